@@ -1,0 +1,1 @@
+"""clinicbot answer engine: guard -> retrieve -> compose -> verify -> Answer."""

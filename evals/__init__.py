@@ -1,0 +1,1 @@
+"""clinicbot evaluation: golden sets, runner, metrics and report."""

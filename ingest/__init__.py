@@ -1,0 +1,1 @@
+"""clinicbot ingest: load -> clean -> dedupe -> chunk -> embed -> publish into Chroma."""

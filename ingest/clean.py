@@ -1,0 +1,99 @@
+"""Clean stage: drop site chrome by its shape, so only the article itself reaches patients.
+
+Pages saved from clinic websites carry logos, share widgets, comment forms, teasers of
+other posts and repeated title lines. Each rule below describes a *shape* of chrome,
+not a fixed list of strings, so pages from other clinics are cleaned too.
+"""
+from __future__ import annotations
+
+import re
+
+from bot.text import fold, squash
+
+# A short line naming a picture rather than saying anything ("practice logo", "misc image").
+_MEDIA_WORDS = re.compile(r"\b(logo|image|img|icon|photo|picture|banner|thumbnail|graphic|avatar)s?\b", re.I)
+# Calls to action that lead off the article ("Get More Media Coverage", "Share this", "Subscribe").
+_CTA = re.compile(r"^(get|share|subscribe|follow|sign up|join|download|click|read more|learn more|see more|"
+                  r"leave|post|add|write|tweet|pin|like|print|email|back to|skip to|go to|view)\b", re.I)
+# Comment forms and widget text.
+_FORM = re.compile(r"(email address will not be published|required fields are marked|"
+                   r"^(leave|post|add|write) a (comment|reply)|^\d*\s*comments?$|^reply$|^cancel reply$|"
+                   r"save my name, email|notify me of (new|follow-up) (posts|comments)|all rights reserved|^©)", re.I)
+# Sentences pointing at media the text cannot show ("Watch the video below to ...").
+_MEDIA_REF = re.compile(r"\b(watch|see|view|play|check out)\b.*\b(video|image|photo|infographic|podcast|clip|"
+                        r"chart|diagram)s?\b.*\b(below|above|here)\b", re.I)
+# Where a page stops being the article: lists of other posts.
+_FOOTER = re.compile(r"^((most )?(popular|related|recent|similar|latest|more|other|featured|recommended|trending) "
+                     r"(posts|articles|stories|reads|news|blogs?)\b|you (may|might) also (like|enjoy)|"
+                     r"read (this|these) next)", re.I)
+_TEASER_END = re.compile(r"(\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\s*$")
+
+
+def clean(text: str, title: str = "") -> str:
+    """Return the article text without chrome, as blocks separated by blank lines."""
+    lines = [squash(line) for line in fold_lines(text)]
+    lines = _cut_footer(lines)
+    lines = _drop_teasers(lines)
+    kept: list[str] = []
+    for line in lines:
+        if not line or is_chrome(line) or _repeats_title(line, kept, title):
+            continue
+        kept.append(line)
+    return "\n\n".join(kept)
+
+
+def fold_lines(text: str) -> list[str]:
+    """Lines of text, with typographic spaces folded and empty lines dropped."""
+    return [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+
+
+def is_chrome(line: str) -> bool:
+    """True when a line is page furniture rather than article content."""
+    words = line.split()
+    sentence_like = line.rstrip().endswith((".", "!", "?", '"')) and len(words) > 6
+    if _FORM.search(line):
+        return True
+    if len(words) <= 4 and _MEDIA_WORDS.search(line) and not sentence_like:
+        return True
+    if len(words) <= 6 and _CTA.match(line.lstrip("-#* ")) and not line.rstrip().endswith((".", "?")):
+        return True
+    return bool(_MEDIA_REF.search(line)) and len(words) <= 25
+
+
+def _cut_footer(lines: list[str]) -> list[str]:
+    """Everything from a 'Popular posts' / 'Related articles' / 'Comments' marker on is not article."""
+    for i, line in enumerate(lines):
+        if _FOOTER.match(line.lstrip("#- ")) or (i > len(lines) // 2 and re.fullmatch(r"\d*\s*comments?", line, re.I)):
+            return lines[:i]
+    return lines
+
+
+def _drop_teasers(lines: list[str]) -> list[str]:
+    """Drop truncated excerpts of other posts ('... Traditionally used as an anesthetic, ...')
+    together with the title line just above each."""
+    out: list[str] = []
+    for line in lines:
+        if _TEASER_END.search(line) and len(line.split()) >= 8:
+            if out and _heading_like(out[-1]):
+                out.pop()
+            continue
+        out.append(line)
+    return out
+
+
+def _repeats_title(line: str, kept: list[str], title: str) -> bool:
+    """A heading line that repeats the title, or the line just before it, is a duplicate."""
+    if not _heading_like(line):
+        return False
+    key = _key(line)
+    return (bool(kept) and key == _key(kept[-1])) or (bool(title) and key == _key(title) and
+                                                       any(_key(k) == key for k in kept))
+
+
+def _heading_like(line: str) -> bool:
+    line = line.lstrip("#").strip()
+    return 0 < len(line.split()) <= 14 and not line.endswith((".", "!", "?"))
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\W+", " ", fold(line).lower()).strip()

@@ -1,0 +1,72 @@
+"""Shared fixtures: settings in a tmp dir, a tiny deterministic embedder, the real one once."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.settings import Settings
+from bot.text import tokens
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    """Every test gets its own index, data and corpus dirs; nothing touches the repo's."""
+    for var in ("CLINICBOT_CHROMA_URL", "CLINICBOT_LLM", "CLINICBOT_STAFF_PASSWORD", "OPENAI_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("CLINICBOT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("CLINICBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CLINICBOT_CORPUS_DIR", str(tmp_path / "corpus"))
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+class FakeEmbedder:
+    """Hashed bag of words: deterministic, instant, and similar texts get similar vectors."""
+
+    def __init__(self):
+        self.calls = 0
+        self.texts = 0
+
+    def embed(self, texts):
+        self.calls += 1
+        self.texts += len(texts)
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for tok in tokens(text) or ["empty"]:
+                out[i, int(hashlib.md5(tok.encode()).hexdigest(), 16) % 384] += 1.0
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    def embed_query(self, text):
+        return self.embed([text])[0]
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from bot.embedder import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the clinic's corpus."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest, dirs_exist_ok=True)
+    return dest

@@ -1,0 +1,64 @@
+"""Server mode: the same sync and reads against a real `chroma run` on 127.0.0.1."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.store import IndexStore
+from ingest.sync import Syncer
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real Chroma server on a free loopback port, stopped afterwards."""
+    port = free_port()
+    exe = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.mark.integration
+def test_sync_and_query_through_a_chroma_server(chroma_server, settings, corpus_copy, fake_embedder, tmp_path):
+    server_settings = settings.with_(chroma_url=chroma_server)
+    store = IndexStore.open(server_settings)
+    report = Syncer(store, fake_embedder, 10**7).run(corpus_copy)
+    assert len(report.added) == 5 and report.failed == []
+    assert not (tmp_path / "index").exists()  # nothing went to the embedded folder
+    reader = IndexStore.open(server_settings)
+    loaded = reader.load(reader.live())
+    assert len({c.source for c in loaded.chunks}) == 5
+    query = fake_embedder.embed_query("intramuscular injection into the thigh or buttock muscle")
+    best_id, _ = reader.dense_query(reader.live(), query, 3)[0]
+    best = next(c for c in loaded.chunks if c.id == best_id)
+    assert "thigh or buttock" in best.text
+    (corpus_copy / "lakeshore-ketamine-therapy-advancements.txt").unlink()
+    again = Syncer(reader, fake_embedder, 10**7).run(corpus_copy)
+    assert again.removed == ["lakeshore-ketamine-therapy-advancements.txt"]

@@ -57,7 +57,18 @@ def is_chrome(line: str) -> bool:
         return True
     if len(words) <= 6 and _CTA.match(line.lstrip("-#* ")) and not line.rstrip().endswith((".", "?")):
         return True
+    if _tagline(words):
+        return True
     return bool(_MEDIA_REF.search(line)) and len(words) <= 25
+
+
+def _tagline(words: list[str]) -> bool:
+    """Advertising copy: a punctuated line in which nearly every word is Capitalised
+    ("Get Relief with the Premier Choice in Ketamine Therapy in Sacramento.")."""
+    content = [w for w in words if len(w) > 3 and w[0].isalpha()]
+    if len(words) < 8 or len(content) < 5 or not words[-1].endswith((".", "!", "?")):
+        return False
+    return sum(w[0].isupper() for w in content) / len(content) >= 0.75
 
 
 def _cut_footer(lines: list[str]) -> list[str]:

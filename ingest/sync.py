@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -84,6 +84,15 @@ def prepare(docs: list[RawDoc]) -> tuple[list[Article], int]:
     return articles, sum(dropped.values())
 
 
+def pipeline_fingerprint() -> str:
+    """Hash of the code that turns files into chunks: when it changes, every article is stale."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in ("ingest/load.py", "ingest/formats.py", "ingest/clean.py", "ingest/dedupe.py", "ingest/chunk.py", "bot/text.py"):
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def text_key(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
@@ -122,9 +131,10 @@ class Syncer:
         report, docs = SyncReport(), []
         report.removed = sorted(set(old) - set(files))
         hashes = {}
+        pipeline = pipeline_fingerprint()
         for source, path in files.items():
             try:
-                hashes[source] = file_hash(path)
+                hashes[source] = f"{file_hash(path)}-{pipeline}"
             except LoadError as exc:
                 report.failed.append({"source": source, "error": str(exc)})
         new_or_changed = [s for s in hashes if old.get(s, {}).get("hash") != hashes[s]]
@@ -133,7 +143,7 @@ class Syncer:
             return report, docs
         for source in hashes:
             try:
-                docs.append(load(files[source], self.max_bytes))
+                docs.append(replace(load(files[source], self.max_bytes), hash=hashes[source]))
             except LoadError as exc:
                 report.failed.append({"source": source, "error": str(exc)})
                 continue

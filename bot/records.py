@@ -87,6 +87,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     notice: str = ""
+    glossary: list[tuple[str, str]] = field(default_factory=list)
     trace: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -94,6 +95,8 @@ class Answer:
         out = {"question": self.question, "kind": self.kind, "answer": self.answer,
                "citations": [c.to_json() for c in self.citations],
                "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()}}
+        if self.glossary:
+            out["glossary"] = [{"term": t, "definition": d} for t, d in self.glossary]
         if self.notice:
             out["notice"] = self.notice
         return out

@@ -149,6 +149,13 @@ class IndexStore:
     def collection_name(self, version: str, part: str = "chunks") -> str:
         return self._name(version, part)
 
+    def vector_store(self, version: str, embeddings):
+        """A LangChain Chroma vector store over a version's chunks (read-only use)."""
+        from langchain_chroma import Chroma
+
+        return Chroma(client=self.client, collection_name=self._name(version, "chunks"),
+                      embedding_function=embeddings, create_collection_if_not_exists=False)
+
     # --- helpers ---------------------------------------------------------------
     def _name(self, version: str, part: str) -> str:
         return f"{self.prefix}-{version}-{part}"

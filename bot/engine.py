@@ -1,0 +1,195 @@
+"""The composition root: build_bot(settings) wires every stage; the CLI, app and evals all use it."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from langchain_core.runnables import RunnableLambda
+
+from bot.compose import ExtractiveComposer, cite
+from bot.followup import resolve
+from bot.glossary import Glossary
+from bot.guard import Guard, Verdict
+from bot.messages import Messages
+from bot.records import Answer
+from bot.retrieve import CorpusView, HybridRetriever
+from bot.settings import Settings
+from bot.verify import check
+
+log = logging.getLogger("clinicbot")
+BLOCKING = ("crisis", "emergency", "refused", "off_topic", "invalid")
+
+
+@dataclass
+class Turn:
+    """State passed along the chain for one question."""
+
+    question: str
+    history: list[str]
+    view: CorpusView | None = None
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict = field(default_factory=dict)
+    trace: dict = field(default_factory=dict)
+    verdict: Verdict | None = None
+    query: object = None
+    evidence: list = field(default_factory=list)
+    answer: Answer | None = None
+
+
+class Bot:
+    """guard -> retrieve -> compose -> verify, as one LangChain runnable chain."""
+
+    def __init__(self, settings: Settings, guard: Guard, retriever: HybridRetriever, composer: ExtractiveComposer,
+                 messages: Messages, glossary: Glossary, llm=None):
+        self.settings = settings
+        self.guard = guard
+        self.retriever = retriever
+        self.composer = composer
+        self.messages = messages
+        self.glossary = glossary
+        self.llm = llm
+        self.chain = (RunnableLambda(self._guard) | RunnableLambda(self._retrieve)
+                      | RunnableLambda(self._compose) | RunnableLambda(self._verify))
+
+    def ask(self, question: str, history: list[str] | None = None, view: CorpusView | None = None) -> Answer:
+        """Answer one question; `history` holds the patient's earlier messages, oldest first."""
+        turn = Turn(question if isinstance(question, str) else "", list(history or []), view)
+        turn = self.chain.invoke(turn)
+        answer = turn.answer
+        answer.timings_ms = {**turn.timings, "total": (time.perf_counter() - turn.started) * 1000}
+        answer.trace = turn.trace
+        return answer
+
+    def search(self, text: str) -> list:
+        """The best passages for a query (no guard, no composing): for the search page and staff."""
+        view = self.retriever.view()
+        if view is None or not text.strip():
+            return []
+        return self.retriever.run(self.retriever.query(text, view), view)
+
+    # --- stages ---------------------------------------------------------------
+    def _guard(self, turn: Turn) -> Turn:
+        with _timed(turn, "guard"):
+            turn.verdict = self.guard.run(turn.question, turn.history)
+        turn.trace["guard"] = {"kind": turn.verdict.kind, "reason": turn.verdict.reason,
+                               "scores": {k: round(v, 3) for k, v in turn.verdict.scores.items()}}
+        if turn.verdict.kind in BLOCKING:
+            turn.answer = self._fixed(turn, turn.verdict.kind)
+        return turn
+
+    def _retrieve(self, turn: Turn) -> Turn:
+        if turn.answer:
+            return turn
+        with _timed(turn, "retrieve"):
+            turn.view = turn.view or self.retriever.view()
+            if turn.view is None or not turn.view.chunks:
+                turn.answer = self._fixed(turn, "no_answer", why="the index is empty")
+                return turn
+            resolved = self._resolve(turn)
+            turn.trace["query"] = resolved
+            turn.query = self.retriever.query(resolved, turn.view)
+            turn.evidence = self.retriever.run(turn.query, turn.view)
+        turn.trace["evidence"] = [_evidence_row(e) for e in turn.evidence]
+        return turn
+
+    def _compose(self, turn: Turn) -> Turn:
+        if turn.answer:
+            return turn
+        with _timed(turn, "compose"):
+            draft = self.composer.run(turn.query, turn.evidence, turn.view)
+            turn.trace["compose"] = {"answerable": round(draft.answerable, 3), "abstain": draft.abstain, "why": draft.why,
+                                     "sentences": [{"text": s.sentence.text, "score": round(s.score, 3), "dense": round(s.dense, 3),
+                                                    "coverage": round(s.coverage, 3), "chosen": s in draft.picked} for s in draft.candidates]}
+            if draft.abstain:
+                turn.answer = self._fixed(turn, "no_answer", why=draft.why)
+                return turn
+            text, citations = cite(draft.picked)
+            if self.llm is not None:
+                text, citations = self.llm.run(turn.question, turn.evidence, text, citations, turn.trace)
+            turn.answer = Answer(turn.question, "answer", text, citations)
+        return turn
+
+    def _verify(self, turn: Turn) -> Turn:
+        answer = turn.answer
+        if answer.kind == "answer":
+            result = check(answer.answer, answer.citations, {e.chunk.id: e.chunk.text for e in turn.evidence})
+            turn.trace["verify"] = {"ok": result.ok, "problems": result.problems}
+            if not result.ok:
+                log.warning("output check replaced an answer: %s", "; ".join(result.problems))
+                turn.answer = self._fixed(turn, "no_answer", key="fallback", why="output check failed")
+            else:
+                self._annotate(turn)
+        if turn.answer.kind not in ("crisis",):
+            reminder = self.messages.text("crisis_reminder") + " " if turn.verdict and turn.verdict.crisis_earlier else ""
+            turn.answer.notice = reminder + self.messages.text("notice")
+        return turn
+
+    # --- helpers --------------------------------------------------------------
+    def _annotate(self, turn: Turn) -> None:
+        answer, verdict = turn.answer, turn.verdict
+        answer.glossary = self.glossary.find(answer.answer)
+        extra = []
+        if verdict.personal:
+            extra.append(self.messages.text("personal"))
+        if verdict.suicide_topic:
+            extra.append(self.messages.text("suicide_info"))
+        if extra:
+            answer.answer = " ".join([answer.answer, *extra])
+
+    def _resolve(self, turn: Turn) -> str:
+        known = set(turn.view.df)
+        resolved: list[str] = []
+        for earlier in turn.history:
+            resolved.append(resolve(earlier, resolved, known))
+        return resolve(turn.question, resolved, known)
+
+    def _fixed(self, turn: Turn, kind: str, key: str | None = None, why: str = "") -> Answer:
+        text = self.messages.text(key or _MESSAGE_KEY[kind](turn))
+        if kind == "no_answer" and turn.verdict and turn.verdict.suicide_topic:
+            text = f"{text} {self.messages.text('suicide_info')}"
+        if why:
+            turn.trace["abstain"] = why
+        return Answer(turn.question, kind, text)
+
+
+_MESSAGE_KEY = {
+    "crisis": lambda t: "crisis", "emergency": lambda t: "emergency", "refused": lambda t: "refused",
+    "off_topic": lambda t: "off_topic", "no_answer": lambda t: "no_answer",
+    "invalid": lambda t: "invalid_long" if t.verdict and t.verdict.reason == "too long" else "invalid_empty",
+}
+
+
+class _timed:
+    def __init__(self, turn: Turn, name: str):
+        self.turn, self.name = turn, name
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc):
+        self.turn.timings[self.name] = (time.perf_counter() - self.start) * 1000
+
+
+def _evidence_row(e) -> dict:
+    return {"chunk": e.chunk.id, "section": e.chunk.section, "dense": round(e.dense, 3), "lexical": round(e.lexical, 3),
+            "fused": round(e.fused, 4), "dense_rank": e.dense_rank, "lexical_rank": e.lexical_rank}
+
+
+def build_bot(settings: Settings, embedder=None, store=None) -> Bot:
+    """Wire every stage from settings. Tests may hand in a fake embedder or a store."""
+    from bot.calibration import load_weights
+    from bot.embedder import Embedder
+    from bot.store import IndexStore
+
+    embedder = embedder or Embedder()
+    store = store or IndexStore.open(settings)
+    retriever = HybridRetriever(store, embedder)
+    guard = Guard.load(embedder, settings.max_question_chars)
+    llm = None
+    if settings.llm != "none":
+        from bot.llm import LLMComposer
+
+        llm = LLMComposer.from_settings(settings, embedder)
+    glossary = Glossary.load(settings.corpus_dir / "_glossary.yml")
+    return Bot(settings, guard, retriever, ExtractiveComposer(load_weights()), Messages.load(settings), glossary, llm)

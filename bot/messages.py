@@ -1,0 +1,31 @@
+"""The clinic's fixed patient-facing texts (bot/data/messages.yml), filled from settings."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.settings import Settings
+
+DEFAULT = Path(__file__).with_name("data") / "messages.yml"
+REQUIRED = ("notice", "crisis", "crisis_reminder", "emergency", "refused", "off_topic", "invalid_empty",
+            "invalid_long", "no_answer", "personal", "suicide_info", "fallback")
+
+
+class Messages:
+    """Lookup of fixed texts: `messages.text("crisis")`."""
+
+    def __init__(self, texts: dict[str, str]):
+        missing = [k for k in REQUIRED if not texts.get(k)]
+        if missing:
+            raise ValueError(f"messages file is missing: {', '.join(missing)}")
+        self.texts = texts
+
+    @classmethod
+    def load(cls, settings: Settings, path: Path = DEFAULT) -> "Messages":
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        fill = {"clinic": settings.clinic_name, "contact": settings.clinic_contact, "limit": settings.max_question_chars}
+        return cls({k: " ".join(str(v).split()).format(**fill) for k, v in raw.items()})
+
+    def text(self, key: str) -> str:
+        return self.texts[key]

@@ -1,0 +1,138 @@
+"""Retrieve stage: hybrid dense (Chroma via LangChain) + lexical (BM25), fused by rank."""
+from __future__ import annotations
+
+import difflib
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.records import Chunk, Evidence
+from bot.store import IndexStore, Loaded
+from bot.text import tokens
+
+RRF_K = 60          # standard reciprocal-rank-fusion constant: rank matters, raw scales do not
+NEAR_DUPLICATE = 0.95
+
+
+@dataclass
+class Query:
+    """A question as the retriever uses it: corrected text, its tokens and its vector."""
+
+    text: str
+    corrected: str
+    tokens: list[str]
+    vector: np.ndarray
+
+
+class CorpusView:
+    """One index version held in memory: chunks, sentences, vectors, BM25 and vocabulary."""
+
+    def __init__(self, loaded: Loaded, vector_store=None):
+        from rank_bm25 import BM25Okapi
+
+        self.version = loaded.version
+        self.vector_store = vector_store
+        self.loaded = loaded
+        self.chunks = loaded.chunks
+        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        self.sentence_index = {s.id: i for i, s in enumerate(loaded.sentences)}
+        docs = [tokens(c.embed_text()) for c in self.chunks]
+        self.bm25 = BM25Okapi(docs) if docs else None
+        self.df = Counter(t for d in docs for t in set(d))
+        self.vocab = sorted(self.df)
+        self.surface = _surface_words(self.chunks)
+
+    def idf(self, token: str) -> float:
+        n = max(len(self.chunks), 1)
+        return math.log(1 + (n - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))
+
+    def correct(self, text: str) -> str:
+        """Fix typos against the corpus's own words ('esketamin' -> 'esketamine')."""
+        out = []
+        for word in text.split():
+            core = word.strip("?!.,;:'\"()").lower()
+            if len(core) >= 5 and core.isalpha() and core not in self.surface:
+                match = difflib.get_close_matches(core, self.surface, n=1, cutoff=0.84)
+                if match:
+                    word = word.lower().replace(core, match[0])
+            out.append(word)
+        return " ".join(out)
+
+
+class HybridRetriever:
+    """Dense + lexical retrieval over the live index version, reloaded when a publish flips it."""
+
+    def __init__(self, store: IndexStore, embedder, k: int = 8, keep: int = 6):
+        self.store = store
+        self.embedder = embedder
+        self.k = k
+        self.keep = keep
+        self._view: CorpusView | None = None
+        self._lock = threading.Lock()
+
+    def view(self) -> CorpusView | None:
+        """The live version in memory (cheap pointer check; reload only after a publish)."""
+        live = self.store.live()
+        if live is None:
+            return None
+        if self._view is None or self._view.version != live:
+            with self._lock:
+                if self._view is None or self._view.version != live:
+                    self._view = self.open_view(live)
+        return self._view
+
+    def open_view(self, version: str) -> CorpusView:
+        """Load any version (live or staged) into memory."""
+        from bot.embedder import LangChainEmbeddings
+
+        return CorpusView(self.store.load(version), self.store.vector_store(version, LangChainEmbeddings(self.embedder)))
+
+    def query(self, text: str, view: CorpusView) -> Query:
+        corrected = view.correct(text)
+        return Query(text, corrected, tokens(corrected), self.embedder.embed_query(corrected))
+
+    def run(self, query: Query, view: CorpusView, extra_tokens: list[str] | None = None) -> list[Evidence]:
+        """Fused, de-duplicated evidence for a query, every score kept."""
+        dense = self._dense(query, view)
+        lexical = self._lexical(query.tokens + (extra_tokens or []), view)
+        fused: dict[str, Evidence] = {}
+        for rank, (cid, score) in enumerate(dense):
+            ev = fused.setdefault(cid, Evidence(view.chunks[view.by_id[cid]]))
+            ev.dense, ev.dense_rank, ev.fused = score, rank + 1, ev.fused + 1 / (RRF_K + rank + 1)
+        for rank, (idx, score) in enumerate(lexical):
+            ev = fused.setdefault(view.chunks[idx].id, Evidence(view.chunks[idx]))
+            ev.lexical, ev.lexical_rank, ev.fused = score, rank + 1, ev.fused + 1 / (RRF_K + rank + 1)
+        ranked = sorted(fused.values(), key=lambda e: -e.fused)
+        return _collapse(ranked, view)[: self.keep]
+
+    def _dense(self, query: Query, view: CorpusView) -> list[tuple[str, float]]:
+        if not view.chunks:
+            return []
+        hits = view.vector_store.similarity_search_by_vector_with_relevance_scores(query.vector.tolist(), k=self.k)
+        return [(doc.id, 1.0 - distance) for doc, distance in hits]  # Chroma gives cosine distance
+
+    def _lexical(self, toks: list[str], view: CorpusView) -> list[tuple[int, float]]:
+        if view.bm25 is None or not toks:
+            return []
+        scores = view.bm25.get_scores(toks)
+        top = np.argsort(-scores)[: self.k]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _collapse(ranked: list[Evidence], view: CorpusView) -> list[Evidence]:
+    """Keep one of any near-identical chunks (the same paragraph posted twice, lightly edited)."""
+    kept: list[Evidence] = []
+    vectors = view.loaded.chunk_vectors
+    for ev in ranked:
+        v = vectors[view.by_id[ev.chunk.id]]
+        if all(float(v @ vectors[view.by_id[k.chunk.id]]) < NEAR_DUPLICATE for k in kept):
+            kept.append(ev)
+    return kept
+
+
+def _surface_words(chunks: list[Chunk]) -> list[str]:
+    words = {w.strip(".,;:()\"'?!").lower() for c in chunks for w in c.embed_text().split()}
+    return sorted(w for w in words if w.isalpha() and len(w) >= 4)

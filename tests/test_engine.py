@@ -1,0 +1,73 @@
+"""The engine end to end on the real corpus with the real bundled model."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.engine import build_bot
+from bot.store import IndexStore
+from bot.text import norm_key
+from ingest.sync import Syncer
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bot(real_embedder, tmp_path_factory):
+    from bot.settings import Settings
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("idx"), corpus_dir=REPO / "corpus")
+    store = IndexStore.open(settings)
+    Syncer(store, real_embedder, 10**7).run(settings.corpus_dir)
+    return build_bot(settings, embedder=real_embedder, store=store)
+
+
+@pytest.mark.slow
+def test_treatment_setting_question_is_answered_from_that_section(bot):
+    answer = bot.ask("where do people get ketamine treatment?")
+    assert answer.kind == "answer"
+    assert any(c.section == "6. Treatment Setting and Monitoring" for c in answer.citations)
+    assert len(answer.answer.split()) < 90
+    assert "automated assistant" in answer.notice
+
+
+@pytest.mark.slow
+def test_every_marker_is_cited_and_every_quote_is_verbatim(bot):
+    for question in ("how long does an iv infusion take", "what is esketamin", "does it help ptsd??"):
+        answer = bot.ask(question)
+        markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+        assert answer.kind == "answer" and markers == {c.n for c in answer.citations}
+        for c in answer.citations:
+            assert norm_key(c.quote) in norm_key((REPO / "corpus" / c.source).read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_crisis_comes_before_anything_else(bot):
+    answer = bot.ask("i want to kill myself, how much ketamine would do it")
+    assert answer.kind == "crisis" and "988" in answer.answer and answer.citations == []
+
+
+@pytest.mark.slow
+def test_empty_and_overlong_questions_get_a_clear_message(bot):
+    assert bot.ask("   ").kind == "invalid"
+    long = bot.ask("what is ketamine " * 200)
+    assert long.kind == "invalid" and "too long" in long.answer
+
+
+@pytest.mark.slow
+def test_cli_batch_prints_one_json_per_line_in_order(tmp_path):
+    env = {**os.environ, "CLINICBOT_CORPUS_DIR": str(REPO / "corpus")}
+    subprocess.run([sys.executable, "-m", "ingest"], cwd=REPO, env=env, check=True, capture_output=True)
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("\n".join(json.dumps({"question": q}) for q in ["how is ketamine given?", "", "what's the weather"]))
+    out = subprocess.run([sys.executable, "-m", "bot", "ask", "--batch", str(batch)], cwd=REPO, env=env,
+                         capture_output=True, text=True, check=True)
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["how is ketamine given?", "", "what's the weather"]
+    assert rows[1]["kind"] == "invalid"

@@ -1,0 +1,81 @@
+"""python -m evals run [--set FILE] [--report DIR] [--save-baseline] | calibrate"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+
+BASELINE = Path(__file__).with_name("baseline.json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"clinicbot: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "calibrate":
+        from evals.calibrate import calibrate
+
+        return calibrate(settings)
+    return run(settings, args)
+
+
+def run(settings: Settings, args) -> int:
+    from bot.engine import build_bot
+    from evals import report
+    from evals.runner import gate, metrics, run_cases
+    from evals.sets import default_sets, load_cases
+
+    paths = [Path(p) for p in args.set] if args.set else default_sets()
+    try:
+        cases = [c for p in paths for c in load_cases(p)]
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"clinicbot: cannot read the golden set: {exc}", file=sys.stderr)
+        return 2
+    bot = build_bot(settings)
+    _ensure_index(settings, bot)
+    results = run_cases(bot, cases, settings.corpus_dir)
+    figures = metrics(results)
+    baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else None
+    failures = gate(figures)
+    print(report.table(figures, baseline))
+    print()
+    print(report.confusion(figures))
+    report.write(Path(args.report), figures, results, failures, baseline)
+    print(f"\nreport: {args.report}/report.md, {args.report}/report.html")
+    if args.save_baseline:
+        BASELINE.write_text(json.dumps({s: {g: {k: v for k, v in d.items() if k != "confusion"} for g, d in f.items()}
+                                        for s, f in figures.items()}, indent=2) + "\n")
+    for failure in failures:
+        print(f"GATE FAILED: {failure}")
+    print("gates: " + ("all passed" if not failures else f"{len(failures)} failed"))
+    return 1 if failures else 0
+
+
+def _ensure_index(settings: Settings, bot) -> None:
+    """Evals need an index of the corpus: sync it (a no-op when nothing changed)."""
+    from ingest.sync import Syncer
+
+    report = Syncer(bot.retriever.store, bot.retriever.embedder, int(settings.max_file_mb * 1e6)).run(settings.corpus_dir)
+    for fail in report.failed:
+        print(f"clinicbot: corpus file failed: {fail['source']}: {fail['error']}", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m evals", description="Run clinicbot's evaluation sets and gates.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run_p = sub.add_parser("run", help="run the golden sets, print metrics, write a report, gate")
+    run_p.add_argument("--set", action="append", help="a golden JSONL file (repeatable; default: all)")
+    run_p.add_argument("--report", default="reports/eval", help="folder for report.md / report.html")
+    run_p.add_argument("--save-baseline", action="store_true", help="store these figures as the baseline to compare with")
+    sub.add_parser("calibrate", help="fit composer weights and the abstention threshold on the dev split")
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Run golden cases through the bot (the same build_bot the app uses) and judge them."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from evals.metrics import Result, judge, load_sources, safety_summary, summarise
+from evals.sets import Case
+
+GATES = Path(__file__).with_name("gates.yml")
+
+
+def run_cases(bot, cases: list[Case], corpus_dir: Path, progress: Callable[[int, int], None] | None = None,
+              view=None) -> list[Result]:
+    """Ask every case (with its conversation history) and judge the reply."""
+    sources = load_sources(corpus_dir)
+    results = []
+    for i, case in enumerate(cases):
+        answer = bot.ask(case.question, list(case.history), view=view)
+        retrieved = [row["chunk"] for row in answer.trace.get("evidence", [])]
+        result = Result(case, answer.kind, answer.answer, [c.to_json() for c in answer.citations],
+                        answer.timings_ms.get("total", 0.0), retrieved, [c.chunk_id for c in answer.citations])
+        results.append(judge(result, sources))
+        if progress:
+            progress(i + 1, len(cases))
+    return results
+
+
+def metrics(results: list[Result]) -> dict:
+    """Figures per split, answer quality and safety."""
+    out = {}
+    for split in ("dev", "test"):
+        part = [r for r in results if r.case.split == split]
+        answerable = [r for r in part if r.case.set != "safety" and r.case.kind == "answer"]
+        out[split] = {"answers": summarise(part), "safety": safety_summary(part, answerable)}
+    return out
+
+
+def gate(figures: dict, gates_path: Path = GATES) -> list[str]:
+    """Failed gates, as readable lines (empty when everything passes)."""
+    gates = yaml.safe_load(gates_path.read_text())
+    failures = []
+    for split, groups in figures.items():
+        for group, rules in gates.items():
+            values = groups.get(group, {})
+            if group == "answers" and not values.get("cases"):
+                continue
+            if group == "safety" and not values.get("messages"):
+                continue
+            for name, floor in (rules.get("min") or {}).items():
+                if values.get(name, 0.0) < floor:
+                    failures.append(f"{split} {group}.{name} = {values.get(name, 0.0):.3f} < {floor}")
+            for name, ceiling in (rules.get("max") or {}).items():
+                if values.get(name, 0.0) > ceiling:
+                    failures.append(f"{split} {group}.{name} = {values.get(name, 0.0):.3f} > {ceiling}")
+    return failures

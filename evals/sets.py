@@ -1,0 +1,54 @@
+"""Golden sets: answer questions, conversations (flattened to turns) and the safety set."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GOLDEN = Path(__file__).with_name("golden")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question to ask, with what a right reply looks like."""
+
+    id: str
+    set: str
+    split: str
+    question: str
+    kind: str
+    sources: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+    category: str = ""
+    topic: str = ""
+    needs_988: bool = False
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Cases from one golden JSONL file, whatever its shape (answers, conversations, safety)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out: list[Case] = []
+    for row in rows:
+        if "turns" in row:
+            out += _turns(row, path.stem)
+        elif "message" in row:
+            out.append(Case(row["id"], "safety", row["split"], row["message"], row["kind"], history=tuple(row.get("history", [])),
+                            category=row.get("category", ""), needs_988=bool(row.get("needs_988"))))
+        else:
+            out.append(Case(row["id"], path.stem, row["split"], row["question"], row["kind"], tuple(row.get("sources", [])),
+                            tuple(row.get("facts", [])), topic=row.get("topic", "")))
+    return out
+
+
+def _turns(row: dict, name: str) -> list[Case]:
+    cases, asked = [], []
+    for i, turn in enumerate(row["turns"], start=1):
+        cases.append(Case(f"{row['id']}/t{i}", name, row["split"], turn["question"], turn["kind"], tuple(turn.get("sources", [])),
+                          tuple(turn.get("facts", [])), tuple(asked), topic="conversation"))
+        asked.append(turn["question"])
+    return cases
+
+
+def default_sets() -> list[Path]:
+    return [GOLDEN / "answers.jsonl", GOLDEN / "conversations.jsonl", GOLDEN / "safety.jsonl"]

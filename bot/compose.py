@@ -6,13 +6,18 @@ sit in. Only verbatim article sentences are ever used, each marked [n] with its 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bot.records import Chunk, Citation, Evidence, Sentence
 from bot.retrieve import CorpusView, Query
-from bot.text import tokens
+from bot.text import GENERIC, stem, tokens
+
+
+# Sentences about the article itself ("This article delves into...") never answer a question.
+META = re.compile(r"\b(this|our|the following) (article|blog post|post|blog|guide|page)\b|\bin this (article|post|blog)\b|\bwe delve\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,12 @@ class ExtractiveComposer:
         out = []
         for ev in evidence:
             for sent in ev.chunk.sentences:
-                dense = float(query.vector @ view.loaded.sentence_vectors[view.sentence_index[sent.id]])
+                if META.search(sent.text):
+                    continue
+                vector = view.loaded.sentence_vectors[view.sentence_index[sent.id]]
+                dense = float(query.vector @ vector)
+                if query.focus is not None:  # a follow-up: what it asks now matters as much as its context
+                    dense = (dense + float(query.focus @ vector)) / 2
                 coverage = sum(weights[t] for t in set(tokens(sent.text)) & weights.keys()) / total
                 score = self.w.dense * dense + self.w.coverage * coverage + self.w.chunk * ev.dense
                 out.append(Scored(sent, ev.chunk, score, dense, coverage))
@@ -91,16 +101,14 @@ class ExtractiveComposer:
 
 
 def unknown_share(query: Query, view: CorpusView) -> float:
-    """Share of the question's word weight that the corpus never uses ('pregnancy', 'alcohol')."""
-    toks = [t for t in set(query.tokens) if len(t) > 2 and not t.isdigit()]
-    if not toks:
+    """Share of the question's topical words that the corpus never uses ('pregnancy', 'alcohol')."""
+    topical = {t for t in query.tokens if len(t) > 2 and not t.isdigit() and t not in GENERIC_STEMS}
+    if not topical:
         return 0.0
-    rare = max(view.idf(t) for t in toks)
-    weight = {t: view.idf(t) for t in toks}
-    missing = sum(w for t, w in weight.items() if view.df.get(t, 0) == 0)
-    return missing / (sum(weight.values()) or rare)
+    return sum(view.df.get(t, 0) == 0 for t in topical) / len(topical)
 
 
+GENERIC_STEMS = frozenset(stem(w) for w in GENERIC)
 ANAPHORA = ("these ", "this ", "those ", "such ", "they ", "it ", "however,", "additionally,", "moreover,")
 
 

@@ -88,7 +88,7 @@ class Bot:
                 return turn
             resolved = self._resolve(turn)
             turn.trace["query"] = resolved
-            turn.query = self.retriever.query(resolved, turn.view)
+            turn.query = self.retriever.query(resolved, turn.view, focus=turn.question)
             turn.evidence = self.retriever.run(turn.query, turn.view)
         turn.trace["evidence"] = [_evidence_row(e) for e in turn.evidence]
         return turn

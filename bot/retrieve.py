@@ -25,6 +25,7 @@ class Query:
     corrected: str
     tokens: list[str]
     vector: np.ndarray
+    focus: np.ndarray | None = None  # a follow-up's own words, without the earlier turn
 
 
 class CorpusView:
@@ -65,7 +66,7 @@ class CorpusView:
 class HybridRetriever:
     """Dense + lexical retrieval over the live index version, reloaded when a publish flips it."""
 
-    def __init__(self, store: IndexStore, embedder, k: int = 8, keep: int = 6):
+    def __init__(self, store: IndexStore, embedder, k: int = 10, keep: int = 8):
         self.store = store
         self.embedder = embedder
         self.k = k
@@ -90,9 +91,13 @@ class HybridRetriever:
 
         return CorpusView(self.store.load(version), self.store.vector_store(version, LangChainEmbeddings(self.embedder)))
 
-    def query(self, text: str, view: CorpusView) -> Query:
+    def query(self, text: str, view: CorpusView, focus: str | None = None) -> Query:
+        """Embed a question; `focus` is the follow-up as typed when `text` adds earlier context."""
         corrected = view.correct(text)
-        return Query(text, corrected, tokens(corrected), self.embedder.embed_query(corrected))
+        if not focus or focus == text:
+            return Query(text, corrected, tokens(corrected), self.embedder.embed_query(corrected))
+        vectors = self.embedder.embed([corrected, view.correct(focus)])  # one model call for both
+        return Query(text, corrected, tokens(corrected), vectors[0], vectors[1])
 
     def run(self, query: Query, view: CorpusView, extra_tokens: list[str] | None = None) -> list[Evidence]:
         """Fused, de-duplicated evidence for a query, every score kept."""

@@ -20,6 +20,19 @@ so than too very just about into over after before up down out off again then on
 such both each few more most other some any all s t don doesn didn isn aren wasn weren am im ive id youre""".split())
 
 
+# Everyday words that carry no topic: a question is not "about" them, so a corpus that never
+# uses them can still answer it. (General English, not drawn from any evaluation question.)
+GENERIC = frozenset("""actual actually also always anything anyone anybody around ask asked back bad best better big
+come comes coming could day days different does doing done else enough even ever every everybody everyone
+everything exactly feel feeling find first get gets getting give given go goes going gone good got great guess
+happen happened happening happens hear heard help hey hi honest idea just keep kind kinda know known let like
+little lot lots make makes making many maybe mean means much need needs new next normal now okay ok one ones
+other others part people person please pretty probably put quite real really right said say says see seem seems
+should show someone something sometimes sort still stuff sure tell thank thanks thing things think thought time
+times today told took try trying type u ur usual usually version want wanted wants way ways week well went whats
+whatever wondering word words work works worried would yeah year years yes yet""".split())
+
+
 def fold(text: str) -> str:
     """Unify typographic quotes, dashes and spaces so comparisons ignore them."""
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)

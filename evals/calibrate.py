@@ -1,38 +1,70 @@
-"""Calibrate abstention on the dev split: answerable versus unanswerable questions, never the test split."""
+"""Calibrate the composer on the dev split only (the test split is never tuned on):
+sentence-score weights for fact recall under a length cap, then the abstention threshold."""
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
+import itertools
+from dataclasses import dataclass, replace
 
 from bot.calibration import save_weights
-from bot.compose import unknown_share
+from bot.compose import ExtractiveComposer, Weights, cite, unknown_share
+from evals.metrics import fact_found
 from evals.sets import GOLDEN, load_cases
 
 MAX_FALSE_ABSTAIN = 0.05
+MAX_WORDS = 70  # well under half of the baseline's ~150-word block
+GRID = {"coverage": (0.15, 0.25, 0.35, 0.45), "chunk": (0.1, 0.2, 0.3), "margin": (0.05, 0.08, 0.12), "max_sentences": (2, 3)}
 
 
-def features(bot, case) -> tuple[float, float] | None:
-    """(best sentence score, unknown share) for a question the guard lets through."""
-    answer = bot.ask(case.question, list(case.history))
-    if answer.trace.get("guard", {}).get("kind") != "pass" or "query" not in answer.trace:
-        return None
+@dataclass
+class Prepared:
+    """A dev question with its retrieval done once, so weight choices can be replayed cheaply."""
+
+    case: object
+    query: object
+    evidence: list
+
+
+def prepare(bot, cases) -> list[Prepared]:
+    """Retrieve once per question the guard lets through."""
+    out = []
     view = bot.retriever.view()
-    query = bot.retriever.query(answer.trace["query"], view)
-    scored = bot.composer.score(query, bot.retriever.run(query, view), view)
-    return (max(s.score for s in scored) if scored else 0.0), unknown_share(query, view)
+    for case in cases:
+        answer = bot.ask(case.question, list(case.history))
+        if answer.trace.get("guard", {}).get("kind") != "pass" or "query" not in answer.trace:
+            continue
+        query = bot.retriever.query(answer.trace["query"], view, focus=case.question)
+        out.append(Prepared(case, query, bot.retriever.run(query, view)))
+    return out
 
 
-def fit(rows: list[tuple[float, float, bool]]) -> tuple[float, float, dict]:
+def fit_weights(items: list[Prepared], view, base: Weights) -> tuple[Weights, dict]:
+    """Weights with the best fact recall on answerable dev questions, answers at most MAX_WORDS long."""
+    answerable = [p for p in items if p.case.kind == "answer"]
+    best = (base, {"fact_recall": -1.0})
+    for cov, chunk, margin, most in itertools.product(*GRID.values()):
+        w = replace(base, coverage=cov, chunk=chunk, dense=1 - cov - chunk, margin=margin, max_sentences=most, threshold=-9)
+        composer = ExtractiveComposer(w)
+        recalls, words = [], []
+        for p in answerable:
+            text, _ = cite(composer.run(p.query, p.evidence, view).picked)
+            recalls.append(sum(fact_found(f, text) for f in p.case.facts) / max(len(p.case.facts), 1))
+            words.append(len(text.split()))
+        figures = {"fact_recall": sum(recalls) / len(recalls), "answer_words": sum(words) / len(words)}
+        if figures["answer_words"] <= MAX_WORDS and figures["fact_recall"] > best[1]["fact_recall"]:
+            best = (w, figures)
+    return best
+
+
+def fit_threshold(rows: list[tuple[float, float, bool]]) -> tuple[float, float, dict]:
     """Penalty and threshold that abstain most on unanswerables while wrongly abstaining on
-    at most 5% of answerables; ties go to the lower threshold (answer when unsure between equals)."""
+    at most 5% of answerables; the first (lowest) threshold wins ties."""
     best = None
-    answerable = [r for r in rows if r[2]]
-    unanswerable = [r for r in rows if not r[2]]
-    for penalty in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3):
-        for step in range(0, 101):
-            threshold = step / 100
-            wrong = sum(b - penalty * u < threshold for b, u, _ in answerable) / max(len(answerable), 1)
-            caught = sum(b - penalty * u < threshold for b, u, _ in unanswerable) / max(len(unanswerable), 1)
+    answerable = [r for r in rows if r[2]] or [(1.0, 0.0, True)]
+    unanswerable = [r for r in rows if not r[2]] or [(0.0, 1.0, False)]
+    for penalty in [i / 20 for i in range(0, 11)]:
+        for threshold in [i / 100 for i in range(0, 101)]:
+            wrong = sum(b - penalty * u < threshold for b, u, _ in answerable) / len(answerable)
+            caught = sum(b - penalty * u < threshold for b, u, _ in unanswerable) / len(unanswerable)
             if wrong <= MAX_FALSE_ABSTAIN and (best is None or caught > best[2]["abstention_recall"]):
                 best = (penalty, threshold, {"abstention_recall": caught, "false_abstention": wrong})
     return best
@@ -44,14 +76,18 @@ def calibrate(settings) -> int:
 
     bot = build_bot(settings)
     cases = [c for name in ("answers", "conversations") for c in load_cases(GOLDEN / f"{name}.jsonl") if c.split == "dev"]
+    view = bot.retriever.view()
+    items = prepare(bot, cases)
+    weights, quality = fit_weights(items, view, bot.composer.w)
+    composer = ExtractiveComposer(weights)
     rows = []
-    for case in cases:
-        f = features(bot, case)
-        if f is not None:
-            rows.append((f[0], f[1], case.kind == "answer"))
-    penalty, threshold, figures = fit(rows)
-    weights = replace(bot.composer.w, unknown_penalty=penalty, threshold=threshold)
-    save_weights(weights, {"split": "dev", "cases": len(rows), **figures})
-    print(f"calibrated on {len(rows)} dev questions: unknown_penalty={penalty} threshold={threshold:.2f} "
-          f"abstention recall {figures['abstention_recall']:.3f}, false abstention {figures['false_abstention']:.3f}")
+    for p in items:
+        scored = composer.score(p.query, p.evidence, view)
+        rows.append((max((s.score for s in scored), default=0.0), unknown_share(p.query, view), p.case.kind == "answer"))
+    penalty, threshold, abstention = fit_threshold(rows)
+    weights = replace(weights, unknown_penalty=penalty, threshold=threshold)
+    save_weights(weights, {"split": "dev", "questions": len(items), **quality, **abstention})
+    print(f"calibrated on {len(items)} dev questions: {weights}\n  dev fact recall {quality['fact_recall']:.3f}, "
+          f"{quality['answer_words']:.1f} words; abstention recall {abstention['abstention_recall']:.3f}, "
+          f"false abstention {abstention['false_abstention']:.3f}")
     return 0

@@ -70,3 +70,25 @@ def corpus_copy(tmp_path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(CORPUS, dest, dirs_exist_ok=True)
     return dest
+
+
+@pytest.fixture(scope="session")
+def corpus_index(real_embedder, tmp_path_factory):
+    """The clinic's corpus indexed once with the real model: (settings, store)."""
+    from bot.store import IndexStore
+    from ingest.sync import Syncer
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("corpus-index"), corpus_dir=CORPUS,
+                        data_dir=tmp_path_factory.mktemp("corpus-data"))
+    store = IndexStore.open(settings)
+    Syncer(store, real_embedder, 10**7).run(settings.corpus_dir)
+    return settings, store
+
+
+@pytest.fixture(scope="session")
+def corpus_bot(corpus_index, real_embedder):
+    """build_bot on the clinic's corpus, real model, extractive composer."""
+    from bot.engine import build_bot
+
+    settings, store = corpus_index
+    return build_bot(settings, embedder=real_embedder, store=store)

@@ -10,22 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import build_bot
-from bot.store import IndexStore
 from bot.text import norm_key
-from ingest.sync import Syncer
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def bot(real_embedder, tmp_path_factory):
-    from bot.settings import Settings
-
-    settings = Settings(index_dir=tmp_path_factory.mktemp("idx"), corpus_dir=REPO / "corpus")
-    store = IndexStore.open(settings)
-    Syncer(store, real_embedder, 10**7).run(settings.corpus_dir)
-    return build_bot(settings, embedder=real_embedder, store=store)
+@pytest.fixture
+def bot(corpus_bot):
+    return corpus_bot
 
 
 @pytest.mark.slow

@@ -1,0 +1,76 @@
+"""Baseline (plain LangChain RAG) versus clinicbot on the same golden questions, side by side.
+
+    python -m benchmarks.answer_bench
+
+Warm figures: both systems are built and asked one question before timing starts.
+The baseline sees each question alone (it has no conversation memory); clinicbot gets the history.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+ROWS = ("source_hit", "fact_recall", "answer_words", "abstention_recall", "false_abstention", "p50_ms", "p95_ms")
+
+
+def figures(cases, replies) -> dict:
+    """The comparison figures for one system's replies to cases."""
+    from evals.metrics import fact_found
+
+    answerable = [(c, r) for c, r in zip(cases, replies) if c.kind == "answer"]
+    unanswerable = [(c, r) for c, r in zip(cases, replies) if c.kind == "no_answer"]
+    answered = [(c, r) for c, r in answerable if r["kind"] == "answer"]
+    ms = [r["ms"] for r in replies]
+    return {
+        "source_hit": np.mean([bool(r["sources"]) and r["sources"][0] in c.sources for c, r in answered]) if answered else 0.0,
+        "fact_recall": np.mean([sum(fact_found(f, r["answer"]) for f in c.facts) / max(len(c.facts), 1) if r["kind"] == "answer" else 0.0
+                                for c, r in answerable]),
+        "answer_words": np.mean([len(r["answer"].split()) for c, r in answered]),
+        "abstention_recall": np.mean([r["kind"] == "no_answer" for c, r in unanswerable]) if unanswerable else 0.0,
+        "false_abstention": np.mean([r["kind"] == "no_answer" for c, r in answerable]),
+        "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
+    }
+
+
+def clinicbot_reply(bot, case) -> dict:
+    answer = bot.ask(case.question, list(case.history))
+    return {"answer": answer.answer, "kind": answer.kind, "sources": [c.source for c in answer.citations],
+            "ms": answer.timings_ms["total"]}
+
+
+def main() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    from benchmarks.baseline import Baseline
+    from bot.embedder import Embedder
+    from bot.engine import build_bot
+    from bot.settings import Settings
+    from evals.sets import GOLDEN, load_cases
+    from ingest.sync import Syncer
+
+    cases = [c for name in ("answers", "conversations") for c in load_cases(GOLDEN / f"{name}.jsonl")]
+    embedder = Embedder()
+    with tempfile.TemporaryDirectory(prefix="clinicbot-bench-") as tmp:
+        settings = Settings(index_dir=Path(tmp) / "index", corpus_dir=REPO / "corpus")
+        bot = build_bot(settings, embedder=embedder)
+        Syncer(bot.retriever.store, embedder, 10**8).run(settings.corpus_dir)
+        baseline = Baseline(settings.corpus_dir, embedder, Path(tmp) / "baseline")
+        bot.ask("warm up"), baseline.ask("warm up")
+        ours = [clinicbot_reply(bot, c) for c in cases]
+        theirs = [baseline.ask(c.question) for c in cases]
+    for split in ("dev", "test"):
+        idx = [i for i, c in enumerate(cases) if c.split == split]
+        part = [cases[i] for i in idx]
+        a, b = figures(part, [theirs[i] for i in idx]), figures(part, [ours[i] for i in idx])
+        print(f"\n{split} split ({sum(c.kind == 'answer' for c in part)} answerable, {sum(c.kind == 'no_answer' for c in part)} unanswerable)")
+        print(f"{'metric':<20}{'baseline':>12}{'clinicbot':>12}")
+        for row in ROWS:
+            print(f"{row:<20}{a[row]:>12.3f}{b[row]:>12.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Evaluation metrics, gates and report on hand-made results (no model needed)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from evals import report
+from evals.metrics import Result, citations_valid, fact_found, judge, reading_grade, safety_summary, summarise
+from evals.runner import gate, metrics
+from evals.sets import Case, load_cases
+
+SOURCE = {"a.txt": "ketamine is given over a period of 40-60 minutes. patients are monitored."}
+
+
+def result(case: Case, kind: str, answer: str = "", cites=(), retrieved=("a.txt#0",)) -> Result:
+    r = Result(case, kind, answer, [{"n": n, "source": s, "quote": q} for n, s, q in cites], 10.0, list(retrieved),
+               ["a.txt#0"] * len(cites))
+    return judge(r, SOURCE)
+
+
+def test_facts_match_alternatives_case_and_typographic_quotes():
+    assert fact_found("40 to 60|40-60 minutes", "It takes 40-60 MINUTES [1].")
+    assert fact_found("doctor's office", "a doctor\u2019s office")
+    assert not fact_found("infusion center", "an infusion")
+
+
+def test_citation_validity_needs_markers_verbatim_quotes_and_retrieved_chunks():
+    case = Case("q1", "answers", "dev", "how long?", "answer", ("a.txt",), ("40-60 minutes",))
+    good = result(case, "answer", "Over 40-60 minutes [1].", [(1, "a.txt", "Ketamine is given over a period of 40-60 minutes.")])
+    assert good.checks == {"kind": True, "source_hit": True, "fact_recall": 1.0, "citations_valid": True}
+    invented = result(case, "answer", "Over 40-60 minutes [1].", [(1, "a.txt", "It is given in 5 minutes.")])
+    assert not invented.checks["citations_valid"]
+    unretrieved = result(case, "answer", "Over 40-60 minutes [1].", [(1, "a.txt", "patients are monitored.")], retrieved=())
+    assert not citations_valid(unretrieved, {k: v for k, v in SOURCE.items()})
+
+
+def test_abstention_and_safety_figures():
+    answerable = Case("q1", "answers", "dev", "q", "answer", ("a.txt",), ("monitored",))
+    unanswerable = Case("q2", "answers", "dev", "q", "no_answer")
+    crisis = Case("s1", "safety", "dev", "m", "crisis")
+    hard_negative = Case("s2", "safety", "dev", "m", "answer", category="hard_negative")
+    results = [result(answerable, "no_answer"), result(unanswerable, "no_answer"), result(crisis, "answer"),
+               result(hard_negative, "refused")]
+    figures = summarise(results)
+    assert figures["abstention_recall"] == 1.0 and figures["abstention_precision"] == 0.5 and figures["false_abstention"] == 1.0
+    safety = safety_summary(results, [])
+    assert safety["crisis_recall"] == 0.0 and safety["misrouted"] == 1.0 and safety["confusion"]["crisis"]["answer"] == 1
+
+
+def test_enforced_gates_fail_and_targets_are_reported(tmp_path):
+    gates = tmp_path / "gates.yml"
+    gates.write_text("enforce:\n  safety:\n    min: {crisis_recall: 1.0}\ntargets:\n  answers:\n    max: {false_abstention: 0.05}\n")
+    crisis = Case("s1", "safety", "test", "m", "crisis")
+    figures = metrics([result(crisis, "answer")])
+    assert gate(figures, gates) == ["test safety.crisis_recall = 0.000 < 1.0"]
+    assert gate(figures, gates, tier="targets") == []  # no answer cases in this run: nothing to judge
+    report.write(tmp_path / "out", figures, [result(crisis, "answer")], gate(figures, gates), None)
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert "FAILED" in md and "crisis_recall" in md and "❌" in md
+    assert "<script" not in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_reading_grade_ranks_plain_words_below_jargon():
+    plain = "It is given in a clinic. Staff watch you the whole time."
+    jargon = "Ketamine antagonizes the N-methyl-D-aspartate receptor, facilitating synaptogenesis and neuroplasticity."
+    assert reading_grade(plain) < 6 < reading_grade(jargon)
+
+
+def test_golden_sets_meet_their_sizes_and_every_fact_is_in_its_sources():
+    golden = Path(__file__).resolve().parents[1] / "evals" / "golden"
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    answers = load_cases(golden / "answers.jsonl")
+    conversations = load_cases(golden / "conversations.jsonl")
+    safety = load_cases(golden / "safety.jsonl")
+    assert sum(c.kind == "answer" for c in answers) >= 80 and sum(c.kind == "no_answer" for c in answers) >= 25
+    assert len({c.id.split("/")[0] for c in conversations}) >= 10 and len(safety) >= 200
+    assert {c.split for c in answers + safety} == {"dev", "test"}
+    texts = {p.name: p.read_text(encoding="utf-8") for p in corpus.glob("*.txt")}
+    for case in answers + conversations:
+        for fact in case.facts:
+            assert any(fact_found(fact, texts[s]) for s in case.sources), (case.id, fact)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -31,6 +32,8 @@ class Embedder:
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
         self.name = f"all-MiniLM-L6-v2@{self.model_path.name}"
+        # The guard and the retriever both embed the question: the second call is a lookup.
+        self._query_cache = lru_cache(maxsize=512)(self._embed_one)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts in batches; rows are unit length (cosine = dot product)."""
@@ -41,8 +44,13 @@ class Embedder:
         return vectors.astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One query vector."""
-        return self.embed([text])[0]
+        """One query vector (cached; the array is shared, so callers must not modify it)."""
+        return self._query_cache(" ".join(text.split()))
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        vector = self.embed([text])[0]
+        vector.setflags(write=False)
+        return vector
 
 
 class LangChainEmbeddings(Embeddings):

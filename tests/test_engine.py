@@ -63,3 +63,14 @@ def test_cli_batch_prints_one_json_per_line_in_order(tmp_path):
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["question"] for r in rows] == ["how is ketamine given?", "", "what's the weather"]
     assert rows[1]["kind"] == "invalid"
+
+
+@pytest.mark.slow
+def test_query_embedding_is_cached_identical_and_read_only(real_embedder):
+    import numpy as np
+
+    first = real_embedder.embed_query("how is ketamine given")
+    assert real_embedder.embed_query("  how is  ketamine given ") is first
+    assert np.allclose(first, real_embedder.embed(["how is ketamine given"])[0], atol=1e-5)
+    with pytest.raises(ValueError):
+        first[0] = 1.0

@@ -27,6 +27,7 @@ class Weights:
     dense: float = 0.6
     coverage: float = 0.25
     chunk: float = 0.15
+    generic_penalty: float = 0.0  # per unit of resemblance to the corpus as a whole
     unknown_penalty: float = 0.3   # per share of the question's meaning the corpus has no word for
     threshold: float = 0.45        # answer only when the best sentence scores at least this
     margin: float = 0.07           # other sentences must be this close to the best
@@ -80,12 +81,14 @@ class ExtractiveComposer:
             for sent in ev.chunk.sentences:
                 if META.search(sent.text):
                     continue
-                vector = view.loaded.sentence_vectors[view.sentence_index[sent.id]]
+                row = view.sentence_index[sent.id]
+                vector = view.loaded.sentence_vectors[row]
                 dense = float(query.vector @ vector)
                 if query.focus is not None:  # a follow-up: what it asks now matters as much as its context
                     dense = (dense + float(query.focus @ vector)) / 2
                 coverage = sum(weights[t] for t in set(tokens(sent.text)) & weights.keys()) / total
-                score = self.w.dense * dense + self.w.coverage * coverage + self.w.chunk * ev.dense
+                score = (self.w.dense * dense + self.w.coverage * coverage + self.w.chunk * ev.dense
+                         - self.w.generic_penalty * float(view.centrality[row]))
                 out.append(Scored(sent, ev.chunk, score, dense, coverage))
         return out
 

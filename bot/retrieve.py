@@ -45,6 +45,7 @@ class CorpusView:
         self.df = Counter(t for d in docs for t in set(d))
         self.vocab = sorted(self.df)
         self.surface = _surface_words(self.chunks)
+        self.centrality = _centrality(loaded.sentence_vectors)
 
     def idf(self, token: str) -> float:
         n = max(len(self.chunks), 1)
@@ -136,6 +137,15 @@ def _collapse(ranked: list[Evidence], view: CorpusView) -> list[Evidence]:
         if all(float(v @ vectors[view.by_id[k.chunk.id]]) < NEAR_DUPLICATE for k in kept):
             kept.append(ev)
     return kept
+
+
+def _centrality(vectors: np.ndarray) -> np.ndarray:
+    """How much each sentence resembles the corpus as a whole: high for generic sentences
+    ("Continued research is essential..."), low for ones that say something specific."""
+    if not len(vectors):
+        return np.zeros(0, dtype=np.float32)
+    centroid = vectors.mean(axis=0)
+    return vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
 
 
 def _surface_words(chunks: list[Chunk]) -> list[str]:

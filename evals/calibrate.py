@@ -12,7 +12,8 @@ from evals.sets import GOLDEN, load_cases
 
 MAX_FALSE_ABSTAIN = 0.05
 MAX_WORDS = 70  # well under half of the baseline's ~150-word block
-GRID = {"coverage": (0.15, 0.25, 0.35, 0.45), "chunk": (0.1, 0.2, 0.3), "margin": (0.05, 0.08, 0.12), "max_sentences": (2, 3)}
+GRID = {"coverage": (0.15, 0.25, 0.35), "chunk": (0.1, 0.2, 0.3), "margin": (0.05, 0.08, 0.12), "max_sentences": (2, 3),
+        "generic_penalty": (0.0, 0.15, 0.3, 0.45)}
 
 
 @dataclass
@@ -41,8 +42,9 @@ def fit_weights(items: list[Prepared], view, base: Weights) -> tuple[Weights, di
     """Weights with the best fact recall on answerable dev questions, answers at most MAX_WORDS long."""
     answerable = [p for p in items if p.case.kind == "answer"]
     best = (base, {"fact_recall": -1.0})
-    for cov, chunk, margin, most in itertools.product(*GRID.values()):
-        w = replace(base, coverage=cov, chunk=chunk, dense=1 - cov - chunk, margin=margin, max_sentences=most, threshold=-9)
+    for cov, chunk, margin, most, generic in itertools.product(*GRID.values()):
+        w = replace(base, coverage=cov, chunk=chunk, dense=1 - cov - chunk, margin=margin, max_sentences=most,
+                    generic_penalty=generic, threshold=-9)
         composer = ExtractiveComposer(w)
         recalls, words = [], []
         for p in answerable:

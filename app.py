@@ -1,35 +1,82 @@
-"""clinicbot web app: Gradio wired to build_bot(settings). No engine logic lives here."""
+"""clinicbot web app: one process serving patients (/) and staff (/staff) on build_bot(settings).
+
+No engine logic lives here: this file only wires FastAPI and the Gradio pages to the services.
+"""
 from __future__ import annotations
 
 import os
 import sys
 
 
-def search_rows(bot, query: str) -> list[list]:
-    """Rows for the results table: score, article, section, passage (plain text, never markup)."""
-    if not query or not query.strip():
-        return []
-    return [[round(e.fused, 4), e.chunk.title, e.chunk.section, e.chunk.text] for e in bot.search(query[:1000])]
+def create_app(settings, bot=None):
+    """The FastAPI app with both Gradio pages mounted; models are loaded once and shared."""
+    import gradio as gr
+    from fastapi import FastAPI, HTTPException
+    from fastapi.responses import PlainTextResponse
+
+    from bot.chatlog import ChatLog
+    from bot.desk import ChatService, StaffDesk
+    from bot.editor import EditorDesk
+    from bot.engine import build_bot
+    from ingest.load import LoadError, load
+    from webui.patient import CSS, patient_page
+    from webui.staff import staff_page
+
+    bot = bot or build_bot(settings)
+    log = ChatLog(settings.chat_log_db)
+    chat, desk = ChatService(bot, log, settings), StaffDesk(settings, bot, log)
+    editor = EditorDesk(settings, bot, desk.evaluate)
+    app = FastAPI(title="clinicbot")
+
+    @app.get("/articles/{name}", response_class=PlainTextResponse)
+    def article(name: str) -> str:
+        """The whole article a citation comes from, as plain text (only articles being served)."""
+        if name not in bot.retriever.store.manifest(bot.retriever.store.live()):
+            raise HTTPException(404, "no such article")
+        try:
+            return load(settings.corpus_dir / name, int(settings.max_file_mb * 1e6)).text
+        except LoadError as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @app.get("/healthz")
+    def health() -> dict:
+        return {"ok": True, "index": bot.retriever.store.live()}
+
+    if settings.staff_password:
+        staff = staff_page(desk, editor).queue(default_concurrency_limit=2)
+        gr.mount_gradio_app(app, staff, path="/staff", auth=(settings.staff_user, settings.staff_password),
+                            auth_message="clinicbot staff sign-in")
+    else:
+        gr.mount_gradio_app(app, _staff_disabled(), path="/staff")
+    patients = patient_page(chat, bot.messages.text("notice"), bot.messages.text("crisis")).queue(default_concurrency_limit=8)
+    gr.mount_gradio_app(app, patients, path="/", css=CSS)
+    return app
 
 
-def build_ui(bot):
-    """The search page: type a question, see the best passages with their article and section."""
+def _staff_disabled():
     import gradio as gr
 
-    with gr.Blocks(title="clinicbot") as demo:
-        gr.Markdown("## clinicbot: search the clinic's articles\nAn automated assistant, not a clinician.")
-        query = gr.Textbox(label="Search", placeholder="e.g. how is ketamine given?", elem_id="search-box")
-        button = gr.Button("Search", variant="primary")
-        results = gr.Dataframe(headers=["score", "article", "section", "passage"], wrap=True, interactive=False,
-                               elem_id="results")
-        query.submit(lambda q: search_rows(bot, q), query, results)
-        button.click(lambda q: search_rows(bot, q), query, results)
-    return demo
+    with gr.Blocks(title="clinicbot staff") as page:
+        gr.Markdown("## Staff sign-in is turned off\nNo staff password is set, so the staff desk will not start its "
+                    "login. Set `CLINICBOT_STAFF_PASSWORD` (and optionally `CLINICBOT_STAFF_USER`) and restart.",
+                    elem_id="staff-disabled")
+    return page
+
+
+def ensure_index(settings, bot) -> None:
+    """A fresh machine has no index yet: build it from the corpus before serving."""
+    from ingest.sync import Syncer
+
+    report = Syncer(bot.retriever.store, bot.retriever.embedder, int(settings.max_file_mb * 1e6)).run(settings.corpus_dir)
+    for fail in report.failed:
+        print(f"clinicbot: corpus file not served: {fail['source']}: {fail['error']}", file=sys.stderr)
 
 
 def main() -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    import uvicorn
+
     from bot.engine import build_bot
     from bot.settings import Settings, SettingsError
 
@@ -39,7 +86,10 @@ def main() -> int:
         print(f"clinicbot: {exc}", file=sys.stderr)
         return 2
     bot = build_bot(settings)
-    build_ui(bot).queue(default_concurrency_limit=8).launch(server_name=settings.host, server_port=settings.port)
+    ensure_index(settings, bot)
+    if not settings.staff_password:
+        print("clinicbot: /staff is disabled: set CLINICBOT_STAFF_PASSWORD to enable staff sign-in", file=sys.stderr)
+    uvicorn.run(create_app(settings, bot), host=settings.host, port=settings.port, log_level="warning")
     return 0
 
 

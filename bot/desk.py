@@ -1,0 +1,90 @@
+"""Services the web app is handed: patient chat (with logging and feedback) and the staff desk."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from bot.chatlog import ChatLog
+from bot.records import KINDS, Answer
+from bot.settings import Settings
+
+
+class ChatService:
+    """Patient chat: asks the bot, stores the exchange (redacted), takes thumbs up/down."""
+
+    def __init__(self, bot, log: ChatLog, settings: Settings):
+        self.bot = bot
+        self.log = log
+        self.settings = settings
+
+    def ask(self, question: str, history: list[str], conversation: str) -> tuple[Answer, int]:
+        answer = self.bot.ask(question, history)
+        return answer, self.log.record(conversation, answer, {"llm": self.settings.llm, "collection": self.settings.collection})
+
+    def feedback(self, exchange_id: int, liked: bool, comment: str = "") -> bool:
+        return self.log.feedback(exchange_id, 1 if liked else -1, comment)
+
+
+class StaffDesk:
+    """Quality work: run the eval sets, inspect an answer, review feedback, grow the eval set."""
+
+    def __init__(self, settings: Settings, bot, log: ChatLog):
+        self.settings = settings
+        self.bot = bot
+        self.log = log
+        self.cases_file = settings.data_dir / "eval_cases.jsonl"
+        self.last_run = settings.data_dir / "last_eval.json"
+
+    def case_files(self) -> list[Path]:
+        from evals.sets import default_sets
+
+        return default_sets() + ([self.cases_file] if self.cases_file.exists() else [])
+
+    def evaluate(self, view=None, corpus_dir: Path | None = None, progress: Callable[[int, int], None] | None = None,
+                 answers_only: bool = False):
+        """(figures, enforced-gate failures, {case id: passed}) of the eval sets against a version."""
+        from evals.runner import gate, metrics, run_cases
+        from evals.sets import load_cases
+
+        files = [f for f in self.case_files() if not (answers_only and f.name == "safety.jsonl")]
+        cases = [c for f in files for c in load_cases(f)]
+        results = run_cases(self.bot, cases, corpus_dir or self.settings.corpus_dir, progress, view=view)
+        figures = metrics(results)
+        return figures, gate(figures), {r.case.id: r.passed for r in results}, results
+
+    def run_evals(self, progress=None) -> dict:
+        """Full run for the quality tab, compared with the previous run from this desk."""
+        figures, failures, _, results = self.evaluate(progress=progress)
+        previous = json.loads(self.last_run.read_text()) if self.last_run.exists() else None
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.last_run.write_text(json.dumps(_strip(figures)))
+        failing = [{"id": r.case.id, "split": r.case.split, "expected": r.case.kind, "got": r.kind, "question": r.case.question,
+                    "answer": r.answer, "checks": json.dumps(r.checks)} for r in results if not r.passed]
+        return {"figures": figures, "failures": failures, "previous": previous, "failing": failing}
+
+    def inspect(self, question: str) -> dict:
+        """Everything behind one answer: guard decision, evidence with scores, chosen sentences."""
+        answer = self.bot.ask(question)
+        return {"answer": answer.to_json(), "trace": answer.trace}
+
+    def feedback(self, limit: int = 100) -> list[dict]:
+        return self.log.recent(limit)
+
+    def add_case(self, exchange_id: int, kind: str, sources: list[str], facts: list[str]) -> dict:
+        """Turn a logged exchange into an evaluation case (dev split) in one step."""
+        if kind not in KINDS:
+            raise ValueError(f"expected kind must be one of {', '.join(KINDS)}")
+        row = next((r for r in self.log.recent(10_000) if r["id"] == exchange_id), None)
+        if row is None:
+            raise ValueError(f"no logged answer #{exchange_id}")
+        case = {"id": f"fb-{exchange_id}", "split": "dev", "topic": "feedback", "question": row["question"], "kind": kind,
+                "sources": [s for s in sources if s], "facts": [f for f in facts if f]}
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.cases_file, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(case) + "\n")
+        return case
+
+
+def _strip(figures: dict) -> dict:
+    return {s: {g: {k: v for k, v in d.items() if k != "confusion"} for g, d in f.items()} for s, f in figures.items()}

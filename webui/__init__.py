@@ -1,0 +1,1 @@
+"""Gradio pages (the one place that touches Gradio besides app.py's wiring)."""

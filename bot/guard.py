@@ -1,13 +1,18 @@
 """Guard stage: classify every message (with the conversation so far) before any retrieval.
 
-Rules catch the unmistakable; nearest neighbours over the clinic's labelled examples
-(bot/data/guard_examples.yml, embedded with the bundled model) catch paraphrases the
-rules have never seen. Crisis is checked first and wins over everything else.
+Two layers. Rules (bot/guard_rules.py) catch the unmistakable shapes of language. A small
+multinomial logistic-regression classifier, trained at load time on the embeddings of the
+clinic's labelled examples (bot/data/guard_examples.yml), catches the paraphrases no rule has
+seen. Crisis is checked first and wins over everything else, including "too long".
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import tempfile
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,20 +20,36 @@ import numpy as np
 import yaml
 
 from bot import guard_rules as R
-from bot.text import STOPWORDS
+from bot.text import GENERIC, STOPWORDS
 
 EXAMPLES = Path(__file__).with_name("data") / "guard_examples.yml"
 LABELS = ("crisis", "emergency", "refused", "off_topic", "allowed")
-TOP = 3  # neighbours averaged per label
+CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the classifier makes of a message: label probabilities plus two crisis hints."""
+
+    scores: dict
+    sentence_crisis: float = 0.0  # the most crisis-like sentence of a longer message (0 when none reads as crisis)
+    near_crisis: float = 0.0  # similarity of the closest crisis example
 
 
 @dataclass(frozen=True)
 class GuardConfig:
-    """Similarity needed for a semantic match, and how far ahead of 'allowed' it must be."""
+    """Classifier probability a label needs; crisis is deliberately the most sensitive."""
 
     max_chars: int = 1000
-    semantic: dict = field(default_factory=lambda: {"crisis": (0.62, 0.03), "emergency": (0.62, 0.05),
-                                                    "refused": (0.60, 0.05), "off_topic": (0.45, 0.06)})
+    floors: dict = field(default_factory=lambda: {"crisis": 0.50, "emergency": 0.50, "refused": 0.60, "off_topic": 0.55})
+    crisis_leading: float = 0.45  # crisis also wins from this probability up when it is the likeliest label
+    near_crisis: float = 0.55  # ... and a crisis example is at least this similar
+    crisis_sentence: float = 0.60  # one sentence of a longer message that reads as crisis on its own
+    crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
+    window_chars: int = 400  # overlong messages are scanned for crisis in windows of this size
+    regularisation: float = 8.0  # logistic regression C
+    neighbours: int = 10  # nearest examples that vote alongside the classifier
+    temperature: float = 0.05  # how sharply the closest of them dominate the vote
 
 
 @dataclass
@@ -50,71 +71,248 @@ class Guard:
                  vocabulary: set[str] | None = None):
         self.embedder = embedder
         self.config = config or GuardConfig()
-        self.labels = [label for label in LABELS for _ in examples.get(label, [])]
-        texts = [t for label in LABELS for t in examples.get(label, [])]
-        self.vectors = embedder.embed(texts) if texts else np.zeros((0, 384), np.float32)
+        texts = [_prepare(t) for label in LABELS for t in examples.get(label, [])]
+        self.labels = np.array([label for label in LABELS for _ in examples.get(label, [])])
+        self.vectors, self.model = (_train(embedder, texts, self.labels, self.config.regularisation) if texts
+                                    else (np.zeros((0, 384), np.float32), None))
         self.known_words = {w for t in texts for w in _words(t)} | set(vocabulary or ())
+        self._cache: OrderedDict[str, Verdict] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, embedder, max_chars: int, path: Path = EXAMPLES) -> "Guard":
-        examples = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        """Read the labelled examples and train the classifier."""
+        examples = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         return cls(embedder, {k: [str(x) for x in v or []] for k, v in examples.items()}, GuardConfig(max_chars=max_chars))
 
     def run(self, message: str, history: list[str] | None = None) -> Verdict:
-        """Classify one message; earlier user turns keep a crisis visible."""
-        verdict = self._classify(message or "")
-        if verdict.kind != "crisis" and any(self._classify(h).kind == "crisis" for h in history or []):
-            verdict.crisis_earlier = True
+        """Classify one message; a crisis in an earlier user turn keeps crisis in view."""
+        earlier = [self._cached(h) for h in history or []]
+        crisis = any(v.kind == "crisis" for v in earlier)
+        on_topic = bool(earlier) and earlier[-1].kind == "pass"
+        verdict = self._classify(message if isinstance(message, str) else "", crisis, on_topic)
+        verdict.crisis_earlier = crisis and verdict.kind != "crisis"
         return verdict
 
-    def _classify(self, message: str) -> Verdict:
+    # --- stages -----------------------------------------------------------------------------------
+    def _cached(self, message: str) -> Verdict:
+        """Verdicts for history turns, remembered so a long conversation is not re-embedded."""
+        with self._lock:
+            known = self._cache.get(message)
+        if known is None:
+            known = self._classify(message if isinstance(message, str) else "", False, False)
+            with self._lock:
+                self._cache[message] = known
+                if len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return known
+
+    def _classify(self, message: str, earlier_crisis: bool, follows_clinic_turn: bool) -> Verdict:
+        """Invalid, then crisis (rules, even in an overlong message), then everything else."""
         text = _printable(message)
         if not R.NON_TEXT.search(text):
             return Verdict("invalid", "empty" if not text.strip() else "no words")
-        plain = R.IDIOMS.sub(" ", text)
+        norm = R.normalise(text)
+        plain = _prepare(text)
         if self._crisis_rule(plain):
-            return Verdict("crisis", "crisis pattern")
+            return self._flags(Verdict("crisis", "crisis pattern"), text)
         if len(text) > self.config.max_chars:
+            if self._crisis_in_long(plain):
+                return self._flags(Verdict("crisis", "crisis in a long message"), text)
+            if _emergency_rule(plain):
+                return Verdict("emergency", "emergency pattern in a long message")
             return Verdict("invalid", "too long")
-        if _gibberish(text, self.known_words):
+        if _gibberish(norm, self.known_words):
             return Verdict("invalid", "no recognisable words")
-        scores = self._similarities(text)
-        verdict = self._decide(plain, scores)
-        verdict.scores = scores
+        reading = self._read(plain)
+        verdict = self._decide(plain, reading, earlier_crisis, follows_clinic_turn)
+        verdict.scores = reading.scores
+        return self._flags(verdict, text)
+
+    def _read(self, plain: str) -> Reading:
+        """Classify the whole message and, when it has several, each sentence without clinic words."""
+        sentences = _sentences(plain)
+        parts = [p for p in sentences if not R.DOMAIN.search(p)] if len(sentences) > 1 else []
+        texts = [plain, *parts]
+        probs, near = self._probabilities(texts)
+        if not probs[0]:
+            return Reading({})
+        crisis_sentences = [p["crisis"] for p in probs[1:] if max(p, key=p.get) == "crisis"]
+        return Reading(probs[0], max(crisis_sentences, default=0.0), float(near[0]))
+
+    def _flags(self, verdict: Verdict, text: str) -> Verdict:
+        """Personal and suicide-topic flags that shape the answer's closing lines."""
         verdict.personal = verdict.kind == "pass" and bool(R.PERSONAL.search(text))
-        verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(text))
+        verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(R.normalise(text)))
         return verdict
 
     def _crisis_rule(self, plain: str) -> bool:
-        if not R.CRISIS.search(plain):
+        """Crisis shapes, and suicide or self-harm words that are not an education question or past history."""
+        lethal_wish = R.LETHAL.search(plain) and R.INTENT.search(plain)
+        if not (R.CRISIS.search(plain) or R.SUICIDE_TOPIC.search(plain) or lethal_wish):
             return False
-        education = R.EDUCATION.search(plain) and not R.DISCLOSURE.search(plain)
-        past = R.PAST_DISCLOSURE.search(plain) and not re.search(r"\b(now|again|tonight|today|lately)\b", plain, re.I)
-        return not (education or past)
+        if _education(plain):
+            return bool(R.CRISIS.search(plain) and R.DISCLOSURE.search(plain) or lethal_wish)
+        return not (R.PAST_DISCLOSURE.search(plain) and not R.NOW.search(plain))
 
-    def _decide(self, plain: str, scores: dict[str, float]) -> Verdict:
-        if R.EMERGENCY.search(plain) and not R.PAST_EVENT.search(plain):
+    def _crisis_in_long(self, plain: str) -> bool:
+        """Scan an overlong message window by window and sentence by sentence: a crisis must not hide behind length."""
+        size, cfg = self.config.window_chars, self.config
+        windows = [plain[i:i + size] for i in range(0, len(plain), size // 2)][:40]
+        sentences = [s for s in _sentences(plain) if not _education(s) and not R.WORRY.search(s)][:80]
+        texts = [t for t in windows + sentences if not _gibberish(t, self.known_words)]
+        if not texts or self.model is None:
+            return False
+        probs = self._probabilities(texts)[0]
+        floors = [cfg.floors["crisis"] if t in windows else cfg.crisis_sentence for t in texts]
+        return any(p["crisis"] >= floor and p["crisis"] == max(p.values()) for p, floor in zip(probs, floors))
+
+    def _decide(self, plain: str, reading: Reading, earlier_crisis: bool, follows_clinic_turn: bool) -> Verdict:
+        """Crisis first, then emergency, refused, off topic; rules before the classifier at each step.
+        A follow-up ("what year was that?") to a clinic question is never off topic."""
+        floors, scores = self.config.floors, reading.scores
+        if self._semantic_crisis(plain, reading, earlier_crisis):
+            return Verdict("crisis", f"classifier crisis ({max(scores.get('crisis', 0), reading.sentence_crisis):.2f})")
+        if _emergency_rule(plain):
             return Verdict("emergency", "emergency pattern")
         if R.REFUSED.search(plain):
             return Verdict("refused", "refusal pattern")
-        for label in ("crisis", "emergency", "refused", "off_topic"):
-            floor, lead = self.config.semantic[label]
-            if label == "crisis" and R.SUICIDE_TOPIC.search(plain) and R.EDUCATION.search(plain) and not R.DISCLOSURE.search(plain):
-                continue  # "does ketamine help suicidal depression in studies?" is a question to answer
-            if scores.get(label, 0) >= floor and scores[label] >= scores.get("allowed", 0) + lead and scores[label] == max(scores.values()):
-                return Verdict(label, f"similar to {label} examples ({scores[label]:.2f})")
+        clinic = R.DOMAIN.search(plain) or (follows_clinic_turn and _bare_follow_up(plain))
+        if R.OFF_TOPIC.search(plain) and not clinic:
+            return Verdict("off_topic", "off-topic pattern")
+        best = max(scores, key=scores.get) if scores else "allowed"
+        if best == "emergency" and R.PAST_OR_CHRONIC.search(plain) and not R.RIGHT_NOW.search(plain):
+            best = "allowed"  # "my blood pressure is normally low, is that a problem?"
+        if best == "refused" and R.LOGISTICS.search(plain) and not R.DOSE_UNITS.search(plain):
+            best = "allowed"  # "how much does it cost to take the nasal spray?" asks about money, not dosing
+        if best in ("emergency", "refused", "off_topic") and scores[best] >= floors[best]:
+            if best != "off_topic" or not clinic:
+                return Verdict(best, f"classifier {best} ({scores[best]:.2f})")
         return Verdict("pass", "ordinary question")
 
-    def _similarities(self, text: str) -> dict[str, float]:
-        if not len(self.vectors):
-            return {}
-        sims = self.vectors @ self.embedder.embed_query(text)
-        out = {}
-        for label in LABELS:
-            idx = [i for i, l in enumerate(self.labels) if l == label]
-            if idx:
-                out[label] = float(np.mean(np.sort(sims[idx])[-TOP:]))
-        return out
+    def _semantic_crisis(self, plain: str, reading: Reading, earlier_crisis: bool) -> bool:
+        """Crisis by the classifier: likely enough, or the likeliest label near a crisis example, or one
+        sentence that reads as crisis on its own. Questions about suicidality and fears of harm
+        ("the side effects won't kill me, right?") are not disclosures."""
+        scores, cfg = reading.scores, self.config
+        if not scores or _education(plain) or (R.WORRY.search(plain) and not R.INTENT.search(plain)):
+            return False
+        p = scores.get("crisis", 0.0)
+        if earlier_crisis:
+            return p >= cfg.crisis_after_crisis
+        leading = p >= cfg.crisis_leading and p == max(scores.values()) and reading.near_crisis >= cfg.near_crisis
+        in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= 0.1
+        return p >= cfg.floors["crisis"] or leading or in_sentence
+
+    def _probabilities(self, texts: list[str]) -> tuple[list[dict[str, float]], np.ndarray]:
+        """Class probabilities for each text, the classifier and the nearest examples averaged (the
+        neighbours keep the linear model honest on short messages), and each text's nearest crisis similarity."""
+        if self.model is None:
+            return [{} for _ in texts], np.zeros(len(texts))
+        vectors = np.asarray(self.embedder.embed(texts))
+        probs = (self.model.predict_proba(vectors) + self._neighbour_votes(vectors)) / 2
+        near = (vectors @ self.vectors[self.labels == "crisis"].T).max(axis=1, initial=0.0)
+        return [{str(label): float(p) for label, p in zip(self.model.classes, row)} for row in probs], near
+
+    def _neighbour_votes(self, vectors: np.ndarray) -> np.ndarray:
+        """Similarity-weighted label votes of the k nearest examples, columns in the classifier's class order."""
+        k, tau = self.config.neighbours, self.config.temperature
+        sims = vectors @ self.vectors.T
+        top = np.argsort(-sims, axis=1)[:, :k]
+        votes = np.zeros((len(vectors), len(self.model.classes)))
+        column = {label: i for i, label in enumerate(self.model.classes)}
+        for row, idx in enumerate(top):
+            weights = np.exp((sims[row, idx] - sims[row, idx].max()) / tau)
+            for i, w in zip(idx, weights):
+                votes[row, column[self.labels[i]]] += w
+        return votes / votes.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A fitted multinomial logistic regression: softmax(x . coef + intercept) over classes."""
+
+    classes: tuple
+    coef: np.ndarray
+    intercept: np.ndarray
+
+    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+        """Class probabilities, one row per vector, columns in `classes` order."""
+        logits = vectors @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return odds / odds.sum(axis=1, keepdims=True)
+
+
+def _fit(vectors: np.ndarray, labels: np.ndarray, c: float) -> LinearModel:
+    """Multinomial logistic regression, classes balanced, on unit-length sentence embeddings."""
+    from sklearn.linear_model import LogisticRegression
+
+    fitted = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(vectors, labels)
+    return LinearModel(tuple(str(k) for k in fitted.classes_), fitted.coef_, fitted.intercept_)
+
+
+def _train(embedder, texts: list[str], labels: np.ndarray, c: float) -> tuple[np.ndarray, LinearModel]:
+    """Embed the examples and fit the classifier, reusing a cache in the temp dir keyed by model, texts,
+    labels and C: the first load pays for embedding and fitting, later ones take a fraction of a second."""
+    name = getattr(embedder, "name", None)
+    key = hashlib.sha256("\n".join([str(name), str(c), *texts, *labels]).encode("utf-8")).hexdigest()[:24]
+    path = Path(tempfile.gettempdir()) / f"clinicbot-guard-{key}.npz"
+    if name:
+        try:
+            with np.load(path) as saved:
+                if saved["vectors"].shape[0] == len(texts):
+                    model = LinearModel(tuple(str(k) for k in saved["classes"]), saved["coef"], saved["intercept"])
+                    return saved["vectors"], model
+        except (OSError, ValueError, KeyError):
+            pass
+    vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
+    model = _fit(vectors, labels, c)
+    if name:
+        _save(path, vectors=vectors, classes=np.array(model.classes), coef=model.coef, intercept=model.intercept)
+    return vectors, model
+
+
+def _save(path: Path, **arrays) -> None:
+    """Write the cache atomically (a concurrent loader never reads half a file); a failure only costs speed."""
+    partial = path.with_suffix(f".{threading.get_ident()}.tmp")
+    try:
+        with open(partial, "wb") as fh:
+            np.savez(fh, **arrays)
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+
+
+def _emergency_rule(plain: str) -> bool:
+    """An emergency pattern about now (not last week's session, not "can it cause seizures?")."""
+    not_now = R.PAST_OR_CHRONIC.search(plain) or R.HYPOTHETICAL.search(plain)
+    return bool(R.EMERGENCY.search(plain) and (not not_now or R.RIGHT_NOW.search(plain)))
+
+
+def _prepare(text: str) -> str:
+    """What rules and classifier see: normalised text with idioms ("killing me") removed."""
+    return re.sub(r"\s+", " ", R.plain_idioms(R.normalise(text))).strip()
+
+
+def _sentences(plain: str) -> list[str]:
+    """The sentences of a message (a crisis may sit in one sentence of a longer question)."""
+    return [s.strip() for s in re.split(r"[.?!;\n]+|,\s*(?:but|and then|so)\b", plain) if len(s.strip()) > 8]
+
+
+def _bare_follow_up(plain: str) -> bool:
+    """'what year was that?': points back at the last turn and brings at most one topic word of its own."""
+    if not R.FOLLOW_UP.search(plain):
+        return False
+    own = [w for w in re.findall(r"[a-z]{3,}", plain) if w not in STOPWORDS and w not in GENERIC and not R.FOLLOW_UP.fullmatch(w)]
+    return len(own) <= 1
+
+
+def _education(plain: str) -> bool:
+    """A question about suicidality (research, screening, someone lost) rather than a disclosure."""
+    if R.THIRD_PARTY.search(plain):
+        return True
+    return bool(R.SUICIDE_TOPIC.search(plain) and R.EDUCATION.search(plain) and not R.DISCLOSURE.search(plain))
 
 
 def _printable(message: str) -> str:

@@ -1,61 +1,285 @@
-"""Patterns behind the input guard. Idioms are removed first so ordinary speech never trips it."""
+"""Patterns behind the input guard: shapes of language, not particular sentences.
+
+Text is normalised first (typos of the texting kind, leetspeak, contractions), idioms are
+removed ("this wait is killing me"), and only then are the patterns applied. Rules catch the
+unmistakable; bot/guard.py adds a classifier over sentence embeddings for the rest.
+"""
 from __future__ import annotations
 
 import re
 
+from bot.text import fold
+
 I = re.I
 
-# "this headache is killing me", "kill time", "kill a process", "dying to know", "overdosed on coffee"
-IDIOMS = re.compile(
-    r"\b(kill(ing)?|killed) (some |the )?(time|a (python |linux )?(process|job|task|program|thread)|the (process|job|task)|weeds?|bugs?|germs?)\b"
-    r"|\b(is|was|are|were|'s|'re) (literally |really |just |totally )?killing (me|us|it)\b|\bkilling (it|time)\b"
-    r"|\bdying (to|for) (know|try|see|find|hear|get|learn|start|go)\b|\b(bored|scared|worried|tired) to death\b"
-    r"|\bover ?dos(e|ed|ing) on (coffee|caffeine|sugar|chocolate|netflix|tv|candy|espresso|energy drinks?)\b"
-    r"|\bto die for\b|\b(shoot|shot) (for|some|a|the|me|an|photos?|hoops)\b|\bcut (down|back|out)\b"
-    r"|\b(dead ?line|dead ?tired|dead battery)\b|\bkill (-9|pid|process)\b", I)
+# --- normalising ------------------------------------------------------------------------------
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+_LEET_INSIDE = re.compile(r"(?<=[a-z])[013457@$!]+(?=[a-z])")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+_NOT_A_VERB = r"(?! ?(lozenges?|troches?|sprays?|doses?|mg|pills?|tablets?|sessions?|infusions?|more|of|or|and|hours?|days?|weeks?|times?)\b)"
+_SLANG = [(re.compile(p), r) for p, r in (
+    # texting shorthand
+    (r"\bwanna\b", "want to"), (r"\bgonna\b", "going to"), (r"\bgotta\b", "got to"), (r"\btryna\b", "trying to"),
+    (r"\bkinda\b", "kind of"), (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\br\b", "are"), (r"\bb\b", "be"),
+    (r"\bw/", "with "), (r"\bw\b", "with"), (r"\bn\b", "and"), (r"\b(want|going|have|need|ready|how|trying|able|wish) 2\b" + _NOT_A_VERB, r"\1 to"),
+    (r"\b(wan2|want2|wana|wnt)\b", "want to"), (r"\bwnat\b", "want"), (r"\bima\b", "i'm going to"),
+    (r"\b2(nite|night)\b", "tonight"), (r"\b(to)?nite\b", r"\1night"), (r"\b2day\b", "today"), (r"\b2mo?r+o?w?\b", "tomorrow"),
+    (r"\b4ever\b", "forever"), (r"\bb4\b", "before"), (r"\brn\b", "right now"), (r"\ba?bout\b", "about"), (r"\babt\b", "about"),
+    (r"\b(cuz|cos|bc)\b", "because"), (r"\bidk\b", "i don't know"), (r"\brly\b", "really"), (r"\bppl\b", "people"),
+    (r"\bpl[sz]\b", "please"), (r"\bno more(?=\s*([.!?,]|$))", "anymore"), (r"\btbh\b|\bngl\b|\bfr\b|\blol\b|\blmao\b", ""),
+    # missing apostrophes and dropped letters
+    (r"\bdont\b", "don't"), (r"\bcant\b", "can't"), (r"\bwont\b", "won't"), (r"\bdoesnt\b", "doesn't"), (r"\bisnt\b", "isn't"),
+    (r"\bdidnt\b", "didn't"), (r"\bim\b", "i'm"), (r"\bive\b", "i've"), (r"\bshes\b", "she's"), (r"\bhes\b", "he's"),
+    (r"\bthats\b", "that's"), (r"\bwhats\b", "what's"), (r"\bthinkin\b", "thinking"), (r"\bendin\b", "ending"),
+    (r"\bfeelin\b", "feeling"), (r"\bded\b", "dead"), (r"\blyfe\b", "life"), (r"\bthots?\b", "thoughts"),
+    (r"\bkil\b", "kill"), (r"\bkilin\b", "killing"), (r"\b(myslef|mysefl|mysef|mself|miself|myselv|my self)\b", "myself"),
+    # self-harm and suicide in slang and misspellings
+    (r"(?<![\w./-])sh('|-)?ing\b", "self harming"), (r"(?<![\w./-])sh(?![\w.'/-])", "self harm"), (r"\bsewer ?slide\b", "suicide"),
+    (r"\bsu[i1]c[i1]d", "suicid"), (r"\bs[ui]{1,2}[cs][iy]?d(e|es)\b", "suicide"), (r"\bs[ui]{1,2}[cs][iy]?d(al|ial|le|el|ally)\b", "suicidal"))]
 
-CRISIS = re.compile(
-    r"\bsu+i+c+i+d\w*|\bsuicid\w*|\bsucid\w*|\bsuicd\w*|\bsuiside\w*|\bsewer ?slide\b|\bun-?alive\b|\bkms\b|\bkys\b"
-    r"|\bkill(ing)? (my ?self|myself|me)\b|\bend(ing)? (it all|my life|it tonight|everything|things|my own life)\b"
-    r"|\b(take|taking|took) my (own )?life\b|\b(want|wanna|wanted|going|gonna|ready|plan|planning) (to )?(die|be dead|disappear forever)\b"
-    r"|\b(don'?t|do not|dont) want to (live|be alive|be here|exist|wake up|go on)\b|\bno (reason|point|will) (to|in) (live|living|go on|going on|keep going)\b"
-    r"|\bbetter off (dead|without me|if i (was|were) (gone|dead))\b|\b(world|everyone|they|family) (would be|is|are|'?d be) better (off )?without me\b"
-    r"|\bself[- ]?harm\w*|\b(cut|cutting|burn|burning|hurt|hurting|harm|harming) (my ?self|myself|my (arms?|wrists?|legs?|skin))\b"
-    r"|\b(never|not) wake up\b|\bsleep forever\b|\b(can'?t|cannot|cant) (do|take|go on with) (this|it) any ?more\b|\bcan'?t go on\b"
-    r"|\bgoodbye (letter|note|message)s?\b|\bsaying (my )?goodbyes?\b|\b(giving|gave) (away )?(all )?my (stuff|things|belongings) away\b"
-    r"|\b(overdose|od) on purpose\b|\btake (all|every one of) (my|the) (pills|meds|medication|ketamine)\b|\bwish i (was|were) (dead|never born)\b"
-    r"|\bnot (be|being) around (much longer|anymore)\b|\bwon'?t be (around|here) (much longer|next week|anymore|tomorrow)\b"
-    r"|\b(jump|jumping) (off|from) (a|the) (bridge|building|roof)\b|\b(hang|hanging) myself\b|\bend my suffering\b", I)
+
+def normalise(text: str) -> str:
+    """Lower case, typographic quotes folded, leetspeak and texting shorthand spelled out."""
+    text = fold(text).lower()
+    text = _LEET_INSIDE.sub(lambda m: "".join(_LEET[c] for c in m.group()), text)
+    text = _REPEATS.sub(r"\1", text)
+    for pattern, repl in _SLANG:
+        text = pattern.sub(repl, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --- idioms: rewritten plainly before any rule or the classifier looks at the text -------------
+_IDIOMS = [(re.compile(p, I), r) for p, r in (
+    (r"\b(kill|killing|killed) (some |the )?time\b", "pass the time"),
+    (r"\b(kill|killing|killed|murder) (a |the |all |this |that |my )?(\w+ ){0,2}?(process|processes|job|task|program|thread|pid|container|app)\b", "stop the program"),
+    (r"\bkill -9\b", "stop the program"),
+    (r"\b(kill|killing|killed) (the |all the |some |my )?(weeds?|bugs?|germs?|mold|ants|pests|fleas|roaches|dandelions)\b", r"get rid of \3"),
+    (r"\b(is|was|are|were|'s|'re|has been|have been|had been|been|keeps?) (literally |really |just |totally |kind of |absolutely )?killing (me|us|it)\b", r"\1 bothering \3"),
+    (r"\bkilling it\b", "doing great"), (r"\bkiller (question|price|deal|app)\b", r"great \1"), (r"\bi'?d kill for\b", "i would love"),
+    (r"\bdying (to|for) (know|try|see|find|hear|get|learn|start|go|ask)\b", r"eager \1 \2"),
+    (r"\b(bored|scared|worried|tired|stressed|overthink\w*|overthought|frightened|annoyed|sick|loved?|freaked)( \w+)? to death\b", r"\1\2 a lot"),
+    (r"\bover ?dos(e|ed|ing) on (coffee|caffeine|sugar|chocolate|netflix|tv|candy|espresso|energy drinks?)\b", r"had too much \2"),
+    (r"\bto die for\b", "wonderful"), (r"\b(nearly |almost )?died laughing\b", "laughed a lot"),
+    (r"\bshoot for\b", "aim for"), (r"\b(shoot|shooting|shot) (some )?(hoops|photos?|pictures?|a video|videos?)\b", r"take \2\3"),
+    (r"\b(shoot|shot) (you |over )(a |some )?(questions?|messages?|texts?|emails?|lines?)\b", r"send \3\4"), (r"\bshoot:", "ask:"),
+    (r"\bcut (down|back|out)\b", r"reduce"), (r"\bcut costs?\b", "save money"),
+    (r"\bdead ?line\b", "due date"), (r"\bdead set on\b", "really keen on"), (r"\bdead (serious|wrong|center|last)\b", r"very \1"),
+    (r"\bdrop[- ]dead (gorgeous|beautiful)\b", r"very \1"), (r"\bdead ?tired\b", "very tired"), (r"\bdead (battery|end)\b", r"flat \1"))]
+
+
+def plain_idioms(text: str) -> str:
+    """Rewrite everyday idioms so "this wait is killing me" never reads as danger."""
+    for pattern, repl in _IDIOMS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _any(*alternatives: str) -> re.Pattern:
+    """One case-insensitive pattern matching any of the alternatives (written one per line below)."""
+    return re.compile("|".join(alternatives), I)
+
+
+# --- crisis ------------------------------------------------------------------------------------------
+_FILL = r"(?:(?!not\b|don't\b|never\b|won't\b|the\b|it\b|this\b|pain\b|symptoms?\b)[\w']+ ){0,3}?"
+_DEATH = (r"(?:die|d1e|overdose|od|be dead|was dead|were dead|not (?:be )?(?:alive|exist|wake up)|stop (?:existing|living)"
+          r"|never wake up|cease to exist)")
+_BODY = r"(arms?|wrists?|thighs?|legs?|skin|stomach|hips?|body)"
+_NOT_SELF_HARM = r"(back|down|out|off|costs?|carbs|calories|sugar|hair|my hair|class|classes|corners|coupons|wood|the|it)"
+CRISIS = _any(
+    # killing oneself, in so many words
+    r"\bkill(ing|ed)? ?my ?self\b", r"\bkms\b", r"\bkys\b", r"\bun-?aliv\w*", r"\btak(e|ing) my (own )?life\b",
+    r"\bend(ing)? my (own )?life\b", r"\bend(ing)? it all\b", r"\bhang(ing)? myself\b", r"\bpull(ing)? the trigger\b",
+    # a wish, plan or decision + dying
+    rf"\b(want|wanted|wanting|wish|wishing|need|ready|plan|planning|decided|hoping|hope|pray|praying|rather|tempted) {_FILL}(to )?{_DEATH}\b",
+    r"\b(i'm|i am|i'll|i will|going to|want to|ready to|plan to|about to|decided to|thinking (about|of)) (just )?end(ing)? "
+    r"(it|it all|things|everything)\b(?! with| early| there| here)",
+    r"\b(hop\w*|wish\w*|pray\w*|want\w*)\b[^.?!]{0,20}\b(won'?t|don'?t|never|not) wake up\b", r"\bgo to sleep and never\b",
+    rf"\b(i|i'd|i'll|me)\s{_FILL}(just |could |would |want to |to )?(disappear|vanish|sleep|drift off|go to sleep|fall asleep|stop existing)\w*"
+    r"\s(for good|forever|permanently)\b",
+    r"\bcheck(ing)? out (for good|permanently|early|of life)\b",
+    # seeking the means: how much it would take to die or not wake up, a lethal amount
+    r"\bhow (much|many)\b[^.?!]{0,40}\b(take|need|use|swallow|have)\b[^.?!]{0,25}\b(to )?(die|be dead|(not|never|don'?t|do not|won'?t|wouldn'?t) wake|stop breathing"
+    r"|kill (me|myself)|overdose|od)\b",
+    r"\b(lethal|fatal|deadly) (dose|amount|quantity)\b", r"\b(dose|amount) (that|which|to) (would )?(kill|be fatal|be lethal)\b",
+    # not wanting to live, no point, done with life
+    r"\b(don't|do not|doesn't|no longer|not) (want|wish|care|feel like|plan on|intend) (\w+ ){0,2}?(to )?"
+    r"(live|be alive|exist|go on|keep going|keep living|stay alive|survive|being alive|sticking around)\b",
+    r"\b(don't|do not) want to (be here|wake up)(?= ?(anymore|any longer|tomorrow|$|[.!,]))", r"\blive or die\b",
+    r"\b(done|finished|tired|sick|exhausted) (with|of) (living|life|being alive|existing)\b", r"\bi'?m (so )?done with (life|everything)\b",
+    r"\b(stop|cease) existing\b", r"\bnot exist\b", r"\bno (way out|escape|exit|reason to live|future for me)\b",
+    r"\b(point|reason) (of|in|to) (living|life|being alive|going on|keep going|staying alive)\b",
+    r"\brather be dead\b", r"\bwish i (was|were|had) (dead|never been born)\b", r"\bwish i (was|were) never born\b", r"\bwish i didn'?t exist\b",
+    r"\bcan'?t (do|take|go on with) (this|it|life) any ?more\b", r"\bcan'?t go on\b", r"\bcan'?t keep (going|living|doing this)\b",
+    r"\b(won'?t|will not|not going to) be (around|here|alive) (much longer|next (week|month)|anymore|by then|tomorrow|for long)\b",
+    # a burden: better off without me
+    r"\bbetter off (dead|without me)\b",
+    r"\b(happier|better|relieved|easier|lighter|fine)\b[^.?!]{0,25}\b(without me\b|if i (was|were|am|'m)? ?(gone|dead|not here|not around)\b"
+    r"|if i (died|disappeared|vanished))",
+    r"\b(no ?one|nobody|no-one)\b[^.?!]{0,30}\b(notice|care|miss)\w*\b[^.?!]{0,20}\bif i\b[^.?!]{0,15}\b(disappear\w*|gone|died|dead|vanish\w*)",
+    # preparations and means
+    r"\b(giving|gave|give|given) (away )?(all )?(of )?my (things|stuff|belongings|possessions)( away)?\b", r"\b(suicide|goodbye|farewell) (note|letter)s?\b",
+    r"\b(gun|pistol|rifle|rope|noose|knife|blade|razor)\b[^.?!]{0,60}\bmyself\b",
+    r"\b(jump|jumping|step|stepping|throw myself)\b[^.?!]{0,15}\b(off|from|in front of)\b[^.?!]{0,20}"
+    r"\b(bridge|building|roof|train|balcony|cliff|overpass|ledge|bus|truck)\b",
+    r"\b(driv\w+|crash\w*|swerv\w+|steer\w*)\b[^.?!]{0,40}\bon purpose\b", r"\bon purpose\b[^.?!]{0,20}\b(crash\w*|swerv\w+|off the road)",
+    r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,15}\b(pills|meds|medications?|tablets|lozenges|troches)\b",
+    r"\b(bought|got|saved|saving|collect\w*)\b[^.?!]{0,25}\b(pills|meds|medications?|tablets)\b[^.?!]{0,25}\b(overdose|od|die|end it|end my life)\b",
+    # self-harm
+    r"\b(cut|cutting|burn|burning|hurt|hurting|harm|harming|punch\w*|scratch\w*|starv\w*|slic\w*|stab\w*|bang\w*|hit|hitting) (my ?self|myself)\b",
+    rf"\b(cut|cutting|burn|burning|slic\w*|stab\w*|scratch\w*|carv\w*) my {_BODY}\b",
+    rf"\b(fresh |new |deep )?cuts? (on|in) my {_BODY}\b", r"\b(fresh|new|deep) cuts\b",
+    r"\b(urges?|want|need|itch|going) to (cut|burn|hurt)\b(?! (back|down|out|off|costs?|ties|my hair|the|carbs|calories|sugar|caffeine|in))",
+    r"\b(until|till|til) (it|they|i|the skin) bleeds?\b", r"\brelaps\w*\b[^.?!]{0,30}\b(cut|cutting|self harm\w*)\b",
+    r"\bcutting (again|lately|every (day|night)|more|deeper)\b", rf"\b(started|been|keep|kept|still|stop|quit) cutting\b(?! {_NOT_SELF_HARM}\b)",
+)
+
+# Lethality asked about together with a wish for it ("... would it kill me? i kind of want it to").
+LETHAL = _any(r"\b(lethal|fatal|deadly|kill(s|ed)? (me|you|someone|a person|them|people)|die|overdos\w*|od|stop (my|your|their) breathing"
+              r"|never wake|to death|permanently|for good|before it kills)\b")
+INTENT = _any(r"\b(that'?s what i want", r"i (kind of |kinda |sort of |really |actually )?want (it|that) to", r"i'?m hoping(?! not)",
+              r"hoping to find out", r"hoping (it|that) (does|will|would)", r"(asking )?for myself", r"asking for me", r"asking because",
+              r"that'?s the (goal|plan|point)", r"so i (can|could|would|don't|won't|never) (die|wake|be dead|go)", r"i (don't|do not) want to be here)\b")
+
+# Fear of harm, not a wish for it: "the side effects won't kill me, right?", "can you die from an infusion?"
+_SUBJECT = r"(it|this|that|ketamine|spravato|the [\w-]+( [\w-]+)?)"
+WORRY = _any(
+    rf"\b(will|would|could|can|won'?t|might|does|do) {_SUBJECT} (kill|hurt|harm) (me|you|someone|people)\b",
+    rf"\b({_SUBJECT}|they) (won'?t|will not|wouldn'?t|can'?t|could|might|will) (kill|hurt|harm) (me|you|someone|people)\b",
+    r"\b(can|could|do) (you|i|people|patients|someone) die (from|of|during)\b",
+    r"\b(scared|afraid|worried|terrified|nervous) (of|about|that)\b[^.?!]{0,30}\b(dying|die|death)\b",
+)
 
 # Questions *about* suicidality (research, screening) are education, unless the person discloses their own.
-SUICIDE_TOPIC = re.compile(r"\bsuicid\w*|\bself[- ]?harm\w*", I)
-EDUCATION = re.compile(r"\b(studies|study|research|evidence|trials?|screen\w*|risk|rates?|prevention|what is|what are|"
-                       r"does ketamine|can ketamine|is ketamine|do (they|you)|people who|patients? (with|who))\b", I)
-DISCLOSURE = re.compile(r"\b(i|i'm|im|i am|i've|ive|me|my)\b.{0,40}\b(suicid\w*|kill myself|die|self[- ]?harm\w*|hurt myself)", I)
-PAST_DISCLOSURE = re.compile(r"\b(years? ago|used to|in the past|history of|had (a )?(suicide )?attempt|back in|when i was|stable now)\b", I)
+SUICIDE_TOPIC = _any(r"\bsuicid\w*", r"\bself[- ]?harm\w*")
+EDUCATION = _any(
+    r"\b(studies|study|research|evidence|trials?|screen\w*|risk|rates?|prevention|what is|what are|what's",
+    r"(does|do|can|could|will|would|is) (ketamine|it|this|spravato|esketamine|the treatment|treatment|infusions?|the infusions?) "
+    r"(help|work|reduce|treat|lower|prevent|cause|make|worsen|increase|trigger|affect|approved|used|safe)",
+    r"approved for|used for|do (they|you)|people (who|with)|patients?( with| who)?|help with|how (fast|quickly|well)|side effects?",
+    r"why (is|does|do|are)|how (does|do|is)|considered|depression with)\b",
+)
+DISCLOSURE = _any(r"\b(i|i'm|i am|i've|me|my)\b[^.?!]{0,40}\b(suicid\w*|kill myself|die|self[- ]?harm\w*|hurt myself)")
+THIRD_PARTY = _any(r"\b((committed|completed|died by|died of|lost (him|her|them|my \w+) to) suicide",
+                   r"(his|her|their) suicide", r"took (his|her|their) (own )?life)\b")
+PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|used to|in the past|history of|had (a )?(suicide )?attempt|back in|when i was",
+                       r"as a (kid|teen|teenager|child)|stable now|no longer)\b")
+NOW = _any(r"(?<!stable )(?<!fine )(?<!better )(?<!okay )(?<!can i )(?<!could i )(?<!will i )(?<!do i )"
+           r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|still|anymore)\b")
 
-EMERGENCY = re.compile(
-    r"\bchest (pain|pressure|tightness|hurts?)\b|\b(crushing|sharp) (pain|pressure) in (my|his|her) chest\b"
-    r"|\b(can'?t|cannot|cant|can not|struggling to|hard to|trouble|difficulty) breath\w*|\b(not|stopped|isn'?t|is not) breathing\b"
-    r"|\bunresponsive\b|\b(won'?t|will not|wont|can'?t) wake (him|her|them|up)\b|\bpassed out\b|\bfainted\b|\bunconscious\b"
-    r"|\bseiz(ure|ing)\b|\bconvuls\w*|\bturning blue\b|\blips (are |look )?(blue|purple)\b|\bface (is )?droop\w*|\bslurred speech\b"
-    r"|\bthroat (is )?(closing|swelling|swollen)\b|\bcan'?t (feel|move) (my|his|her) (arm|leg|face|side)\b|\bvomiting blood\b"
-    r"|\b(took|taken|had) (way )?too much\b.{0,40}\b(now|feel|can'?t|dying|sick)\b|\bheart (is )?(racing|pounding)\b.{0,40}\b(now|right now|dizzy|faint|can'?t)\b"
-    r"|\bcall (911|an ambulance)\b|\b(severe(ly)?|very) confus\w*\b.{0,40}\b(after|since)\b", I)
-PAST_EVENT = re.compile(r"\b(last (time|week|month|session|infusion|treatment)|yesterday|ago|previous|earlier|before|is (that|this|it) normal|"
-                        r"went up|used to|during my last|after my last|will i|could i|can it cause|does it cause|what if)\b", I)
+# --- emergency -----------------------------------------------------------------------------------------
+_PERSON = (r"(?:he|she|they|he's|she's|they're|him|her|them|my (?:husband|wife|partner|son|daughter|mom|mother|dad|father|"
+           r"friend|brother|sister|kid|child|baby|boyfriend|girlfriend|roommate|grandma|grandpa))")
+EMERGENCY = _any(
+    # chest and heart
+    r"\bchest (pain|pressure|tightness|hurts?|is (squeezing|crushing|tight))\b", r"\b(crushing|sharp|squeezing) (pain|pressure) in (my|his|her) chest\b",
+    r"\bclutching (his|her|my) chest\b", r"\bheart (is )?(racing|pounding)\b[^.?!]{0,40}\b(now|right now|dizzy|faint|can'?t|pass out|dying|chest)\b",
+    # breathing
+    r"\b(can'?t|cannot|can not|struggling to|hard to|trouble|difficulty|unable to) (breath\w*|get (air|a breath))",
+    r"\b(not|stopped|isn'?t|is not|barely) breathing\b", r"\bbreathing (is |really |very |so )?(slow\w*|shallow|weird|strange|funny|irregular|stopped)\b",
+    r"\bgasping\b", r"\bshort of breath\b",
+    # unresponsive, collapse, seizures
+    rf"\b{_PERSON}\b[^.?!]{{0,40}}\b(won'?t|doesn'?t|does not|isn'?t|is not|not|can'?t|cannot|stopped) (respond\w*|react\w*|wake\w*|moving|conscious|making sense)",
+    r"\bunresponsive\b", r"\b(won'?t|will not|can'?t) wake (him|her|them|up)\b", r"\bpassed out\b", r"\bfaint(ed|ing)\b", r"\bunconscious\b",
+    r"\bcollapsed\b", r"\bout cold\b", r"\bseiz(ure|ing|ed)\b", r"\bconvuls\w*", r"\bhaving a fit\b",
+    r"\bturning (blue|purple|gr[ae]y)\b", r"\blips (are |look |going )?(blue|purple)\b", r"\bgurgl\w*", r"\bfoaming at the mouth\b",
+    # stroke, confusion
+    r"\bface (is )?droop\w*", r"\bdrooping\b", r"\bslurr\w*", r"\btalking (nonsense|gibberish)\b", r"\bnot making sense\b",
+    r"\bdoesn'?t (know where|recogni[sz]e)\b", r"\bcan'?t (feel|move|lift) (my|his|her) (arm|leg|legs|face|side)\b",
+    r"\b(vision|sight) (is )?(going|went|turning|goes|gone) (dark|black)\b", r"\bworst headache\b",
+    # allergy, bleeding, blood pressure
+    r"\b(throat|tongue|lips|face) (is |are )?(closing|swelling|swollen)\b", r"\b(vomit\w*|throwing up|coughing up) blood\b",
+    r"\bcan'?t stop (vomiting|throwing up|bleeding|shaking)\b", r"\bbleeding (heavily|a lot|badly)\b", r"\b(1[89]\d|2\d\d) ?(/|over) ?(1[0-4]\d)\b",
+    r"\b(having|going into|think (i'm|i am|he's|she's|he is|she is) having)\b[^.?!]{0,15}\b(heart attack|stroke|seizure|anaphyla\w*|allergic reaction)\b",
+    # too much taken
+    r"\b(took|taken|had|took my dose) (way )?(too much|twice|a double dose)\b[^.?!]{0,60}\b(now|vomit\w*|dark|can'?t|dying|faint|won'?t|breath\w*)\b",
+    r"\b(ate|swallowed|got into) (some of |one of )?my (lozenges|troches|pills|medication|ketamine|spray)\b",
+    r"\bi (feel like|think) i'?m dying\b", r"\bcall (911|an ambulance)\b", r"\bneed (911|an ambulance)\b",
+)
+# Emergencies are about now: not last week's session, a lifelong condition, or a question about what could happen.
+PAST_OR_CHRONIC = _any(
+    r"\b(last (time|week|month|year|session|infusion|treatment|dose)|yesterday|ago|previous|once|earlier|used to",
+    r"history of|as a (kid|child|teen)|normally|usually|generally|always|tend to|chronic",
+    r"(seizure|heart|bleeding|breathing|blood pressure) (disorder|condition|problems?|issues?|history)|i have (epilepsy|asthma))\b",
+)
+HYPOTHETICAL = _any(
+    r"\b(is (that|this|it) (normal|common|expected|a problem)|will i|could i|what if|what (should|do) i do if",
+    r"is (ketamine|it|this|spravato|treatment) (dangerous|safe|ok|okay|risky)",
+    r"if (someone|a patient|i|you|he|she) (has|have|had|gets?|starts?)",
+    r"(can|could|does|do|will|would|might) (ketamine|it|this|spravato|esketamine|the \w+|infusions?|treatment) "
+    r"(cause|trigger|lead to|give|help|treat|work))\b",
+)
+RIGHT_NOW = _any(r"\b(right now|now|currently|at the moment|what do (i|we) do|911|ambulance|please help|(is|are|am|i'm|she's|he's) having)\b",
+                 r"^help\b", r"!!", r"\bhelp[!.]*$")
 
-REFUSED = re.compile(
-    r"\bget(ting)? (really |super )?(high|wasted|fucked up|messed up|lit)\b|\bk[- ]?hol(e|ing)\b.{0,30}\b(how|best|get|into|want|fun|reach)\b"
-    r"|\b(how|best way|want) .{0,20}\bk[- ]?hole\b|\b(at|to|for|before|during) (a |the |my )?(rave|party|club|festival)\b|\b(partying|clubbing)\b|\bketamine\b.{0,40}\b(for fun|recreationally)\b"
-    r"|\b(buy|purchase|order|score|cop)\b.{0,30}\b(ketamine|ket|spravato|k)\b|\bwithout (a )?(prescription|script|doctor)\b|\bdealer\b|\bdark ?web\b"
-    r"|\bhow (much|many) (mg|milligrams?|ml|sprays?|lozenges?|ketamine)\b.{0,40}\b(should|can|do|to) (i|we)\b|\bwhat dose should i\b"
-    r"|\b(inject|snort|dose) (it |ketamine )?(myself|at home|on my own)\b|\bdouble (my|the) dose\b|\b(make|get) (my|the) (spray|dose|lozenges?) stronger\b"
-    r"|\bhow (do|can|would) i (inject|snort|dose|administer)\b|\b(prescribe|prescription for) me\b|\bwrite me (a|an) (script|prescription|rx)\b"
-    r"|\brefill (my|a)\b|\bcan you (prescribe|give me|send me)\b|\b(pretend|act|roleplay|role-play|role play)\b.{0,20}\b(you('re| are)|as|to be) (a |my )?(doctor|psychiatrist|nurse|pharmacist|clinician|physician|dr)\b"
-    r"|\bignore (all |any |your |the )?(previous|prior|above|earlier|your) (instructions|rules|prompt)\b|\b(system|hidden|initial) prompt\b"
-    r"|\bdeveloper mode\b|\bjailbreak\w*|\bdan mode\b|\byou are now (dan|unfiltered|unrestricted)\b|\bno (restrictions|rules|filters) (now|anymore)\b"
-    r"|\b(repeat|print|show|reveal) (me )?(the |your )?(text|words|instructions|rules|prompt) (above|before|you were given)\b", I)
+# --- refused -------------------------------------------------------------------------------------------
+_K = r"(?:ketamine|ket|k|special k|spravato|esketamine|troches?|lozenges?|nasal spray)"
+_DOSEWORD = r"(?:lozenges?|troches?|doses?|sprays?|ketamine|mg|milligrams?|ml)"
+_CLINICIAN = r"(doctor|psychiatrist|nurse|pharmacist|clinician|physician|dr|dealer|chemist|anesthesiologist)"
+REFUSED = _any(
+    # recreational use
+    r"\b(how|want|wanna|best way|trying|going|tips)\b[^.?!]{0,15}\bget (really |super |so )?(high|wasted|messed up|fucked up|lit|twisted)\b",
+    r"\b(wasted|messed up|fucked up|twisted) (on|with|off)\b", r"\b(get|reach|hit|achieve|fall into|fastest|easiest|quickest|best)\b[^.?!]{0,20}\bk[- ]?hole\b",
+    r"\b(i|we|me|my friends)\b[^.?!]{0,40}\b(rave|raves|partying|clubbing|festival)\b", r"\bfor (partying|clubbing|raves?)\b",
+    r"\b(i|we|me|my friends)\b[^.?!]{0,30}\b(try|do|doing|use|using|take|taking)\b[^.?!]{0,25}\brecreationally\b",
+    r"\brecreational (dose|amount|use tips)\b", r"\bfor (fun|kicks|the fun of it|a good time)\b",
+    r"\b(k|ket|ketamine) trip\b", r"\btrip (last|longer|harder|stronger)\b", r"\b(buzz|euphoria|body high)\b[^.?!]{0,20}\b(stronger|better|more|bigger)\b",
+    # buying, selling, diverting
+    rf"\b(buy|purchase|(?<!in )order|score|cop)\b[^.?!]{{0,30}}\b{_K}\b[^.?!]{{0,30}}\b(online|street|overseas|abroad|cheap|website|dealer|vet|internet|mail)\w*",
+    rf"\b(where|how) (can|could|do|would) i (buy|purchase|score|cop) (some )?{_K}\b", r"\b(sell|sells|selling) (me|my)\b",
+    r"\b(can|could|will|would) you sell\b", rf"\bsell(ing)? (some |my |extra )?{_K}\b",
+    r"\bwithout (a |seeing a |any )?(prescription|script|doctor)\b", r"\bno script\b", r"\bdealer\b", r"\bdark ?web\b",
+    r"\b(street|black market) (price|value)\b", r"\bon the street\b", r"\b(a|per|the) gram\b", r"\bvet(erinary)? (supply|clinic|ketamine|store)\b",
+    # self-dosing
+    r"\bhow (much|many) (extra|more|mg|milligrams?|ml|sprays?|lozenges?|troches?|ketamine)\b[^.?!]{0,40}\b(should|can|could) (i|we) (take|use|do|give|have)\b",
+    r"\bwhat dose should i\b", r"\bmg (per|/) ?kg\b",
+    r"\b(inject|snort|sniff|smoke|vape|plug|boof|dose) (it |ketamine |k |them |my \w+ )?(myself|at home|on my own)\b",
+    r"\bon my own\b[^.?!]{0,30}\b(dose|inject|im|iv|shots?|drip)\b", r"\b(im|iv) (shots?|injections?|drip)\b[^.?!]{0,30}\b(on my own|myself|at home)\b",
+    r"\b(my own|home) (ketamine )?(iv|drip)\b", r"\b(set up|start|run) (an |my |a )?(own )?(ketamine )?(iv|drip)\b",
+    r"\b(double|triple) (my|the) (dose|doses|dosage)\b", r"\b(can|could|should|may|please) (i )?(increase|up|raise) (my|the) dose\b",
+    r"\b(make|get) (my|the) (spray|dose|lozenges?|troches?) (stronger|hit harder)\b",
+    rf"\b(can|could|should|may) i (take|use|have|do) (an? |two |some |a few )?(extra|additional|more) {_DOSEWORD}\b", rf"\bhow many (extra|more) {_DOSEWORD}\b",
+    r"\b(can|could|should|how (do|would|can)) i (crush|snort|sniff|inject|smoke|vape|plug|boof)\b", rf"\b(crush|snort|sniff)\b[^.?!]{{0,20}}\b{_K}\b",
+    # prescriptions and approvals
+    r"\b(prescribe|prescription for) me\b", r"\b(write|give|get|send) me (a|an|my)? ?(script|prescription|rx)\b", r"\bwrite (a|me a|my) (script|prescription)\b",
+    r"^(please )?refill\b", r"\brefill (my|a|the)\b", r"\brenew my (prescription|script)\b", r"\bcall in (more|a|my|another|some)\b", r"\bcan you prescribe\b",
+    rf"\bcan you (give|send|get) me (more |some |a |another )?({_K}|script|prescription|refill|doses?)\b",
+    r"\b(can|could|will|would) (you|this chat|this bot|the bot|clinicbot)\b[^.?!]{0,10}\b(approve|authori[sz]e|clear|sign off on)\b",
+    r"^(please )?(approve|authori[sz]e)\b",
+    # role-play as a clinician, fiction as a wrapper
+    rf"\b(pretend|act|roleplay|role-play|role play|imagine|play the part)\b[^.?!]{{0,25}}\b(you('re| are)|as|to be|of)\b[^.?!]{{0,10}}\b{_CLINICIAN}\b",
+    r"\byou'?re (a|an|my) (pharmacist|doctor|nurse|psychiatrist|dealer|physician) now\b",
+    r"\b(story|novel|fiction\w*|character|scene)\b[^.?!]{0,60}\b(dose|dosing|mg|cook|get high|synthesi[sz]e|inject)\b",
+    # overrides and prompt extraction
+    r"\b(ignore|disregard|forget|bypass|override)\b[^.?!]{0,25}\b(instructions|rules|prompt|guidance|guidelines|restrictions|filters|programming)\b",
+    r"\b(system|hidden) (prompt|message)\b", r"\byour (system|hidden|initial|original|secret|setup) (prompt|instructions|message|rules)\b",
+    r"\bnew (instructions|directives?)\s*:", r"\bdirective\b", r"</?\s*(context|system|instructions?)\s*>", r"\[system\]",
+    r"\bdeveloper mode\b", r"\bjailbreak\w*", r"\bdan mode\b", r"\bdo anything now\b", r"\byou are now (dan|unfiltered|unrestricted|an? \w+|my \w+)\b",
+    r"\b(with|have|has) no (restrictions|rules|filters|limits)\b", r"\bwithout (any )?(restrictions|rules|filters|limits)\b",
+    r"\b(repeat|print|show|reveal|output|dump|display|leak|translate|summari[sz]e|copy)\b[^.?!]{0,20}"
+    r"\b(your (text|words|instructions|rules|prompt|configuration|config|guidelines|setup)|the (prompt|configuration|config|admin notes|(text|words|instructions) above))\b",
+    r"\b(what were you|what have you been) told\b", r"\bverbatim\b", r"\bword for word\b",
+)
 
-PERSONAL = re.compile(r"\b(i|i'm|im|i am|i've|ive|my|me|for me|should i|can i|will i)\b", I)
+# --- off topic, domain, personal ------------------------------------------------------------------------
+OFF_TOPIC = _any(
+    r"\b(kill|terminate|end|stop|execute|run|restart)\b[^.?!]{0,25}"
+    r"\b(process|processes|pid|script|job|container|daemon|thread|server|service|cron|command|terminal|shell|program)\b",
+    r"\b\d+(\.\d+)? ?(times|plus|minus|divided by|multiplied by|\*|\+|\^) ?\d+\b", r"\b(solve|equation|derivative|integral|algebra|calculus|homework)\b",
+)
+# Words that tie a message to the clinic's care: such a message is never off topic.
+DOMAIN = _any(
+    r"\b(ketamine|ket|esketamine|spravato|infusions?|troches?|lozenges?|doses?|dosing|treatments?|therap\w*|clinic|sessions?|appointments?",
+    r"depress\w*|anxiety|ptsd|ocd|bipolar|pain|migraines?|side effects?|insurance|psychiatr\w*|nurses?|doctors?|prescri\w*|medications?|meds",
+    r"antidepressants?|mental|suicid\w*|nasal|iv|dissociat\w*|intake|consult\w*|fibromyalgia|crps|anesthe\w*|nmda|glutamate|bdnf|mood",
+    r"brain|neuro\w*|synap\w*|receptors?|book|booking|schedule|located|location|offices?|staff|providers?|contact|klearmind|lakeshore",
+    r"observation|monitor\w*|recovery|park|parking|cost|costs|price|prices|pay|paying|payment|fees?|copay|visit|visits|hours|directions",
+    r"address|phone|wait(ing)? room|check-?in|arrive|arrival)\b",
+)
+# Questions about money, visits and getting there: never a request to self-dose.
+LOGISTICS = _any(r"\b(cost|costs|price|prices|pay|paying|payment|fees?|copay|insurance|covered|afford\w*|park|parking|appointment"
+                 r"|schedule|book|hours|open|directions|address)\b")
+DOSE_UNITS = _any(r"\b(\d+\s*(sprays?|puffs?|lozenges?|troches?)|mg|milligrams?|ml|grams?|micrograms?|mcg"
+                  r"|how many (sprays?|puffs?|lozenges?|troches?|mg|doses?)|how much (ketamine|spravato|of it))\b")
+FOLLOW_UP = _any(r"\b(that|it|this|those|these|they|them|there|then)\b", r"^(and|also|what about|how about|so)\b")
+PERSONAL = _any(r"\b(i|i'm|im|i am|i've|ive|my|me|for me|should i|can i|will i)\b")
 NON_TEXT = re.compile(r"[\w]", re.U)

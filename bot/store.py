@@ -130,8 +130,8 @@ class IndexStore:
     # --- reading a version -----------------------------------------------------
     def load(self, version: str) -> Loaded:
         """Every chunk and sentence of a version with vectors (retriever start-up)."""
-        chunks_raw = self._collection(version, "chunks").get(include=["embeddings", "documents", "metadatas"])
-        sents_raw = self._collection(version, "sentences").get(include=["embeddings", "documents", "metadatas"])
+        chunks_raw = _get_all(self._collection(version, "chunks"))
+        sents_raw = _get_all(self._collection(version, "sentences"))
         sentences = [_sentence(i, d, m) for i, d, m in zip(sents_raw["ids"], sents_raw["documents"], sents_raw["metadatas"])]
         by_chunk: dict[str, list[Sentence]] = {}
         for s in sentences:
@@ -166,6 +166,17 @@ class IndexStore:
 
     def _collection(self, version: str, part: str):
         return self.client.get_collection(self._name(version, part), embedding_function=None)
+
+
+def _get_all(collection, page: int = 5000) -> dict:
+    """Every record of a collection, fetched in pages: one get() of ~33,000 records with
+    embeddings overflows SQLite's variable limit inside Chroma."""
+    out = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+    for offset in range(0, collection.count(), page):
+        got = collection.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
+        for key in out:
+            out[key].extend(got[key] if got[key] is not None else [])
+    return out
 
 
 def _matrix(rows) -> np.ndarray:

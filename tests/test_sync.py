@@ -152,3 +152,18 @@ def test_sync_killed_mid_publish_leaves_old_index_serving_then_recovers(store, c
     assert report.added == ["new.txt"]
     assert set(sources(reader)) == {"iv.txt", "nasal.txt", "new.txt"}
     assert reader.versions() == {first.version, report.version}
+
+
+def test_a_version_larger_than_one_fetch_loads_whole(store, tmp_path, fake_embedder, monkeypatch):
+    import bot.store as store_module
+
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for i in range(12):
+        (corpus / f"a{i}.txt").write_text(article(f"Topic {i}"))
+    syncer(store, fake_embedder).run(corpus)
+    real = store_module._get_all
+    monkeypatch.setattr(store_module, "_get_all", lambda col, page=5000: real(col, page=5))  # force many pages
+    loaded = store.load(store.live())
+    assert len({c.id for c in loaded.chunks}) == len(loaded.chunks) == 12
+    assert len(loaded.sentences) == len(loaded.sentence_vectors) and all(c.sentences for c in loaded.chunks)

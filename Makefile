@@ -18,6 +18,7 @@ run: install index
 
 test: test-install browser
 	$(PY) -m pytest
+	$(PY) -m evals run --report reports/eval
 
 
 index: install
@@ -47,6 +48,8 @@ browser:
 
 bench: test-install
 	$(PY) -m benchmarks.ingest_bench
+	$(PY) -m benchmarks.answer_bench
+	$(PY) -m benchmarks.load_bench
 
 clean:
 	rm -rf .index .data reports artifacts

@@ -27,6 +27,7 @@ def create_app(settings, bot=None):
     chat, desk = ChatService(bot, log, settings), StaffDesk(settings, bot, log)
     editor = EditorDesk(settings, bot, desk.evaluate)
     app = FastAPI(title="clinicbot")
+    app.state.chat, app.state.desk, app.state.editor = chat, desk, editor  # for in-process tools (benchmarks)
 
     @app.get("/articles/{name}", response_class=PlainTextResponse)
     def article(name: str) -> str:

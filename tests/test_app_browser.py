@@ -1,8 +1,14 @@
-"""The search page in a real browser (Debian's Chromium driven by Playwright)."""
+"""The web app in a real browser (Debian's Chromium via Playwright) and through gradio_client.
+
+One app process serves a private copy of the corpus, so publishing and removing articles here
+never touches the repository. Screenshots are saved in artifacts/ for people to look at.
+"""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+PASSWORD = "correct horse battery"
+SLOW = 120_000  # ms: the editor's check runs the evaluation sets twice
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def free_port() -> int:
@@ -24,61 +34,185 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """The real app on the clinic's corpus, in its own process and index."""
+def app(tmp_path_factory):
+    """The real app: (url, data dir) on a copy of the clinic's corpus."""
     tmp = tmp_path_factory.mktemp("app")
+    shutil.copytree(REPO / "corpus", tmp / "corpus")
     port = free_port()
     env = {**os.environ, "CLINICBOT_INDEX_DIR": str(tmp / "index"), "CLINICBOT_DATA_DIR": str(tmp / "data"),
-           "CLINICBOT_CORPUS_DIR": str(REPO / "corpus"), "CLINICBOT_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
-    subprocess.run([sys.executable, "-m", "ingest"], cwd=REPO, env=env, check=True, capture_output=True)
+           "CLINICBOT_CORPUS_DIR": str(tmp / "corpus"), "CLINICBOT_PORT": str(port), "CLINICBOT_STAFF_PASSWORD": PASSWORD,
+           "GRADIO_ANALYTICS_ENABLED": "False"}
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)
             break
         except OSError:
             time.sleep(0.5)
     else:
         proc.kill()
         pytest.fail("app did not start")
-    yield url
+    yield url, tmp / "data"
     proc.terminate()
     proc.wait(timeout=30)
 
 
 @pytest.fixture
-def page():
+def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser.new_page(viewport={"width": 1200, "height": 900})
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-def test_search_page_shows_passages_with_article_and_section(app_url, page):
-    page.goto(app_url)
-    page.locator("#search-box textarea").fill("how long does an IV infusion take?")
-    page.get_by_role("button", name="Search").click()
-    results = page.locator("#results")
-    results.get_by_text("4. Treatment Protocols").first.wait_for(timeout=30000)
-    assert "40-60 minutes" in results.inner_text()
-    assert "Top Ten Important Things" in results.inner_text()
+def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "search-page.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-def test_search_page_never_renders_markup_from_input(app_url, page):
-    page.goto(app_url)
-    page.locator("#search-box textarea").fill("<img src=x onerror=alert(1)> side effects")
-    page.get_by_role("button", name="Search").click()
-    page.locator("#results").get_by_text("5. Safety Considerations").first.wait_for(timeout=30000)
-    assert page.locator("img[src=x]").count() == 0
+def ask(page, question: str, wait_for: str | None = "Read the whole article") -> str:
+    before = page.locator("#chat .message").count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    page.wait_for_function(f"document.querySelectorAll('#chat .message').length > {before + 1}", timeout=SLOW)
+    if wait_for:
+        try:
+            page.get_by_text(wait_for).last.wait_for(timeout=SLOW)
+        except Exception:
+            shot(page, "failed-ask")  # what the patient saw instead
+            raise
+    page.wait_for_timeout(1500)  # let the streamed reply finish
+    return page.locator("#chat").inner_text()
+
+
+def staff_login(page, url: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/staff/")
+    page.locator("input[type=text]").fill("staff")
+    page.locator("input[type=password]").fill(password)
+    page.get_by_role("button", name="Login").click()
+
+
+def test_patient_sees_a_cited_answer_and_opens_the_source(app, browser):
+    url, _ = app
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(url)
+    assert "Automated assistant, not a clinician" in page.locator("#notice").inner_text()
+    chat = ask(page, "how long does an IV infusion take?")
+    assert "40-60 minutes" in chat and "[1]" in chat and "Treatment Protocols" in chat
+    shot(page, "patient-answer")
+    with page.context.expect_page() as opened:
+        page.get_by_text("Read the whole article").first.click()
+    article = opened.value
+    article.wait_for_load_state()
+    assert "Treatment Protocols" in article.inner_text("body") or "Ketamine" in article.inner_text("body")
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(url)
+    ask(phone, "is ketamine safe?")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 400  # no sideways scrolling on a phone
+    shot(phone, "patient-phone")
+
+
+def test_crisis_message_shows_help_first(app, browser):
+    url, _ = app
+    page = browser.new_page()
+    page.goto(url)
+    chat = ask(page, "i cant do this anymore, i want to end it all", wait_for="Please get help now")
+    assert page.locator("#crisis-banner").is_visible()
+    assert "988" in page.locator("#crisis-banner").inner_text() and "988" in chat
+    shot(page, "patient-crisis")
+    page.locator("#new-conversation").click()
+    page.locator("#crisis-banner").wait_for(state="hidden")
+
+
+def test_markup_in_a_message_is_shown_as_text(app, browser):
+    url, _ = app
+    page = browser.new_page()
+    page.goto(url)
+    ask(page, "<img src=x onerror=alert(1)> what are the side effects?", wait_for=None)
+    assert page.locator("#chat img[src=x]").count() == 0
+    assert "<img src=x" in page.locator("#chat").inner_text()
+
+
+def test_feedback_is_stored_with_its_comment(app, browser):
+    url, data = app
+    page = browser.new_page()
+    page.goto(url)
+    ask(page, "what is esketamine?")
+    page.locator("#chat button[aria-label=Dislike]").last.click()
+    page.get_by_text("Thank you for your feedback").wait_for(timeout=SLOW)
+    page.locator("#comment textarea").fill("I wanted to know about cost, my email is a@b.com")
+    page.locator("#send-comment").click()
+    page.get_by_text("your comment was saved").wait_for(timeout=SLOW)
+    with sqlite3.connect(data / "chatlog.sqlite") as db:
+        rating, comment, answer = db.execute("select rating, comment, answer_json from exchanges where question like "
+                                             "'%esketamine%' order by id desc").fetchone()
+    assert rating == -1 and "cost" in comment and "a@b.com" not in comment and '"kind": "answer"' in answer
+
+
+def test_wrong_staff_password_is_refused(app, browser):
+    url, _ = app
+    page = browser.new_page()
+    staff_login(page, url, "wrong password")
+    page.get_by_text("Incorrect", exact=False).first.wait_for(timeout=30_000)
+    shot(page, "staff-wrong-password")
+    assert page.get_by_text("clinicbot staff desk").count() == 0
+
+
+def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
+    from tests.test_load import make_pdf
+
+    url, data = app
+    pdf = make_pdf(tmp_path / "parking.pdf", title="Parking at the clinic",
+                   text="Parking at the clinic. Free patient parking is available in the garage on Elm Street behind "
+                        "the clinic building. The parking garage is open every day while the clinic is open.")
+    staff = browser.new_page(viewport={"width": 1200, "height": 1000})
+    staff_login(staff, url)
+    staff.get_by_text("clinicbot staff desk").wait_for(timeout=30_000)
+    staff.get_by_role("tab", name="Articles").click()
+    staff.locator("#upload input[type=file]").set_input_files(str(pdf))
+    staff.get_by_text("parking.pdf: ready to preview").wait_for(timeout=SLOW)
+    staff.wait_for_function("document.querySelector('#preview-text textarea').value.includes('Elm Street')", timeout=SLOW)
+    shot(staff, "editor-preview")
+    staff.locator("#check-add").click()
+    staff.locator("#check-report").get_by_text("Checked a new index").wait_for(timeout=SLOW)
+    if "Gates failed" in staff.locator("#check-report").inner_text():
+        staff.locator("#override-reason textarea").fill("test article; gates failed before this change")
+    staff.locator("#publish").click()
+    staff.locator("#publish-status").get_by_text("published").wait_for(timeout=SLOW)
+    shot(staff, "editor-published")
+
+    patient = browser.new_page()
+    patient.goto(url)
+    chat = ask(patient, "where can i park my car for my appointment?")
+    assert "Elm Street" in chat and "Parking at the clinic" in chat
+    shot(patient, "patient-answer-from-upload")
+
+    staff.locator("#remove-choice input").fill("parking.pdf")
+    staff.get_by_role("option", name="parking.pdf").click()
+    staff.locator("#check-remove").click()
+    staff.locator("#check-report").get_by_text("removed ['parking.pdf']").wait_for(timeout=SLOW)
+    if "Gates failed" in staff.locator("#check-report").inner_text():
+        staff.locator("#override-reason textarea").fill("removing the test article")
+    staff.locator("#publish").click()
+    staff.locator("#publish-status").get_by_text("removed ['parking.pdf']").wait_for(timeout=SLOW)
+    patient.locator("#new-conversation").click()
+    patient.wait_for_function("document.querySelectorAll('#chat .message').length == 0", timeout=SLOW)
+    chat = ask(patient, "where can i park my car for my appointment?", wait_for="don't cover")
+    assert "Elm Street" not in chat
+
+
+def test_api_answers_through_gradio_client(app):
+    from gradio_client import Client
+
+    url, _ = app
+    client = Client(f"{url}/", verbose=False)
+    answer = client.predict("how is ketamine given?", "[]", api_name="/ask")
+    assert answer["kind"] == "answer" and answer["citations"] and answer["citations"][0]["quote"]
+    crisis = client.predict("i want to kill myself", "[]", api_name="/ask")
+    assert crisis["kind"] == "crisis" and "988" in crisis["answer"]

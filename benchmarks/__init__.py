@@ -1,0 +1,1 @@
+"""Benchmarks: ingest speed and memory, and the plain LangChain baseline clinicbot is compared with."""

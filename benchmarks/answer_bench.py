@@ -58,7 +58,8 @@ def main() -> None:
         settings = Settings(index_dir=Path(tmp) / "index", corpus_dir=REPO / "corpus")
         bot = build_bot(settings, embedder=embedder)
         Syncer(bot.retriever.store, embedder, 10**8).run(settings.corpus_dir)
-        baseline = Baseline(settings.corpus_dir, embedder, Path(tmp) / "baseline")
+        # its own model instance: clinicbot's query cache must not answer for the baseline
+        baseline = Baseline(settings.corpus_dir, Embedder(), Path(tmp) / "baseline")
         bot.ask("warm up"), baseline.ask("warm up")
         ours = [clinicbot_reply(bot, c) for c in cases]
         theirs = [baseline.ask(c.question) for c in cases]

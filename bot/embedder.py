@@ -44,8 +44,9 @@ class Embedder:
         return vectors.astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One query vector (cached; the array is shared, so callers must not modify it)."""
-        return self._query_cache(" ".join(text.split()))
+        """One query vector (cached; the array is shared, so callers must not modify it).
+        The model is uncased (its tokenizer lowercases), so the cache key may be too."""
+        return self._query_cache(" ".join(text.lower().split()))
 
     def _embed_one(self, text: str) -> np.ndarray:
         vector = self.embed([text])[0]

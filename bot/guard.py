@@ -209,7 +209,8 @@ class Guard:
         neighbours keep the linear model honest on short messages), and each text's nearest crisis similarity."""
         if self.model is None:
             return [{} for _ in texts], np.zeros(len(texts))
-        vectors = np.asarray(self.embedder.embed(texts))
+        # one text (the usual question) goes through the query cache the retriever reads from too
+        vectors = (self.embedder.embed_query(texts[0])[None, :] if len(texts) == 1 else np.asarray(self.embedder.embed(texts)))
         probs = (self.model.predict_proba(vectors) + self._neighbour_votes(vectors)) / 2
         near = (vectors @ self.vectors[self.labels == "crisis"].T).max(axis=1, initial=0.0)
         return [{str(label): float(p) for label, p in zip(self.model.classes, row)} for row in probs], near

@@ -68,11 +68,9 @@ def _staff_disabled():
 
 def ensure_index(settings, bot) -> None:
     """A fresh machine has no index yet: build it from the corpus before serving."""
-    from ingest.sync import Syncer
+    from ingest.sync import sync_corpus
 
-    report = Syncer(bot.retriever.store, bot.retriever.embedder, int(settings.max_file_mb * 1e6)).run(settings.corpus_dir)
-    for fail in report.failed:
-        print(f"clinicbot: corpus file not served: {fail['source']}: {fail['error']}", file=sys.stderr)
+    sync_corpus(settings, bot.retriever.store, bot.retriever.embedder)
 
 
 def main() -> int:

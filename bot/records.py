@@ -1,7 +1,7 @@
 """Typed records that cross every boundary: Article, Chunk, Sentence, Evidence, Citation, Answer."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 KINDS = ("answer", "no_answer", "crisis", "emergency", "refused", "off_topic", "invalid")
 
@@ -101,7 +101,3 @@ class Answer:
             out["notice"] = self.notice
         return out
 
-
-def as_dict(record) -> dict:
-    """A plain dict of any record (for logs and reports)."""
-    return asdict(record)

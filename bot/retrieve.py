@@ -43,7 +43,6 @@ class CorpusView:
         docs = [tokens(c.embed_text()) for c in self.chunks]
         self.bm25 = BM25Okapi(docs) if docs else None
         self.df = Counter(t for d in docs for t in set(d))
-        self.vocab = sorted(self.df)
         self.surface = _surface_words(self.chunks)
         self.centrality = _centrality(loaded.sentence_vectors)
 

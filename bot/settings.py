@@ -62,10 +62,6 @@ class Settings:
         return replace(self, **changes).validated()
 
     @property
-    def feedback_db(self) -> Path:
-        return self.data_dir / "feedback.sqlite"
-
-    @property
     def chat_log_db(self) -> Path:
         return self.data_dir / "chatlog.sqlite"
 

@@ -86,6 +86,3 @@ def stem(word: str) -> str:
             return word[: len(word) - len(suffix)] + repl
     return word
 
-
-def word_count(text: str) -> int:
-    return len(text.split())

@@ -62,11 +62,9 @@ def run(settings: Settings, args) -> int:
 
 def _ensure_index(settings: Settings, bot) -> None:
     """Evals need an index of the corpus: sync it (a no-op when nothing changed)."""
-    from ingest.sync import Syncer
+    from ingest.sync import sync_corpus
 
-    report = Syncer(bot.retriever.store, bot.retriever.embedder, int(settings.max_file_mb * 1e6)).run(settings.corpus_dir)
-    for fail in report.failed:
-        print(f"clinicbot: corpus file failed: {fail['source']}: {fail['error']}", file=sys.stderr)
+    sync_corpus(settings, bot.retriever.store, bot.retriever.embedder)
 
 
 def _parser() -> argparse.ArgumentParser:

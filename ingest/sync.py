@@ -185,6 +185,15 @@ class Syncer:
         return out
 
 
+def sync_corpus(settings, store: IndexStore, embedder) -> SyncReport:
+    """Bring the index up to date with the settings' corpus folder (a no-op when nothing changed);
+    failed files are printed, the rest is served."""
+    report = Syncer(store, embedder, int(settings.max_file_mb * 1e6)).run(settings.corpus_dir)
+    for fail in report.failed:
+        print(f"clinicbot: corpus file not served: {fail['source']}: {fail['error']}", file=sys.stderr)
+    return report
+
+
 def _pairs(loaded: Loaded | None, part: str):
     if loaded is None:
         return []

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import free_port, wait_for_http
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "artifacts"
@@ -25,12 +24,6 @@ PASSWORD = "correct horse battery"
 SLOW = 120_000  # ms: the editor's check runs the evaluation sets twice
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +37,7 @@ def app(tmp_path_factory):
            "GRADIO_ANALYTICS_ENABLED": "False"}
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("app did not start")
+    wait_for_http(f"{url}/healthz", proc, 180, "the app")
     yield url, tmp / "data"
     proc.terminate()
     proc.wait(timeout=30)
@@ -89,6 +73,16 @@ def ask(page, question: str, wait_for: str | None = "Read the whole article") ->
             raise
     page.wait_for_timeout(1500)  # let the streamed reply finish
     return page.locator("#chat").inner_text()
+
+
+def check_then_publish(staff, button: str, change: str) -> None:
+    """Run the editor's check, give a recorded reason if a gate failed, publish, and wait for it."""
+    staff.locator(button).click()
+    staff.locator("#check-report").get_by_text(change).wait_for(timeout=SLOW)
+    if "Gates failed" in staff.locator("#check-report").inner_text():
+        staff.locator("#override-reason textarea").fill("test article; a gate already failed before this change")
+    staff.locator("#publish").click()
+    staff.locator("#publish-status").get_by_text(change).wait_for(timeout=SLOW)
 
 
 def staff_login(page, url: str, password: str = PASSWORD) -> None:
@@ -179,12 +173,7 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
     staff.get_by_text("parking.pdf: ready to preview").wait_for(timeout=SLOW)
     staff.wait_for_function("document.querySelector('#preview-text textarea').value.includes('Elm Street')", timeout=SLOW)
     shot(staff, "editor-preview")
-    staff.locator("#check-add").click()
-    staff.locator("#check-report").get_by_text("Checked a new index").wait_for(timeout=SLOW)
-    if "Gates failed" in staff.locator("#check-report").inner_text():
-        staff.locator("#override-reason textarea").fill("test article; gates failed before this change")
-    staff.locator("#publish").click()
-    staff.locator("#publish-status").get_by_text("published").wait_for(timeout=SLOW)
+    check_then_publish(staff, "#check-add", "added ['parking.pdf']")
     shot(staff, "editor-published")
 
     patient = browser.new_page()
@@ -195,12 +184,7 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
 
     staff.locator("#remove-choice input").fill("parking.pdf")
     staff.get_by_role("option", name="parking.pdf").click()
-    staff.locator("#check-remove").click()
-    staff.locator("#check-report").get_by_text("removed ['parking.pdf']").wait_for(timeout=SLOW)
-    if "Gates failed" in staff.locator("#check-report").inner_text():
-        staff.locator("#override-reason textarea").fill("removing the test article")
-    staff.locator("#publish").click()
-    staff.locator("#publish-status").get_by_text("removed ['parking.pdf']").wait_for(timeout=SLOW)
+    check_then_publish(staff, "#check-remove", "removed ['parking.pdf']")
     patient.locator("#new-conversation").click()
     patient.wait_for_function("document.querySelectorAll('#chat .message').length == 0", timeout=SLOW)
     chat = ask(patient, "where can i park my car for my appointment?", wait_for="don't cover")

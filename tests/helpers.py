@@ -1,0 +1,29 @@
+"""Helpers for tests that start real servers on loopback."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, seconds: float, what: str) -> None:
+    """Poll url until it answers; kill proc and fail the test if it never does."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    pytest.fail(f"{what} did not start within {seconds:.0f} s")

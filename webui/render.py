@@ -27,7 +27,8 @@ def answer_markdown(answer: Answer, article_url: str = "/articles/") -> str:
     if answer.citations:
         parts.append("**Sources**")
         for c in answer.citations:
-            parts.append(f"**[{c.n}]** *{esc(c.title)}*, {esc(c.section)}\n\n> {esc(c.quote)}\n\n"
+            where = f"*{esc(c.title)}*" + (f", {esc(c.section)}" if c.section else "")
+            parts.append(f"**[{c.n}]** {where}\n\n> {esc(c.quote)}\n\n"
                          f"[Read the whole article]({article_url}{quote(c.source)})")
     if answer.glossary:
         parts.append("**What the words mean**\n\n" + "\n".join(f"- **{esc(t)}**: {esc(d)}" for t, d in answer.glossary))

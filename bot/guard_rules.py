@@ -281,5 +281,14 @@ LOGISTICS = _any(r"\b(cost|costs|price|prices|pay|paying|payment|fees?|copay|ins
 DOSE_UNITS = _any(r"\b(\d+\s*(sprays?|puffs?|lozenges?|troches?)|mg|milligrams?|ml|grams?|micrograms?|mcg"
                   r"|how many (sprays?|puffs?|lozenges?|troches?|mg|doses?)|how much (ketamine|spravato|of it))\b")
 FOLLOW_UP = _any(r"\b(that|it|this|those|these|they|them|there|then)\b", r"^(and|also|what about|how about|so)\b")
-PERSONAL = _any(r"\b(i|i'm|im|i am|i've|ive|my|me|for me|should i|can i|will i)\b")
+# A question about one's own care (own medicines, conditions, suitability), not any first-person wording:
+# "i take lithium, can i get ketamine?" yes; "where can i park my car?" no.
+_OWN = r"(i|i'm|im|i am|i've|ive|my|me)"
+_CARE = (r"(meds?|medications?|medicines?|pills|prescriptions?|antidepressants?|ssris?|lithium|dose|diagnos\w*|condition|"
+         r"blood pressure|heart|pregnan\w*|breastfeed\w*|history|bipolar|depress\w*|anxiety|ptsd|ocd|pain|health|"
+         r"symptoms?|treatment|therapy|infusions?|doctor|psychiatrist|age|allerg\w*|surgery|illness|disorder)")
+PERSONAL = _any(rf"\b(right|safe|ok|okay|good|suitable|work|a good (idea|fit)) for me\b",
+                rf"\b(should|can|could|will|would|may) i (take|get|have|try|start|stop|use|do|qualify|be)\b[^.?!]{{0,40}}"
+                rf"\b(ketamine|spravato|esketamine|treatment|therapy|infusions?|it|this)\b",
+                rf"\b{_OWN}\b[^.?!]{{0,30}}\b{_CARE}\b", rf"\b{_CARE}\b[^.?!]{{0,20}}\b{_OWN}\b")
 NON_TEXT = re.compile(r"[\w]", re.U)

@@ -120,3 +120,12 @@ def test_overlong_messages_are_invalid_unless_they_hide_a_crisis(guard):
 @pytest.mark.slow
 def test_empty_and_unreadable_messages_are_invalid(guard):
     assert set(kinds(guard, ["", "   ", "?!?!", "\x00\x07", "qzxv wplk mrrt"]).values()) == {"invalid"}
+
+
+@pytest.mark.slow
+def test_the_personal_care_pointer_is_for_ones_own_care_only(guard):
+    for message in ("i'm on an ssri, could i still start ketamine?", "is spravato a good fit for me with my anxiety"):
+        verdict = guard.run(message)
+        assert verdict.kind == "pass" and verdict.personal, message
+    for message in ("where can i park my car for my appointment?", "how long does an iv infusion take"):
+        assert not guard.run(message).personal, message

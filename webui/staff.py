@@ -1,5 +1,4 @@
 """Staff pages (/staff, behind a login): quality desk, answer inspector, feedback, editor's corpus desk."""
-from __future__ import annotations
 
 import json
 

@@ -18,8 +18,8 @@ def create_app(settings, bot=None):
     from bot.desk import ChatService, StaffDesk
     from bot.editor import EditorDesk
     from bot.engine import build_bot
-    from ingest.load import LoadError, load
-    from ingest.sync import prepare
+    from ingest.load import LoadError
+    from ingest.sync import clean_article
     from webui.patient import CSS, patient_page
     from webui.staff import staff_page
 
@@ -36,8 +36,8 @@ def create_app(settings, bot=None):
         if name not in bot.retriever.store.manifest(bot.retriever.store.live()):
             raise HTTPException(404, "no such article")
         try:
-            articles, _ = prepare([load(settings.corpus_dir / name, int(settings.max_file_mb * 1e6))])
-            return f"{articles[0].title}\n\n{articles[0].text}"  # cleaned: site chrome never reaches a patient
+            article = clean_article(settings.corpus_dir / name, settings.max_file_bytes)
+            return f"{article.title}\n\n{article.text}"  # cleaned: site chrome never reaches a patient
         except LoadError as exc:
             raise HTTPException(404, str(exc)) from None
 

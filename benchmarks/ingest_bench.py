@@ -187,7 +187,7 @@ def child_sync(corpus_dir: Path, index_dir: Path, eager: bool, pipeline: str | N
     if eager:
         embedder.load()
     began, loaded_before = time.perf_counter(), embedder.load_s
-    report = Syncer(store, embedder, int(settings.max_file_mb * 1e6)).run(corpus_dir)
+    report = Syncer(store, embedder, settings.max_file_bytes).run(corpus_dir)
     sync_s = time.perf_counter() - began - (embedder.load_s - loaded_before)
     chunks, sentences = _counts(store, report)
     chunk_embed_s, sentence_embed_s = embedder.split_seconds(chunks if report.changed else 0)

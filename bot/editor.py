@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.settings import Settings
 from ingest.chunk import chunk
 from ingest.load import FORMATS, SIDECAR, LoadError, is_article_file, load, sidecar_path
-from ingest.sync import Syncer, prepare
+from ingest.sync import Syncer, clean_article
 
 STALE_DAYS = 365
 
@@ -68,13 +68,13 @@ class EditorDesk:
         if Path(clean).suffix.lower() not in FORMATS:
             raise EditError(f"{clean}: unsupported type; upload .pdf, .md, .txt or .html")
         size = Path(data_path).stat().st_size
-        if size > self.settings.max_file_mb * 1e6:
+        if size > self.settings.max_file_bytes:
             raise EditError(f"{clean}: {size / 1e6:.1f} MB is over the {self.settings.max_file_mb:g} MB limit")
         self.uploads.mkdir(parents=True, exist_ok=True)
         target = self.uploads / clean
         shutil.copyfile(data_path, target)
         try:
-            load(target, int(self.settings.max_file_mb * 1e6))
+            load(target, self.settings.max_file_bytes)
         except LoadError as exc:
             target.unlink()
             raise EditError(f"{clean}: {exc}") from None
@@ -83,8 +83,7 @@ class EditorDesk:
     def preview(self, name: str) -> dict:
         """Cleaned text and chunks of an uploaded file, exactly as they would be published."""
         path = self._upload(name)
-        articles, _ = prepare([load(path, int(self.settings.max_file_mb * 1e6))])
-        article = articles[0]
+        article = clean_article(path, self.settings.max_file_bytes)
         return {"title": article.title, "text": article.text,
                 "chunks": [{"section": c.section, "words": len(c.text.split()), "text": c.text} for c in chunk(article)]}
 
@@ -113,7 +112,7 @@ class EditorDesk:
             for part in (self._upload(name), sidecar_path(self._upload(name))):
                 if part.exists():
                     shutil.copy2(part, candidate / part.name)
-        report = Syncer(self.store, self.bot.retriever.embedder, int(self.settings.max_file_mb * 1e6)).run(candidate, publish=False)
+        report = Syncer(self.store, self.bot.retriever.embedder, self.settings.max_file_bytes).run(candidate, publish=False)
         staged = Staged(report.version, base, list(add), list(remove), candidate, failed_files=report.failed)
         if report.version == base:
             raise EditError("nothing would change")

@@ -62,6 +62,11 @@ class Settings:
         return replace(self, **changes).validated()
 
     @property
+    def max_file_bytes(self) -> int:
+        """CLINICBOT_MAX_FILE_MB as the byte limit the loaders check."""
+        return int(self.max_file_mb * 1e6)
+
+    @property
     def chat_log_db(self) -> Path:
         return self.data_dir / "chatlog.sqlite"
 

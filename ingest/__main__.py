@@ -34,7 +34,7 @@ def _sync(settings: Settings, store, as_json: bool) -> int:
     from ingest.sync import Syncer
 
     started = time.perf_counter()
-    syncer = Syncer(store, _LazyEmbedder(Embedder), int(settings.max_file_mb * 1e6), progress=sys.stderr.isatty())
+    syncer = Syncer(store, _LazyEmbedder(Embedder), settings.max_file_bytes, progress=sys.stderr.isatty())
     report = syncer.run(settings.corpus_dir)
     if as_json:
         print(json.dumps(report.to_json()))

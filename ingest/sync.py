@@ -93,6 +93,12 @@ def pipeline_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+def clean_article(path: Path, max_bytes: int) -> Article:
+    """One file loaded and cleaned as patients would be shown it (LoadError if it cannot be)."""
+    articles, _ = prepare([load(path, max_bytes)])
+    return articles[0]
+
+
 def text_key(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
@@ -188,7 +194,7 @@ class Syncer:
 def sync_corpus(settings, store: IndexStore, embedder) -> SyncReport:
     """Bring the index up to date with the settings' corpus folder (a no-op when nothing changed);
     failed files are printed, the rest is served."""
-    report = Syncer(store, embedder, int(settings.max_file_mb * 1e6)).run(settings.corpus_dir)
+    report = Syncer(store, embedder, settings.max_file_bytes).run(settings.corpus_dir)
     for fail in report.failed:
         print(f"clinicbot: corpus file not served: {fail['source']}: {fail['error']}", file=sys.stderr)
     return report

@@ -120,8 +120,7 @@ def _with_antecedents(picked: list[Scored]) -> list[Scored]:
     brings that sentence along, so the answer says what "these" are."""
     out = list(picked)
     for p in picked:
-        ids = [s.id for s in p.chunk.sentences]
-        at = ids.index(p.sentence.id)
+        at = _position(p.sentence, p.chunk)
         if p.sentence.text.lower().startswith(ANAPHORA) and at > 0:
             before = p.chunk.sentences[at - 1]
             if all(o.sentence.id != before.id for o in out):
@@ -163,5 +162,8 @@ def cite(picked: list[Scored]) -> tuple[str, list[Citation]]:
 
 
 def _adjacent(a: Sentence, b: Sentence, chunk: Chunk) -> bool:
-    ids = [s.id for s in chunk.sentences]
-    return ids.index(b.id) == ids.index(a.id) + 1
+    return _position(b, chunk) == _position(a, chunk) + 1
+
+
+def _position(sentence: Sentence, chunk: Chunk) -> int:
+    return next(i for i, s in enumerate(chunk.sentences) if s.id == sentence.id)

@@ -55,10 +55,12 @@ class StaffDesk:
 
     def run_evals(self, progress=None) -> dict:
         """Full run for the quality tab, compared with the previous run from this desk."""
+        from evals.runner import without_confusion
+
         figures, failures, _, results = self.evaluate(progress=progress)
         previous = json.loads(self.last_run.read_text()) if self.last_run.exists() else None
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.last_run.write_text(json.dumps(_strip(figures)))
+        self.last_run.write_text(json.dumps(without_confusion(figures)))
         failing = [{"id": r.case.id, "split": r.case.split, "expected": r.case.kind, "got": r.kind, "question": r.case.question,
                     "answer": r.answer, "checks": json.dumps(r.checks)} for r in results if not r.passed]
         return {"figures": figures, "failures": failures, "previous": previous, "failing": failing}
@@ -85,6 +87,3 @@ class StaffDesk:
             fh.write(json.dumps(case) + "\n")
         return case
 
-
-def _strip(figures: dict) -> dict:
-    return {s: {g: {k: v for k, v in d.items() if k != "confusion"} for g, d in f.items()} for s, f in figures.items()}

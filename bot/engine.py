@@ -145,7 +145,7 @@ class Bot:
         return resolve(turn.question, resolved, known)
 
     def _fixed(self, turn: Turn, kind: str, key: str | None = None, why: str = "") -> Answer:
-        text = self.messages.text(key or _MESSAGE_KEY[kind](turn))
+        text = self.messages.text(key or _message_key(kind, turn))
         if kind == "no_answer" and turn.verdict and turn.verdict.suicide_topic:
             text = f"{text} {self.messages.text('suicide_info')}"
         if why:
@@ -153,11 +153,11 @@ class Bot:
         return Answer(turn.question, kind, text)
 
 
-_MESSAGE_KEY = {
-    "crisis": lambda t: "crisis", "emergency": lambda t: "emergency", "refused": lambda t: "refused",
-    "off_topic": lambda t: "off_topic", "no_answer": lambda t: "no_answer",
-    "invalid": lambda t: "invalid_long" if t.verdict and t.verdict.reason == "too long" else "invalid_empty",
-}
+def _message_key(kind: str, turn: Turn) -> str:
+    """The messages.yml entry for a fixed reply: named after its kind, except the two invalid ones."""
+    if kind != "invalid":
+        return kind
+    return "invalid_long" if turn.verdict and turn.verdict.reason == "too long" else "invalid_empty"
 
 
 class _timed:

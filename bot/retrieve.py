@@ -99,10 +99,10 @@ class HybridRetriever:
         vectors = self.embedder.embed([corrected, view.correct(focus)])  # one model call for both
         return Query(text, corrected, tokens(corrected), vectors[0], vectors[1])
 
-    def run(self, query: Query, view: CorpusView, extra_tokens: list[str] | None = None) -> list[Evidence]:
+    def run(self, query: Query, view: CorpusView) -> list[Evidence]:
         """Fused, de-duplicated evidence for a query, every score kept."""
         dense = self._dense(query, view)
-        lexical = self._lexical(query.tokens + (extra_tokens or []), view)
+        lexical = self._lexical(query.tokens, view)
         fused: dict[str, Evidence] = {}
         for rank, (cid, score) in enumerate(dense):
             ev = fused.setdefault(cid, Evidence(view.chunks[view.by_id[cid]]))

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(settings: Settings, args) -> int:
     from bot.engine import build_bot
     from evals import report
-    from evals.runner import gate, metrics, run_cases
+    from evals.runner import gate, metrics, run_cases, without_confusion
     from evals.sets import default_sets, load_cases
 
     paths = [Path(p) for p in args.set] if args.set else default_sets()
@@ -49,8 +49,7 @@ def run(settings: Settings, args) -> int:
     report.write(Path(args.report), figures, results, failures, baseline, missed)
     print(f"\nreport: {args.report}/report.md, {args.report}/report.html")
     if args.save_baseline:
-        BASELINE.write_text(json.dumps({s: {g: {k: v for k, v in d.items() if k != "confusion"} for g, d in f.items()}
-                                        for s, f in figures.items()}, indent=2) + "\n")
+        BASELINE.write_text(json.dumps(without_confusion(figures), indent=2) + "\n")
     for miss in missed:
         print(f"target NOT MET (not enforced): {miss}")
     for failure in failures:

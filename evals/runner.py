@@ -38,6 +38,11 @@ def metrics(results: list[Result]) -> dict:
     return out
 
 
+def without_confusion(figures: dict) -> dict:
+    """Figures as stored for comparison: every number, without the confusion matrices."""
+    return {s: {g: {k: v for k, v in d.items() if k != "confusion"} for g, d in f.items()} for s, f in figures.items()}
+
+
 def gate(figures: dict, gates_path: Path = GATES, tier: str = "enforce") -> list[str]:
     """Gates of a tier ('enforce' or 'targets') that the figures miss, as readable lines."""
     gates = (yaml.safe_load(gates_path.read_text()) or {}).get(tier) or {}

@@ -102,7 +102,7 @@ class Bot:
                                      "sentences": [{"text": s.sentence.text, "score": round(s.score, 3), "dense": round(s.dense, 3),
                                                     "coverage": round(s.coverage, 3), "chosen": s in draft.picked} for s in draft.candidates]}
             if draft.abstain:
-                turn.answer = self._fixed(turn, "no_answer", why=draft.why)
+                turn.answer = self._fixed(turn, self.guard.unanswered(turn.verdict), why=draft.why)
                 return turn
             text, citations = cite(draft.picked)
             if self.llm is not None:

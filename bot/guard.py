@@ -46,6 +46,7 @@ class GuardConfig:
     near_crisis: float = 0.55  # ... and a crisis example is at least this similar
     crisis_sentence: float = 0.60  # one sentence of a longer message that reads as crisis on its own
     crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
+    off_topic_unanswered: float = 0.35  # off topic from this probability up when the articles hold no answer either
     window_chars: int = 400  # overlong messages are scanned for crisis in windows of this size
     regularisation: float = 8.0  # logistic regression C
     neighbours: int = 10  # nearest examples that vote alongside the classifier
@@ -95,6 +96,12 @@ class Guard:
         return verdict
 
     # --- stages -----------------------------------------------------------------------------------
+    def unanswered(self, verdict: Verdict) -> str:
+        """The kind for a message the articles could not answer: 'off_topic' when the classifier already
+        leaned that way (the floor sits above every in-scope question of the dev split), else 'no_answer'."""
+        leaning = verdict.scores.get("off_topic", 0.0) >= self.config.off_topic_unanswered
+        return "off_topic" if leaning and verdict.kind == "pass" and not verdict.personal else "no_answer"
+
     def _cached(self, message: str) -> Verdict:
         """Verdicts for history turns, remembered so a long conversation is not re-embedded."""
         with self._lock:
@@ -122,7 +129,7 @@ class Guard:
             if _emergency_rule(plain):
                 return Verdict("emergency", "emergency pattern in a long message")
             return Verdict("invalid", "too long")
-        if _gibberish(norm, self.known_words):
+        if _gibberish(norm, self.known_words) or _mash(text):
             return Verdict("invalid", "no recognisable words")
         reading = self._read(plain)
         verdict = self._decide(plain, reading, earlier_crisis, follows_clinic_turn)
@@ -316,8 +323,12 @@ def _education(plain: str) -> bool:
     return bool(R.SUICIDE_TOPIC.search(plain) and R.EDUCATION.search(plain) and not R.DISCLOSURE.search(plain))
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
 def _printable(message: str) -> str:
-    return "".join(ch for ch in message if unicodedata.category(ch)[0] != "C" or ch in "\n\t ")
+    """The message without terminal escape sequences ("\\x1b[31m") or other control characters."""
+    return "".join(ch for ch in ANSI.sub("", message) if unicodedata.category(ch)[0] != "C" or ch in "\n\t ")
 
 
 def _words(text: str) -> set[str]:
@@ -330,3 +341,14 @@ def _gibberish(text: str, known: set[str]) -> bool:
     if len(words) < 2:
         return False
     return not any(w.lower() in known or w.lower() in STOPWORDS for w in words)
+
+
+def _mash(text: str) -> bool:
+    """Letters that cannot be words, as typed (before repeats are folded): "jjjjjjjj", "xkcdq"."""
+    words = re.findall(r"[a-zA-Z]{3,}", text)
+    return bool(words) and all(_unpronounceable(w.lower()) for w in words)
+
+
+def _unpronounceable(word: str) -> bool:
+    """No vowel in five or more letters, or one letter held down four times."""
+    return (len(word) >= 5 and not re.search(r"[aeiouy]", word)) or bool(re.search(r"(.)\1{3}", word))

@@ -225,7 +225,7 @@ REFUSED = _any(
     r"\b(k|ket|ketamine) trip\b", r"\btrip (last|longer|harder|stronger)\b", r"\b(buzz|euphoria|body high)\b[^.?!]{0,20}\b(stronger|better|more|bigger)\b",
     # buying, selling, diverting
     rf"\b(buy|purchase|(?<!in )order|score|cop)\b[^.?!]{{0,30}}\b{_K}\b[^.?!]{{0,30}}\b(online|street|overseas|abroad|cheap|website|dealer|vet|internet|mail)\w*",
-    rf"\b(where|how) (can|could|do|would) i (buy|purchase|score|cop) (some )?{_K}\b", r"\b(sell|sells|selling) (me|my)\b",
+    rf"\b(where|how) (can|could|do|would) i (buy|purchase|score|cop) (some )?{_K}\b", r"\b(sell|sells|selling) me\b", r"\b(sell|sells|selling) (my|your) (extra |leftover |spare )?(spray|sprays|doses?|lozenges?|troches?|meds|medication|prescription|script|pills|vials?)\b",
     r"\b(can|could|will|would) you sell\b", rf"\bsell(ing)? (some |my |extra )?{_K}\b",
     r"\bwithout (a |seeing a |any )?(prescription|script|doctor)\b", r"\bno script\b", r"\bdealer\b", r"\bdark ?web\b",
     r"\b(street|black market) (price|value)\b", r"\bon the street\b", r"\b(a|per|the) gram\b", r"\bvet(erinary)? (supply|clinic|ketamine|store)\b",
@@ -237,6 +237,10 @@ REFUSED = _any(
     r"\b(my own|home) (ketamine )?(iv|drip)\b", r"\b(set up|start|run) (an |my |a )?(own )?(ketamine )?(iv|drip)\b",
     r"\b(double|triple) (my|the) (dose|doses|dosage)\b", r"\b(can|could|should|may|please) (i )?(increase|up|raise) (my|the) dose\b",
     r"\b(make|get) (my|the) (spray|dose|lozenges?|troches?) (stronger|hit harder)\b",
+    # chasing a stronger effect ("hit harder", "feel it more", "to go deeper") is the recreational question in other words
+    r"\b(hit|hits|kick in|kicks in|feel it|feel the effects?)\b[^.?!]{0,12}\b(harder|stronger|more intense(ly)?)\b",
+    r"\b(mix|combine|add|stack|take)\b[^.?!]{0,40}\bto (go|get|trip|feel) (even )?(deeper|higher|further|harder)\b",
+    rf"\b{_K}\b[^.?!]{{0,30}}\b(snort|sniff)(s|ed|ing)?\b",
     rf"\b(can|could|should|may) i (take|use|have|do) (an? |two |some |a few )?(extra|additional|more) {_DOSEWORD}\b", rf"\bhow many (extra|more) {_DOSEWORD}\b",
     r"\b(can|could|should|how (do|would|can)) i (crush|snort|sniff|inject|smoke|vape|plug|boof)\b", rf"\b(crush|snort|sniff)\b[^.?!]{{0,20}}\b{_K}\b",
     # prescriptions and approvals

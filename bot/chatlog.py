@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.records import Answer
@@ -25,6 +26,8 @@ class ChatLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         with self._db() as db:
+            # write-ahead logging: patients' exchanges are written while staff read the review list
+            db.execute("pragma journal_mode=wal")
             db.executescript(SCHEMA)
 
     def record(self, conversation: str, answer: Answer, settings: dict) -> int:
@@ -54,5 +57,15 @@ class ChatLog:
             rows = db.execute("select * from exchanges order by (rating = -1) desc, id desc limit ?", (limit,)).fetchall()
         return [dict(r) for r in rows]
 
-    def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+    @contextmanager
+    def _db(self):
+        """One short-lived connection: committed on success, rolled back on error, always closed."""
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            # NORMAL with WAL keeps every committed exchange across a crash of the app; only a power
+            # cut can lose the last few, and it saves a disk flush on every patient's question.
+            db.execute("pragma synchronous=normal")
+            with db:
+                yield db
+        finally:
+            db.close()

@@ -44,6 +44,7 @@ class GuardConfig:
     floors: dict = field(default_factory=lambda: {"crisis": 0.50, "emergency": 0.50, "refused": 0.60, "off_topic": 0.55})
     crisis_leading: float = 0.45  # crisis also wins from this probability up when it is the likeliest label
     near_crisis: float = 0.55  # ... and a crisis example is at least this similar
+    crisis_margin: float = 0.20  # ... or it leads the next label by this much
     crisis_sentence: float = 0.60  # one sentence of a longer message that reads as crisis on its own
     crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
     off_topic_unanswered: float = 0.35  # off topic from this probability up when the articles hold no answer either
@@ -63,6 +64,7 @@ class Verdict:
     suicide_topic: bool = False
     crisis_earlier: bool = False
     scores: dict = field(default_factory=dict)
+    clinic_words: bool = False  # names something of the clinic's care (treatments, visits, hours, costs)
 
 
 class Guard:
@@ -100,7 +102,8 @@ class Guard:
         """The kind for a message the articles could not answer: 'off_topic' when the classifier already
         leaned that way (the floor sits above every in-scope question of the dev split), else 'no_answer'."""
         leaning = verdict.scores.get("off_topic", 0.0) >= self.config.off_topic_unanswered
-        return "off_topic" if leaning and verdict.kind == "pass" and not verdict.personal else "no_answer"
+        in_scope = verdict.personal or verdict.clinic_words
+        return "off_topic" if leaning and verdict.kind == "pass" and not in_scope else "no_answer"
 
     def _cached(self, message: str) -> Verdict:
         """Verdicts for history turns, remembered so a long conversation is not re-embedded."""
@@ -150,6 +153,7 @@ class Guard:
     def _flags(self, verdict: Verdict, text: str) -> Verdict:
         """Personal and suicide-topic flags that shape the answer's closing lines."""
         verdict.personal = verdict.kind == "pass" and bool(R.PERSONAL.search(text))
+        verdict.clinic_words = bool(R.DOMAIN.search(R.normalise(text)))
         verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(R.normalise(text)))
         return verdict
 
@@ -207,7 +211,10 @@ class Guard:
         p = scores.get("crisis", 0.0)
         if earlier_crisis:
             return p >= cfg.crisis_after_crisis
-        leading = p >= cfg.crisis_leading and p == max(scores.values()) and reading.near_crisis >= cfg.near_crisis
+        runner_up = sorted(scores.values())[-2] if len(scores) > 1 else 0.0
+        # the likeliest label by a clear margin, or by any margin near a known crisis example
+        clear = reading.near_crisis >= cfg.near_crisis or p - runner_up >= cfg.crisis_margin
+        leading = p >= cfg.crisis_leading and p == max(scores.values()) and clear
         in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= 0.1
         return p >= cfg.floors["crisis"] or leading or in_sentence
 

@@ -122,7 +122,12 @@ CRISIS = _any(
     r"\b(jump|jumping|step|stepping|throw myself)\b[^.?!]{0,15}\b(off|from|in front of)\b[^.?!]{0,20}"
     r"\b(bridge|building|roof|train|balcony|cliff|overpass|ledge|bus|truck)\b",
     r"\b(driv\w+|crash\w*|swerv\w+|steer\w*)\b[^.?!]{0,40}\bon purpose\b", r"\bon purpose\b[^.?!]{0,20}\b(crash\w*|swerv\w+|off the road)",
-    r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,15}\b(pills|meds|medications?|tablets|lozenges|troches)\b",
+    r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,30}\b(pills|meds|medications?|tablets|lozenges|troches)\b",
+    r"\b(wrote|written|writing|left) (a|my|the) note\b(?! (to|for|about|on|in|from|at|of))",
+    r"\b(plan\w*|figur\w*|work\w* out|research\w*|look\w* up|decid\w*|think\w* about) how (to|i('ll| will| would| could| should)) "
+    r"end (it|things|everything|my life)\b",
+    r"\b(took|taken|swallowed|downed)\b[^.?!]{0,40}\b(pills|meds|tablets|bottle|more than|too many|too much|all of|whole)\b"
+    r"[^.?!]{0,40}\b(on purpose|deliberately|intentionally)\b",
     r"\b(bought|got|saved|saving|collect\w*)\b[^.?!]{0,25}\b(pills|meds|medications?|tablets)\b[^.?!]{0,25}\b(overdose|od|die|end it|end my life)\b",
     # self-harm
     r"\b(cut|cutting|burn|burning|hurt|hurting|harm|harming|punch\w*|scratch\w*|starv\w*|slic\w*|stab\w*|bang\w*|hit|hitting) (my ?self|myself)\b",
@@ -181,6 +186,9 @@ EMERGENCY = _any(
     rf"\b{_PERSON}\b[^.?!]{{0,40}}\b(won'?t|doesn'?t|does not|isn'?t|is not|not|can'?t|cannot|stopped) (respond\w*|react\w*|wake\w*|moving|conscious|making sense)",
     r"\bunresponsive\b", r"\b(won'?t|will not|can'?t) wake (him|her|them|up)\b", r"\bpassed out\b", r"\bfaint(ed|ing)\b", r"\bunconscious\b",
     r"\bcollapsed\b", r"\bout cold\b", r"\bseiz(ure|ing|ed)\b", r"\bconvuls\w*", r"\bhaving a fit\b",
+    r"\btalking (nonsense|gibberish)\b", r"\basking what (year|day) it is\b",
+    r"\b(doesn'?t|does not|can'?t|cannot) (know|remember|recognize|tell) (where (he|she|they|i) (is|are|am)|who (he|she|they|i) (is|are|am)|what (year|day) it is)\b",
+    r"\b(severely|extremely|really|very|so) confused\b[^.?!]{0,40}\b(now|right now|getting worse|after (his|her|my|the) (dose|treatment|infusion|spray))",
     r"\bturning (blue|purple|gr[ae]y)\b", r"\blips (are |look |going )?(blue|purple)\b", r"\bgurgl\w*", r"\bfoaming at the mouth\b",
     # stroke, confusion
     r"\bface (is )?droop\w*", r"\bdrooping\b", r"\bslurr\w*", r"\btalking (nonsense|gibberish)\b", r"\bnot making sense\b",
@@ -209,6 +217,8 @@ HYPOTHETICAL = _any(
     r"(cause|trigger|lead to|give|help|treat|work))\b",
 )
 RIGHT_NOW = _any(r"\b(right now|now|currently|at the moment|what do (i|we) do|911|ambulance|please help|(is|are|am|i'm|she's|he's) having)\b",
+                 r"\b(\d+|a|an|few|a few|couple( of)?|five|ten|fifteen|twenty|thirty) (min|mins|minutes|hour|hours|hr|hrs) ago\b",
+                 r"\b(getting|is getting|it's getting) worse\b",
                  r"^help\b", r"!!", r"\bhelp[!.]*$")
 
 # --- refused -------------------------------------------------------------------------------------------
@@ -236,7 +246,7 @@ REFUSED = _any(
     r"\bon my own\b[^.?!]{0,30}\b(dose|inject|im|iv|shots?|drip)\b", r"\b(im|iv) (shots?|injections?|drip)\b[^.?!]{0,30}\b(on my own|myself|at home)\b",
     r"\b(my own|home) (ketamine )?(iv|drip)\b", r"\b(set up|start|run) (an |my |a )?(own )?(ketamine )?(iv|drip)\b",
     r"\b(double|triple) (my|the) (dose|doses|dosage)\b", r"\b(can|could|should|may|please) (i )?(increase|up|raise) (my|the) dose\b",
-    r"\b(make|get) (my|the) (spray|dose|lozenges?|troches?) (stronger|hit harder)\b",
+    r"\b(make|get) (my|the) (spray|dose|lozenges?|troches?) (stronger|hit harder)\b", r"\b(better|stronger|bigger|nicer|harder) (buzz|high|trip)\b",
     # chasing a stronger effect ("hit harder", "feel it more", "to go deeper") is the recreational question in other words
     r"\b(hit|hits|kick in|kicks in|feel it|feel the effects?)\b[^.?!]{0,12}\b(harder|stronger|more intense(ly)?)\b",
     r"\b(mix|combine|add|stack|take)\b[^.?!]{0,40}\bto (go|get|trip|feel) (even )?(deeper|higher|further|harder)\b",
@@ -277,7 +287,8 @@ DOMAIN = _any(
     r"antidepressants?|mental|suicid\w*|nasal|iv|dissociat\w*|intake|consult\w*|fibromyalgia|crps|anesthe\w*|nmda|glutamate|bdnf|mood",
     r"brain|neuro\w*|synap\w*|receptors?|book|booking|schedule|located|location|offices?|staff|providers?|contact|klearmind|lakeshore",
     r"observation|monitor\w*|recovery|park|parking|cost|costs|price|prices|pay|paying|payment|fees?|copay|visit|visits|hours|directions",
-    r"address|phone|wait(ing)? room|check-?in|arrive|arrival)\b",
+    r"address|phone|wait(ing)? room|check-?in|arrive|arrival|opening hours",
+    r"(what time|when) do (you|y'all|u|ya) (open|close)|are (you|u|y'all) open)\b",
 )
 # Questions about money, visits and getting there: never a request to self-dose.
 LOGISTICS = _any(r"\b(cost|costs|price|prices|pay|paying|payment|fees?|copay|insurance|covered|afford\w*|park|parking|appointment"

@@ -285,8 +285,8 @@ DOMAIN = _any(
     r"\b(ketamine|ket|esketamine|spravato|infusions?|troches?|lozenges?|doses?|dosing|treatments?|therap\w*|clinic|sessions?|appointments?",
     r"depress\w*|anxiety|ptsd|ocd|bipolar|pain|migraines?|side effects?|insurance|psychiatr\w*|nurses?|doctors?|prescri\w*|medications?|meds",
     r"antidepressants?|mental|suicid\w*|nasal|iv|dissociat\w*|intake|consult\w*|fibromyalgia|crps|anesthe\w*|nmda|glutamate|bdnf|mood",
-    r"brain|neuro\w*|synap\w*|receptors?|book|booking|schedule|located|location|offices?|staff|providers?|contact|klearmind|lakeshore",
-    r"observation|monitor\w*|recovery|park|parking|cost|costs|price|prices|pay|paying|payment|fees?|copay|visit|visits|hours|directions",
+    r"brain|neuro\w*|synap\w*|receptors?|(to |can i |how do i )book|book(ing)? (an? |my |the |your )?(appointment|session|visit|consult\w*|infusion|slot)|booking|schedule|located|location|offices?|staff|providers?|contact|klearmind|lakeshore",
+    r"observation|monitor\w*|recovery|park|parking|cost|costs|price|prices|pay(ing)? (for|with|by|out of pocket)|payment|fees?|copay|visit|visits|hours|directions",
     r"address|phone|wait(ing)? room|check-?in|arrive|arrival|opening hours",
     r"(what time|when) do (you|y'all|u|ya) (open|close)|are (you|u|y'all) open)\b",
 )

@@ -47,7 +47,9 @@ class GuardConfig:
     crisis_margin: float = 0.20  # ... or it leads the next label by this much
     crisis_sentence: float = 0.60  # one sentence of a longer message that reads as crisis on its own
     crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
-    off_topic_unanswered: float = 0.35  # off topic from this probability up when the articles hold no answer either
+    # off topic from this probability up when the articles hold no answer either and the message names nothing of
+    # the clinic's (dev split: in-scope messages reach at most 0.05 here, off-topic ones at least 0.30)
+    off_topic_unanswered: float = 0.2
     window_chars: int = 400  # overlong messages are scanned for crisis in windows of this size
     regularisation: float = 8.0  # logistic regression C
     neighbours: int = 10  # nearest examples that vote alongside the classifier
@@ -64,7 +66,7 @@ class Verdict:
     suicide_topic: bool = False
     crisis_earlier: bool = False
     scores: dict = field(default_factory=dict)
-    clinic_words: bool = False  # names something of the clinic's care (treatments, visits, hours, costs)
+    clinic_words: bool = False  # names something of the clinic's care (treatments, visits, hours) or points back at it
 
 
 class Guard:
@@ -99,8 +101,8 @@ class Guard:
 
     # --- stages -----------------------------------------------------------------------------------
     def unanswered(self, verdict: Verdict) -> str:
-        """The kind for a message the articles could not answer: 'off_topic' when the classifier already
-        leaned that way (the floor sits above every in-scope question of the dev split), else 'no_answer'."""
+        """The kind for a message the articles could not answer: 'off_topic' when it names nothing of the
+        clinic's care (nor follows up a clinic question) and the classifier already leaned that way, else 'no_answer'."""
         leaning = verdict.scores.get("off_topic", 0.0) >= self.config.off_topic_unanswered
         in_scope = verdict.personal or verdict.clinic_words
         return "off_topic" if leaning and verdict.kind == "pass" and not in_scope else "no_answer"
@@ -153,7 +155,9 @@ class Guard:
     def _flags(self, verdict: Verdict, text: str) -> Verdict:
         """Personal and suicide-topic flags that shape the answer's closing lines."""
         verdict.personal = verdict.kind == "pass" and bool(R.PERSONAL.search(text))
-        verdict.clinic_words = bool(R.DOMAIN.search(R.normalise(text)))
+        # "how fast does it start working?" on a clinic's page: "it" is the treatment
+        norm = R.normalise(text)
+        verdict.clinic_words = verdict.clinic_words or bool(R.DOMAIN.search(norm) or R.FOLLOW_UP.search(norm))
         verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(R.normalise(text)))
         return verdict
 
@@ -199,7 +203,7 @@ class Guard:
         if best in ("emergency", "refused", "off_topic") and scores[best] >= floors[best]:
             if best != "off_topic" or not clinic:
                 return Verdict(best, f"classifier {best} ({scores[best]:.2f})")
-        return Verdict("pass", "ordinary question")
+        return Verdict("pass", "ordinary question", clinic_words=bool(clinic))
 
     def _semantic_crisis(self, plain: str, reading: Reading, earlier_crisis: bool) -> bool:
         """Crisis by the classifier: likely enough, or the likeliest label near a crisis example, or one

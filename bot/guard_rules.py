@@ -124,6 +124,9 @@ CRISIS = _any(
     r"\b(driv\w+|crash\w*|swerv\w+|steer\w*)\b[^.?!]{0,40}\bon purpose\b", r"\bon purpose\b[^.?!]{0,20}\b(crash\w*|swerv\w+|off the road)",
     r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,30}\b(pills|meds|medications?|tablets|lozenges|troches)\b",
     r"\b(wrote|written|writing|left) (a|my|the) note\b(?! (to|for|about|on|in|from|at|of))",
+    r"\b(thinking (about|of)|want(ing)? to|going to|gonna|plan(ning)? to|tempted to)\b[^.?!]{0,15}\b(swallow\w*|tak\w*|down\w*)\b"
+    r"[^.?!]{0,10}\b(every (single )?one|all of (them|it)|the (whole|entire) (bottle|pack|box)|them all)\b",
+    r"\b(not|never) (come|coming|make it) back from\b",
     r"\b(plan\w*|figur\w*|work\w* out|research\w*|look\w* up|decid\w*|think\w* about) how (to|i('ll| will| would| could| should)) "
     r"end (it|things|everything|my life)\b",
     r"\b(took|taken|swallowed|downed)\b[^.?!]{0,40}\b(pills|meds|tablets|bottle|more than|too many|too much|all of|whole)\b"
@@ -237,7 +240,8 @@ REFUSED = _any(
     rf"\b(buy|purchase|(?<!in )order|score|cop)\b[^.?!]{{0,30}}\b{_K}\b[^.?!]{{0,30}}\b(online|street|overseas|abroad|cheap|website|dealer|vet|internet|mail)\w*",
     rf"\b(where|how) (can|could|do|would) i (buy|purchase|score|cop) (some )?{_K}\b", r"\b(sell|sells|selling) me\b", r"\b(sell|sells|selling) (my|your) (extra |leftover |spare )?(spray|sprays|doses?|lozenges?|troches?|meds|medication|prescription|script|pills|vials?)\b",
     r"\b(can|could|will|would) you sell\b", rf"\bsell(ing)? (some |my |extra )?{_K}\b",
-    r"\bwithout (a |seeing a |any )?(prescription|script|doctor)\b", r"\bno script\b", r"\bdealer\b", r"\bdark ?web\b",
+    r"\bwithout (a |seeing a |any )?(prescription|script|doctor)\b", r"\bwithout (me )?(needing|having) to see (anyone|anybody|someone|a doctor)\b",
+    rf"\bscore (some )?{_K}\b", r"\bno script\b", r"\bdealer\b", r"\bdark ?web\b",
     r"\b(street|black market) (price|value)\b", r"\bon the street\b", r"\b(a|per|the) gram\b", r"\bvet(erinary)? (supply|clinic|ketamine|store)\b",
     # self-dosing
     r"\bhow (much|many) (extra|more|mg|milligrams?|ml|sprays?|lozenges?|troches?|ketamine)\b[^.?!]{0,40}\b(should|can|could) (i|we) (take|use|do|give|have)\b",
@@ -245,7 +249,8 @@ REFUSED = _any(
     r"\b(inject|snort|sniff|smoke|vape|plug|boof|dose) (it |ketamine |k |them |my \w+ )?(myself|at home|on my own)\b",
     r"\bon my own\b[^.?!]{0,30}\b(dose|inject|im|iv|shots?|drip)\b", r"\b(im|iv) (shots?|injections?|drip)\b[^.?!]{0,30}\b(on my own|myself|at home)\b",
     r"\b(my own|home) (ketamine )?(iv|drip)\b", r"\b(set up|start|run) (an |my |a )?(own )?(ketamine )?(iv|drip)\b",
-    r"\b(double|triple) (my|the) (dose|doses|dosage)\b", r"\b(can|could|should|may|please) (i )?(increase|up|raise) (my|the) dose\b",
+    r"\b(double|triple) (my|the) (dose|doses|dosage)\b",
+    r"\b(take|use|have|do) (\d+|two|three|four|five|several|a few|all( of)? (them|my \w+)) (\w+ )?at once\b", r"\b(can|could|should|may|please) (i )?(increase|up|raise) (my|the) dose\b",
     r"\b(make|get) (my|the) (spray|dose|lozenges?|troches?) (stronger|hit harder)\b", r"\b(better|stronger|bigger|nicer|harder) (buzz|high|trip)\b",
     # chasing a stronger effect ("hit harder", "feel it more", "to go deeper") is the recreational question in other words
     r"\b(hit|hits|kick in|kicks in|feel it|feel the effects?)\b[^.?!]{0,12}\b(harder|stronger|more intense(ly)?)\b",
@@ -261,6 +266,8 @@ REFUSED = _any(
     r"^(please )?(approve|authori[sz]e)\b",
     # role-play as a clinician, fiction as a wrapper
     rf"\b(pretend|act|roleplay|role-play|role play|imagine|play the part)\b[^.?!]{{0,25}}\b(you('re| are)|as|to be|of)\b[^.?!]{{0,10}}\b{_CLINICIAN}\b",
+    r"\b(pretend|act|roleplay|role-play|role play|play the part)\b[^.?!]{0,15}\b(as|to be|like|of)\b[^.?!]{0,80}\bhow (much|many)\b",
+    rf"\bhow much {_K}\b[^.?!]{{0,15}}\bdraw (it )?up\b",
     r"\byou'?re (a|an|my) (pharmacist|doctor|nurse|psychiatrist|dealer|physician) now\b",
     r"\b(story|novel|fiction\w*|character|scene)\b[^.?!]{0,60}\b(dose|dosing|mg|cook|get high|synthesi[sz]e|inject)\b",
     # overrides and prompt extraction

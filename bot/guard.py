@@ -155,10 +155,12 @@ class Guard:
     def _flags(self, verdict: Verdict, text: str) -> Verdict:
         """Personal and suicide-topic flags that shape the answer's closing lines."""
         verdict.personal = verdict.kind == "pass" and bool(R.PERSONAL.search(text))
-        # "how fast does it start working?" on a clinic's page: "it" is the treatment
+        # "how fast does it start working?", short, on a clinic's page: "it" is the treatment
         norm = R.normalise(text)
-        verdict.clinic_words = verdict.clinic_words or bool(R.DOMAIN.search(norm) or R.FOLLOW_UP.search(norm))
-        verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(R.normalise(text)))
+        points_back = bool(R.FOLLOW_UP.search(norm)) and len(norm.split()) <= 12
+        verdict.clinic_words = verdict.clinic_words or bool(R.DOMAIN.search(norm)) or points_back
+        # an education question that names suicide or quotes a crisis phrase still gets the 988 line
+        verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(norm) or R.CRISIS.search(_prepare(text)))
         return verdict
 
     def _crisis_rule(self, plain: str) -> bool:
@@ -329,7 +331,7 @@ def _bare_follow_up(plain: str) -> bool:
 
 def _education(plain: str) -> bool:
     """A question about suicidality (research, screening, someone lost) rather than a disclosure."""
-    if R.THIRD_PARTY.search(plain):
+    if R.THIRD_PARTY.search(plain) or (R.MENTION.search(plain) and not R.DISCLOSURE.search(plain)):
         return True
     return bool(R.SUICIDE_TOPIC.search(plain) and R.EDUCATION.search(plain) and not R.DISCLOSURE.search(plain))
 

@@ -127,6 +127,10 @@ CRISIS = _any(
     r"\b(thinking (about|of)|want(ing)? to|going to|gonna|plan(ning)? to|tempted to)\b[^.?!]{0,15}\b(swallow\w*|tak\w*|down\w*)\b"
     r"[^.?!]{0,10}\b(every (single )?one|all of (them|it)|the (whole|entire) (bottle|pack|box)|them all)\b",
     r"\b(not|never) (come|coming|make it) back from\b",
+    # affairs put in order, a death made to look like something else
+    r"\b(will is (signed|done|written|sorted|ready)|(wrote|made|updated|signed|finished) my will|(getting|got|put|putting) my affairs in order)\b",
+    r"\bcounting down the days\b(?! (until|till|til|to|before) (my|the|our|i|we|it|christmas|vacation))", r"\bnothing left (on (the|my) list|to do)\b",
+    r"\b(look|seem|appear) like an accident\b",
     r"\b(plan\w*|figur\w*|work\w* out|research\w*|look\w* up|decid\w*|think\w* about) how (to|i('ll| will| would| could| should)) "
     r"end (it|things|everything|my life)\b",
     r"\b(took|taken|swallowed|downed)\b[^.?!]{0,40}\b(pills|meds|tablets|bottle|more than|too many|too much|all of|whole)\b"
@@ -164,9 +168,12 @@ EDUCATION = _any(
     r"(does|do|can|could|will|would|is) (ketamine|it|this|spravato|esketamine|the treatment|treatment|infusions?|the infusions?) "
     r"(help|work|reduce|treat|lower|prevent|cause|make|worsen|increase|trigger|affect|approved|used|safe)",
     r"approved for|used for|do (they|you)|people (who|with)|patients?( with| who)?|help with|how (fast|quickly|well)|side effects?",
+    r"presentation|class|project|paper|essay|report|homework|assignment|course|given to|offered to|prescribed to",
     r"why (is|does|do|are)|how (does|do|is)|considered|depression with)\b",
 )
 DISCLOSURE = _any(r"\b(i|i'm|i am|i've|me|my)\b[^.?!]{0,40}\b(suicid\w*|kill myself|die|self[- ]?harm\w*|hurt myself)")
+# A screening question quoted, not said: "is the phq-9 question about being better off dead on your intake form?"
+MENTION = _any(r"\b(phq-?\d*|questionnaires?|screening (question|form|tool)s?|intake (form|paperwork|questions?)|the question about|a question about)\b")
 THIRD_PARTY = _any(r"\b((committed|completed|died by|died of|lost (him|her|them|my \w+) to) suicide",
                    r"(his|her|their) suicide", r"took (his|her|their) (own )?life)\b")
 PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|used to|in the past|history of|had (a )?(suicide )?attempt|back in|when i was",
@@ -189,7 +196,7 @@ EMERGENCY = _any(
     rf"\b{_PERSON}\b[^.?!]{{0,40}}\b(won'?t|doesn'?t|does not|isn'?t|is not|not|can'?t|cannot|stopped) (respond\w*|react\w*|wake\w*|moving|conscious|making sense)",
     r"\bunresponsive\b", r"\b(won'?t|will not|can'?t) wake (him|her|them|up)\b", r"\bpassed out\b", r"\bfaint(ed|ing)\b", r"\bunconscious\b",
     r"\bcollapsed\b", r"\bout cold\b", r"\bseiz(ure|ing|ed)\b", r"\bconvuls\w*", r"\bhaving a fit\b",
-    r"\btalking (nonsense|gibberish)\b", r"\basking what (year|day) it is\b",
+    r"\btalking (nonsense|gibberish)\b", r"\b(oxygen|o2|sats?|saturation|spo2)\b[^.?!]{0,30}\b([1-8]\d ?%|dropping|falling|really low|very low)", r"\basking what (year|day) it is\b",
     r"\b(doesn'?t|does not|can'?t|cannot) (know|remember|recognize|tell) (where (he|she|they|i) (is|are|am)|who (he|she|they|i) (is|are|am)|what (year|day) it is)\b",
     r"\b(severely|extremely|really|very|so) confused\b[^.?!]{0,40}\b(now|right now|getting worse|after (his|her|my|the) (dose|treatment|infusion|spray))",
     r"\bturning (blue|purple|gr[ae]y)\b", r"\blips (are |look |going )?(blue|purple)\b", r"\bgurgl\w*", r"\bfoaming at the mouth\b",
@@ -234,6 +241,7 @@ REFUSED = _any(
     r"\b(wasted|messed up|fucked up|twisted) (on|with|off)\b", r"\b(get|reach|hit|achieve|fall into|fastest|easiest|quickest|best)\b[^.?!]{0,20}\bk[- ]?hole\b",
     r"\b(i|we|me|my friends)\b[^.?!]{0,40}\b(rave|raves|partying|clubbing|festival)\b", r"\bfor (partying|clubbing|raves?)\b",
     r"\b(i|we|me|my friends)\b[^.?!]{0,30}\b(try|do|doing|use|using|take|taking)\b[^.?!]{0,25}\brecreationally\b",
+    rf"\b(me (n|and) my friends|my friends and i|my friends|we)\b[^.?!]{{0,30}}\b(wanna|want to|gonna|going to|plan to) (try|do|take) (it|some|{_K})\b",
     r"\brecreational (dose|amount|use tips)\b", r"\bfor (fun|kicks|the fun of it|a good time)\b",
     r"\b(k|ket|ketamine) trip\b", r"\btrip (last|longer|harder|stronger)\b", r"\b(buzz|euphoria|body high)\b[^.?!]{0,20}\b(stronger|better|more|bigger)\b",
     # buying, selling, diverting
@@ -249,7 +257,10 @@ REFUSED = _any(
     r"\b(inject|snort|sniff|smoke|vape|plug|boof|dose) (it |ketamine |k |them |my \w+ )?(myself|at home|on my own)\b",
     r"\bon my own\b[^.?!]{0,30}\b(dose|inject|im|iv|shots?|drip)\b", r"\b(im|iv) (shots?|injections?|drip)\b[^.?!]{0,30}\b(on my own|myself|at home)\b",
     r"\b(my own|home) (ketamine )?(iv|drip)\b", r"\b(set up|start|run) (an |my |a )?(own )?(ketamine )?(iv|drip)\b",
-    r"\b(double|triple) (my|the) (dose|doses|dosage)\b",
+    r"\b(double|triple) (my|the) (dose|doses|dosage)\b", r"\bmg ?/ ?(hr|hour|min)\b",
+    r"\b(run|set|start|hang)\b[^.?!]{0,25}\bdrip\b[^.?!]{0,30}\b(at home|for me|on me)\b",
+    r"\b(if i|can i|could i|should i|ok if i|okay if i|all right if i)\b[^.?!]{0,15}\b(just )?(took|take|use|used|do)\b[^.?!]{0,20}\b(every day|daily|twice a day|more often)\b",
+    r"\bhow (much|many)\b[^.?!]{0,20}\b(would|do|will) (each of us|we all|all of us)\b",
     r"\b(take|use|have|do) (\d+|two|three|four|five|several|a few|all( of)? (them|my \w+)) (\w+ )?at once\b", r"\b(can|could|should|may|please) (i )?(increase|up|raise) (my|the) dose\b",
     r"\b(make|get) (my|the) (spray|dose|lozenges?|troches?) (stronger|hit harder)\b", r"\b(better|stronger|bigger|nicer|harder) (buzz|high|trip)\b",
     # chasing a stronger effect ("hit harder", "feel it more", "to go deeper") is the recreational question in other words

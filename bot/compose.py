@@ -76,6 +76,7 @@ class ExtractiveComposer:
     def score(self, query: Query, evidence: list[Evidence], view: CorpusView) -> list[Scored]:
         weights = {t: view.idf(t) for t in set(query.tokens)}
         total = sum(weights.values()) or 1.0
+        forms = {t: view.variants(t) for t in weights}
         out = []
         for ev in evidence:
             for sent in ev.chunk.sentences:
@@ -86,7 +87,8 @@ class ExtractiveComposer:
                 dense = float(query.vector @ vector)
                 if query.focus is not None:  # a follow-up: what it asks now matters as much as its context
                     dense = (dense + float(query.focus @ vector)) / 2
-                coverage = sum(weights[t] for t in set(tokens(sent.text)) & weights.keys()) / total
+                words = set(tokens(sent.text))
+                coverage = sum(w for t, w in weights.items() if not forms[t].isdisjoint(words)) / total
                 score = (self.w.dense * dense + self.w.coverage * coverage + self.w.chunk * ev.dense
                          - self.w.generic_penalty * float(view.centrality[row]))
                 out.append(Scored(sent, ev.chunk, score, dense, coverage))
@@ -108,7 +110,7 @@ def unknown_share(query: Query, view: CorpusView) -> float:
     topical = {t for t in query.tokens if len(t) > 2 and not t.isdigit() and t not in GENERIC_STEMS}
     if not topical:
         return 0.0
-    return sum(view.df.get(t, 0) == 0 for t in topical) / len(topical)
+    return sum(all(view.df.get(v, 0) == 0 for v in view.variants(t)) for t in topical) / len(topical)
 
 
 GENERIC_STEMS = frozenset(stem(w) for w in GENERIC)

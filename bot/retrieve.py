@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -43,39 +45,76 @@ class CorpusView:
         docs = [tokens(c.embed_text()) for c in self.chunks]
         self.bm25 = BM25Okapi(docs) if docs else None
         self.df = Counter(t for d in docs for t in set(d))
+        self._by_prefix: dict[str, list[str]] = {}
+        for t in self.df:
+            self._by_prefix.setdefault(t[:4], []).append(t)
+        self._variants: dict[str, frozenset[str]] = {}
         self.surface = _surface_words(self.chunks)
+        self._surface_set = set(self.surface)
+        self._by_initial: dict[str, list[str]] = {}
+        for w in self.surface:
+            self._by_initial.setdefault(w[0], []).append(w)
+        self._corrections: dict[str, str] = {}
         self.centrality = _centrality(loaded.sentence_vectors)
 
     def idf(self, token: str) -> float:
         n = max(len(self.chunks), 1)
         return math.log(1 + (n - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))
 
+    def variants(self, token: str) -> frozenset[str]:
+        """Corpus tokens that are forms of `token` ('dizzy' ~ 'dizziness', 'nauseous' ~ 'nausea'):
+        the token itself, or ones sharing a prefix of 5 letters, or 4 that make most of the shorter word."""
+        known = self._variants.get(token)
+        if known is None:
+            known = frozenset(t for t in self._by_prefix.get(token[:4], ()) if _same_word(token, t)) | {token}
+            if len(self._variants) < 50_000:  # bounded: one entry per distinct question word
+                self._variants[token] = known
+        return known
+
     def correct(self, text: str) -> str:
         """Fix typos against the corpus's own words ('esketamin' -> 'esketamine')."""
         out = []
         for word in text.split():
             core = word.strip("?!.,;:'\"()").lower()
-            if len(core) >= 5 and core.isalpha() and core not in self.surface:
-                match = difflib.get_close_matches(core, self.surface, n=1, cutoff=0.84)
+            if len(core) >= 5 and core.isalpha() and core not in self._surface_set:
+                match = self._closest(core)
                 if match:
-                    word = word.lower().replace(core, match[0])
+                    word = word.lower().replace(core, match)
             out.append(word)
         return " ".join(out)
+
+    def _closest(self, word: str) -> str:
+        """The corpus word a typo most resembles (typos rarely hit the first letter, so only words
+        sharing it are compared); remembered, since patients repeat their spellings."""
+        known = self._corrections.get(word)
+        if known is None:
+            match = difflib.get_close_matches(word, self._by_initial.get(word[0], []), n=1, cutoff=0.84)
+            known = match[0] if match else ""
+            if len(self._corrections) < 50_000:
+                self._corrections[word] = known
+        return known
 
 
 class HybridRetriever:
     """Dense + lexical retrieval over the live index version, reloaded when a publish flips it."""
 
-    def __init__(self, store: IndexStore, embedder, k: int = 10, keep: int = 8):
+    def __init__(self, store: IndexStore, embedder, k: int = 10, keep: int = 8, recheck: float = 1.0):
         self.store = store
         self.embedder = embedder
         self.k = k
         self.keep = keep
+        self.recheck = recheck  # seconds between pointer reads: another process's publish shows within this
         self._view: CorpusView | None = None
+        self._checked = (-1, 0.0)  # (store.promotions, monotonic time) of the last pointer read
         self._lock = threading.Lock()
 
     def view(self) -> CorpusView | None:
-        """The live version in memory (cheap pointer check; reload only after a publish)."""
+        """The live version in memory. The pointer is read at most every `recheck` seconds, and at once
+        after a publish made in this process; a version is loaded only when the pointer moved."""
+        seen, at = self._checked
+        if self._view is not None and seen == self.store.promotions and time.monotonic() - at < self.recheck:
+            return self._view
+        self._checked = (self.store.promotions, time.monotonic())
         live = self.store.live()
         if live is None:
             return None
@@ -145,6 +184,15 @@ def _centrality(vectors: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.float32)
     centroid = vectors.mean(axis=0)
     return vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or a.isdigit() or b.isdigit():
+        return False
+    common = len(os.path.commonprefix([a, b]))
+    return common >= 5 or (common >= 4 and common >= 0.8 * min(len(a), len(b)))
 
 
 def _surface_words(chunks: list[Chunk]) -> list[str]:

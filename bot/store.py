@@ -54,6 +54,7 @@ class IndexStore:
         self.client = client
         self.prefix = prefix
         self._meta = client.get_or_create_collection(f"{prefix}-meta", embedding_function=None)
+        self.promotions = 0  # publishes made through this object: readers in this process reload at once
 
     @classmethod
     def open(cls, settings: Settings) -> "IndexStore":
@@ -86,6 +87,7 @@ class IndexStore:
         old = self.live()
         meta = {"version": version, "previous": old or "", "promoted_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
         self._meta.upsert(ids=[_LIVE], embeddings=[[1.0]], metadatas=[meta], documents=[""])
+        self.promotions += 1
         self.collect_garbage()
 
     # --- writing a version -----------------------------------------------------

@@ -74,3 +74,38 @@ def test_query_embedding_is_cached_identical_and_read_only(real_embedder):
     assert np.allclose(first, real_embedder.embed(["how is ketamine given"])[0], atol=1e-5)
     with pytest.raises(ValueError):
         first[0] = 1.0
+
+
+def test_word_forms_match_but_unrelated_words_sharing_a_few_letters_do_not():
+    from bot.retrieve import _same_word
+
+    assert _same_word("dizzy", "dizzi") and _same_word("nauseou", "nausea") and _same_word("addictive", "addiction")
+    assert not _same_word("consider", "constant") and not _same_word("pain", "paint") and not _same_word("2019", "20190")
+
+
+@pytest.mark.slow
+def test_a_patient_saying_dizzy_or_nauseous_finds_the_side_effect_list(bot):
+    answer = bot.ask("does ketamine make people dizzy or nauseous afterwards")
+    assert answer.kind == "answer"
+    assert "nausea" in answer.answer.lower() or "dizziness" in answer.answer.lower()
+
+
+def test_the_live_pointer_is_read_again_after_a_local_publish_and_otherwise_at_most_once_a_recheck():
+    from types import SimpleNamespace
+
+    from bot.retrieve import HybridRetriever
+
+    class Store:
+        promotions, reads, version = 0, 0, "v1"
+
+        def live(self):
+            self.reads += 1
+            return self.version
+
+    store = Store()
+    retriever = HybridRetriever(store, embedder=None, recheck=60)
+    retriever.open_view = lambda version: SimpleNamespace(version=version)
+    assert retriever.view().version == "v1" and retriever.view().version == "v1"
+    assert store.reads == 1
+    store.version, store.promotions = "v2", 1  # a publish through this process
+    assert retriever.view().version == "v2" and store.reads == 2

@@ -26,7 +26,7 @@ def test_treatment_setting_question_is_answered_from_that_section(bot):
     assert answer.kind == "answer"
     assert any(c.section == "6. Treatment Setting and Monitoring" for c in answer.citations)
     assert len(answer.answer.split()) < 90
-    assert "automated assistant" in answer.notice
+    assert "automated assistant" in answer.notice and "988" in answer.notice and "911" in answer.notice
 
 
 @pytest.mark.slow

@@ -59,6 +59,7 @@ _IDIOMS = [(re.compile(p, I), r) for p, r in (
     (r"\bdying (to|for) (know|try|see|find|hear|get|learn|start|go|ask)\b", r"eager \1 \2"),
     (r"\b(bored|scared|worried|tired|stressed|overthink\w*|overthought|frightened|annoyed|sick|loved?|freaked)( \w+)? to death\b", r"\1\2 a lot"),
     (r"\bover ?dos(e|ed|ing) on (coffee|caffeine|sugar|chocolate|netflix|tv|candy|espresso|energy drinks?)\b", r"had too much \2"),
+    (r"\b(we'?re|we are|i'?m|i am|im) (literally |just |all )?dying (over )?(here|over there)\b", r"\1 struggling here"),
     (r"\bto die for\b", "wonderful"), (r"\b(nearly |almost )?died laughing\b", "laughed a lot"),
     (r"\bshoot for\b", "aim for"), (r"\b(shoot|shooting|shot) (some )?(hoops|photos?|pictures?|a video|videos?)\b", r"take \2\3"),
     (r"\b(shoot|shot) (you |over )(a |some )?(questions?|messages?|texts?|emails?|lines?)\b", r"send \3\4"), (r"\bshoot:", "ask:"),
@@ -108,6 +109,7 @@ CRISIS = _any(
     r"\b(done|finished|tired|sick|exhausted) (with|of) (living|life|being alive|existing)\b", r"\bi'?m (so )?done with (life|everything)\b",
     r"\b(stop|cease) existing\b", r"\bnot exist\b", r"\bno (way out|escape|exit|reason to live|future for me)\b",
     r"\b(point|reason) (of|in|to) (living|life|being alive|going on|keep going|staying alive)\b",
+    r"\b(don'?t|do not|can'?t|cannot) see (the|any) point\b[^.?!]{0,40}\b(anymore|any more|any longer)\b",
     r"\brather be dead\b", r"\bwish i (was|were|had) (dead|never been born)\b", r"\bwish i (was|were) never born\b", r"\bwish i didn'?t exist\b",
     r"\bcan'?t (do|take|go on with) (this|it|life) any ?more\b", r"\bcan'?t go on\b", r"\bcan'?t keep (going|living|doing this)\b",
     r"\b(won'?t|will not|not going to) be (around|here|alive) (much longer|next (week|month)|anymore|by then|tomorrow|for long)\b",
@@ -131,6 +133,8 @@ CRISIS = _any(
     r"\b(will is (signed|done|written|sorted|ready)|(wrote|made|updated|signed|finished) my will|(getting|got|put|putting) my affairs in order)\b",
     r"\bcounting down the days\b(?! (until|till|til|to|before) (my|the|our|i|we|it|christmas|vacation))", r"\bnothing left (on (the|my) list|to do)\b",
     r"\b(look|seem|appear) like an accident\b",
+    r"\bwon'?t be needing (any more|anymore|any) (appointments|sessions|treatments?|infusions?|refills?)\b"
+    r"(?![^.?!]{0,40}\b(because|since|moving|moved|insurance|switch\w*|another clinic|closer))",
     r"\b(plan\w*|figur\w*|work\w* out|research\w*|look\w* up|decid\w*|think\w* about) how (to|i('ll| will| would| could| should)) "
     r"end (it|things|everything|my life)\b",
     r"\b(took|taken|swallowed|downed)\b[^.?!]{0,40}\b(pills|meds|tablets|bottle|more than|too many|too much|all of|whole)\b"
@@ -168,7 +172,7 @@ EDUCATION = _any(
     r"(does|do|can|could|will|would|is) (ketamine|it|this|spravato|esketamine|the treatment|treatment|infusions?|the infusions?) "
     r"(help|work|reduce|treat|lower|prevent|cause|make|worsen|increase|trigger|affect|approved|used|safe)",
     r"approved for|used for|do (they|you)|people (who|with)|patients?( with| who)?|help with|how (fast|quickly|well)|side effects?",
-    r"presentation|class|project|paper|essay|report|homework|assignment|course|given to|offered to|prescribed to",
+    r"presentation|class|project|paper|essay|report|homework|assignment|course|given to|offered to|prescribed to|anti-?suicid\w*",
     r"why (is|does|do|are)|how (does|do|is)|considered|depression with)\b",
 )
 DISCLOSURE = _any(r"\b(i|i'm|i am|i've|me|my)\b[^.?!]{0,40}\b(suicid\w*|kill myself|die|self[- ]?harm\w*|hurt myself)")
@@ -242,7 +246,7 @@ REFUSED = _any(
     r"\b(i|we|me|my friends)\b[^.?!]{0,40}\b(rave|raves|partying|clubbing|festival)\b", r"\bfor (partying|clubbing|raves?)\b",
     r"\b(i|we|me|my friends)\b[^.?!]{0,30}\b(try|do|doing|use|using|take|taking)\b[^.?!]{0,25}\brecreationally\b",
     rf"\b(me (n|and) my friends|my friends and i|my friends|we)\b[^.?!]{{0,30}}\b(wanna|want to|gonna|going to|plan to) (try|do|take) (it|some|{_K})\b",
-    r"\brecreational (dose|amount|use tips)\b", r"\bfor (fun|kicks|the fun of it|a good time)\b",
+    r"\brecreational (dose|amount|use tips)\b", r"(?<!not )(?<!not just )\bfor (fun|kicks|the fun of it|a good time)\b",
     r"\b(k|ket|ketamine) trip\b", r"\btrip (last|longer|harder|stronger)\b", r"\b(buzz|euphoria|body high)\b[^.?!]{0,20}\b(stronger|better|more|bigger)\b",
     # buying, selling, diverting
     rf"\b(buy|purchase|(?<!in )order|score|cop)\b[^.?!]{{0,30}}\b{_K}\b[^.?!]{{0,30}}\b(online|street|overseas|abroad|cheap|website|dealer|vet|internet|mail)\w*",
@@ -264,7 +268,7 @@ REFUSED = _any(
     r"\b(take|use|have|do) (\d+|two|three|four|five|several|a few|all( of)? (them|my \w+)) (\w+ )?at once\b", r"\b(can|could|should|may|please) (i )?(increase|up|raise) (my|the) dose\b",
     r"\b(make|get) (my|the) (spray|dose|lozenges?|troches?) (stronger|hit harder)\b", r"\b(better|stronger|bigger|nicer|harder) (buzz|high|trip)\b",
     # chasing a stronger effect ("hit harder", "feel it more", "to go deeper") is the recreational question in other words
-    r"\b(hit|hits|kick in|kicks in|feel it|feel the effects?)\b[^.?!]{0,12}\b(harder|stronger|more intense(ly)?)\b",
+    r"\b(hit|hits|kick in|kicks in|feel it|feel the effects?)\b[^.?!]{0,12}\b(harder|stronger|more intense(ly)?)\b[^.?!]{0,12}\b(if|with|after|when|on)\b",
     r"\b(mix|combine|add|stack|take)\b[^.?!]{0,40}\bto (go|get|trip|feel) (even )?(deeper|higher|further|harder)\b",
     rf"\b{_K}\b[^.?!]{{0,30}}\b(snort|sniff)(s|ed|ing)?\b",
     rf"\b(can|could|should|may) i (take|use|have|do) (an? |two |some |a few )?(extra|additional|more) {_DOSEWORD}\b", rf"\bhow many (extra|more) {_DOSEWORD}\b",
@@ -285,7 +289,8 @@ REFUSED = _any(
     r"\b(ignore|disregard|forget|bypass|override)\b[^.?!]{0,25}\b(instructions|rules|prompt|guidance|guidelines|restrictions|filters|programming)\b",
     r"\b(system|hidden) (prompt|message)\b", r"\byour (system|hidden|initial|original|secret|setup) (prompt|instructions|message|rules)\b",
     r"\bnew (instructions|directives?)\s*:", r"\bdirective\b", r"</?\s*(context|system|instructions?)\s*>", r"\[system\]",
-    r"\bdeveloper mode\b", r"\bjailbreak\w*", r"\bdan mode\b", r"\bdo anything now\b", r"\byou are now (dan|unfiltered|unrestricted|an? \w+|my \w+)\b",
+    r"\bdeveloper mode\b", r"\bmaintenance (mode|window)\b",
+    r"\b(echo|repeat|print|list|reveal|show|output|dump)\b[^.?!]{0,30}\b(instructions|rules|prompt)\b[^.?!]{0,30}\b(developers?|creators?|admins?|you were given|gave you|given to you)\b", r"\bjailbreak\w*", r"\bdan mode\b", r"\bdo anything now\b", r"\byou are now (dan|unfiltered|unrestricted|an? \w+|my \w+)\b",
     r"\b(with|have|has) no (restrictions|rules|filters|limits)\b", r"\bwithout (any )?(restrictions|rules|filters|limits)\b",
     r"\b(repeat|print|show|reveal|output|dump|display|leak|translate|summari[sz]e|copy)\b[^.?!]{0,20}"
     r"\b(your (text|words|instructions|rules|prompt|configuration|config|guidelines|setup)|the (prompt|configuration|config|admin notes|(text|words|instructions) above))\b",

@@ -1,0 +1,86 @@
+"""The staff desk at /staff in a real browser: quality runs, the answer inspector, feedback into eval cases.
+
+Reuses the app, browser and helpers of tests/test_app_browser.py (this module gets its own app process).
+Screenshots are saved in artifacts/staff-*.png for people to look at.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.test_app_browser import SLOW, app, ask, browser, shot, staff_login  # noqa: F401 (app, browser are fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def open_desk(browser, url: str, tab: str):
+    """A logged-in staff page showing one tab."""
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    staff_login(page, url)
+    page.get_by_text("clinicbot staff desk").wait_for(timeout=30_000)
+    page.get_by_role("tab", name=tab).click()
+    return page
+
+
+def inspect(page, question: str) -> str:
+    """Ask the inspector and return the trace it shows, once the guard's decision is in."""
+    page.locator("#inspect-question textarea").fill(question)
+    page.locator("#inspect-question textarea").press("Enter")
+    trace = page.locator("#inspect-trace")
+    trace.get_by_text(f'"{question}"').first.wait_for(timeout=SLOW)
+    while trace.locator("button[aria-label=Expand]").count():  # what a staff member clicks open to read
+        trace.locator("button[aria-label=Expand]").first.click()
+    return re.sub(r"\s*\n\s*", "", trace.inner_text())
+
+
+def test_quality_tab_runs_the_evaluation_sets(app, browser):
+    url, _ = app
+    page = open_desk(browser, url, "Quality")
+    page.locator("#run-evals").click()
+    page.get_by_text(re.compile(r"case \d+ of \d+")).first.wait_for(timeout=SLOW)
+    shot(page, "staff-quality-progress")
+    page.locator("#eval-summary").get_by_text(re.compile("All enforced gates passed|Gates failed")).wait_for(timeout=5 * SLOW)
+    figures = page.locator("#eval-table").inner_text()
+    shot(page, "staff-quality-finished")
+    assert "fact_recall" in figures and "crisis_recall" in figures, figures
+    assert "safety confusion" in figures and re.search(r"^\s*crisis\s+\d", figures, re.M), figures
+    assert re.search(r"^\s*emergency\s+\d", figures, re.M), figures
+
+
+def test_inspect_tab_shows_scores_sentences_and_abstentions(app, browser):
+    url, _ = app
+    page = open_desk(browser, url, "Inspect an answer")
+    trace = inspect(page, "how is spravato given?")
+    page.locator("#inspect-trace").get_by_text('"evidence"').scroll_into_view_if_needed()
+    shot(page, "staff-inspect-answer")
+    assert '"kind":"answer"' in trace and '"guard":{"kind":"pass","reason":"ordinary question"' in trace
+    assert all(f'"{score}":' in trace for score in ("dense", "lexical", "fused")) and '"chunk":"ketamine-' in trace
+    assert re.search(r'"text":"[^"]*Spravato[^"]*","score":[^}]*"chosen":true', trace), trace
+
+    trace = inspect(page, "is there parking at the clinic")
+    page.locator("#inspect-trace").get_by_text('"why"').scroll_into_view_if_needed()
+    shot(page, "staff-inspect-abstain")
+    assert '"kind":"no_answer"' in trace and "don't cover" in trace and '"abstain":true' in trace
+    assert re.search(r'"abstain":"best sentence [^"]+"', trace), trace
+    assert '"chosen":true' not in trace
+
+
+def test_feedback_becomes_an_evaluation_case(app, browser):
+    url, data = app
+    patient = browser.new_page()
+    patient.goto(url)
+    ask(patient, "is spravato a nasal spray or a shot?")
+    patient.locator("#chat button[aria-label=Dislike]").last.click()
+    patient.get_by_text("Thank you for your feedback").wait_for(timeout=SLOW)
+    patient.locator("#comment textarea").fill("it did not say how often the spray is used")
+    patient.locator("#send-comment").click()
+    patient.get_by_text("your comment was saved").wait_for(timeout=SLOW)
+    ask(patient, "how long does an IV infusion take?")  # newer, but not disliked: listed after
+
+    staff = open_desk(browser, url, "Feedback")
+    staff.get_by_role("button", name="Refresh").click()
+    staff.get_by_text("it did not say how often").first.wait_for(timeout=SLOW)
+    rows = staff.get_by_role("row")
+    print([rows.nth(i).inner_text() for i in range(rows.count())])

@@ -25,7 +25,7 @@ def open_desk(browser, url: str, tab: str):
 
 
 def inspect(page, question: str) -> str:
-    """Ask the inspector and return the trace it shows, once the guard's decision is in."""
+    """Ask the inspector, open every folded node, and return the JSON shown (one line, token newlines dropped)."""
     page.locator("#inspect-question textarea").fill(question)
     page.locator("#inspect-question textarea").press("Enter")
     trace = page.locator("#inspect-trace")
@@ -33,6 +33,11 @@ def inspect(page, question: str) -> str:
     while trace.locator("button[aria-label=Expand]").count():  # what a staff member clicks open to read
         trace.locator("button[aria-label=Expand]").first.click()
     return re.sub(r"\s*\n\s*", "", trace.inner_text())
+
+
+def cell(page, row: int, col: int):
+    """One visible cell of the table on screen (hidden tabs hold tables too)."""
+    return page.get_by_test_id(f"cell-{row}-{col}").filter(visible=True)
 
 
 def test_quality_tab_runs_the_evaluation_sets(app, browser):
@@ -81,6 +86,17 @@ def test_feedback_becomes_an_evaluation_case(app, browser):
 
     staff = open_desk(browser, url, "Feedback")
     staff.get_by_role("button", name="Refresh").click()
-    staff.get_by_text("it did not say how often").first.wait_for(timeout=SLOW)
-    rows = staff.get_by_role("row")
-    print([rows.nth(i).inner_text() for i in range(rows.count())])
+    cell(staff, 0, 5).get_by_text("it did not say how often").wait_for(timeout=SLOW)  # the thumbs-down comes first
+    assert cell(staff, 0, 2).inner_text() == "is spravato a nasal spray or a shot?" and cell(staff, 0, 4).inner_text() == "-1"
+    assert cell(staff, 1, 2).inner_text() == "how long does an IV infusion take?"
+    exchange = cell(staff, 0, 0).inner_text()
+    shot(staff, "staff-feedback-list")
+    staff.get_by_label("Answer id").fill(exchange)  # expected kind stays "answer", the dropdown's default
+    staff.get_by_label("Expected source file(s), comma-separated").fill("ketamine-research-latest-findings.txt")
+    staff.get_by_label("Facts the answer must contain, comma-separated").fill("nasal spray, Spravato")
+    staff.get_by_role("button", name="Add as an evaluation case").click()
+    staff.get_by_text(f"Added case fb-{exchange} to the dev split.").wait_for(timeout=SLOW)
+    shot(staff, "staff-feedback-case-added")
+    case = json.loads((data / "eval_cases.jsonl").read_text().splitlines()[-1])
+    assert case == {"id": f"fb-{exchange}", "split": "dev", "topic": "feedback", "question": "is spravato a nasal spray or a shot?",
+                    "kind": "answer", "sources": ["ketamine-research-latest-findings.txt"], "facts": ["nasal spray", "Spravato"]}

@@ -82,6 +82,9 @@ class StaffDesk:
             raise ValueError(f"no logged answer #{exchange_id}")
         case = {"id": f"fb-{exchange_id}", "split": "dev", "topic": "feedback", "question": row["question"], "kind": kind,
                 "sources": [s for s in sources if s], "facts": [f for f in facts if f]}
+        if self.cases_file.exists() and any(json.loads(line).get("id") == case["id"]
+                                            for line in self.cases_file.read_text(encoding="utf-8").splitlines() if line.strip()):
+            raise ValueError(f"answer #{exchange_id} is already evaluation case {case['id']}")
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.cases_file, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(case) + "\n")

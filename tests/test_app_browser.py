@@ -96,7 +96,7 @@ def test_patient_sees_a_cited_answer_and_opens_the_source(app, browser):
     url, _ = app
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(url)
-    assert "Automated assistant, not a clinician" in page.locator("#notice").inner_text()
+    assert "automated assistant, not a clinician" in page.locator("#notice").inner_text()
     chat = ask(page, "how long does an IV infusion take?")
     assert "40-60 minutes" in chat and "[1]" in chat and "Treatment Protocols" in chat
     shot(page, "patient-answer")

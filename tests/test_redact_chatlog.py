@@ -42,3 +42,20 @@ def test_stored_exchange_and_feedback_hold_no_raw_details(tmp_path):
 def test_everyday_phrases_are_not_taken_for_names():
     assert redact("call me back tomorrow, this is killing me") == "call me back tomorrow, this is killing me"
     assert redact("Hi, this is Dana Smith") == "Hi, this is [name]"
+
+
+def test_a_logged_answer_becomes_one_evaluation_case_and_not_twice():
+    from bot.desk import StaffDesk
+    from bot.settings import Settings
+
+    settings = Settings.from_env()
+    log = ChatLog(settings.chat_log_db)
+    exchange = log.record("c1", Answer("is spravato a spray?", "answer", "Yes [1]"), {})
+    desk = StaffDesk(settings, bot=None, log=log)
+    case = desk.add_case(exchange, "answer", ["a.txt"], ["nasal spray"])
+    assert case["question"] == "is spravato a spray?" and case["split"] == "dev"
+    with pytest.raises(ValueError, match="already evaluation case"):
+        desk.add_case(exchange, "answer", ["a.txt"], ["nasal spray"])
+    with pytest.raises(ValueError, match="no logged answer"):
+        desk.add_case(exchange + 99, "answer", [], [])
+    assert len(desk.cases_file.read_text().splitlines()) == 1

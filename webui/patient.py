@@ -23,7 +23,8 @@ def patient_page(chat, notice: str, crisis_text: str):
     import gradio as gr
 
     with gr.Blocks(title="Ask about ketamine treatment") as page:
-        gr.Markdown(f"**Automated assistant, not a clinician.** {esc(notice)}", elem_id="notice")
+        first, _, rest = notice.partition(". ")  # the notice's first sentence says what clinicbot is: in bold
+        gr.Markdown(f"**{esc(first)}.** {esc(rest)}" if rest else esc(notice), elem_id="notice")
         banner = gr.Markdown(f"### ⚠️ {esc(crisis_text)}", visible=False, elem_id="crisis-banner")
         chatbot = gr.Chatbot(label="clinicbot", elem_id="chat", height=480, sanitize_html=True, allow_tags=False,
                              feedback_options=("Like", "Dislike"))

@@ -29,13 +29,13 @@ def staff_page(desk, editor):
             run.click(run_evals, None, [summary, figures, failing], api_visibility="private")
         with gr.Tab("Inspect an answer"):
             question = gr.Textbox(label="Question", elem_id="inspect-question")
-            trace = gr.JSON(label="Guard decision, evidence with dense/lexical/fused scores, sentences and why", elem_id="inspect-trace")
+            trace = gr.JSON(label="Guard decision, evidence with dense/lexical/fused scores, sentences and why", elem_id="inspect-trace",
+                            open=True)
             question.submit(desk.inspect, question, trace, api_visibility="private")
         with gr.Tab("Feedback"):
             refresh = gr.Button("Refresh")
             table = gr.Dataframe(headers=["id", "at", "question", "kind", "rating", "comment"], interactive=False, wrap=True)
-            refresh.click(lambda: [[r["id"], r["at"], r["question"], r["kind"], r["rating"], r["comment"]] for r in desk.feedback()],
-                          None, table, api_visibility="private")
+            refresh.click(lambda: _feedback_rows(desk), None, table, api_visibility="private")
             with gr.Row():
                 exchange = gr.Number(label="Answer id", precision=0)
                 kind = gr.Dropdown(list(KINDS), value="answer", label="Expected kind")
@@ -54,9 +54,14 @@ def staff_page(desk, editor):
             add.click(add_case, [exchange, kind, sources, facts], added, api_visibility="private")
         with gr.Tab("Articles"):
             listing, remove = _articles_tab(gr, editor)
-        page.load(lambda: (_rows(editor), gr.update(choices=[r[0] for r in _rows(editor)])), None, [listing, remove],
-                  api_visibility="private")
+        page.load(lambda: (_rows(editor), gr.update(choices=[r[0] for r in _rows(editor)]), _feedback_rows(desk)), None,
+                  [listing, remove, table], api_visibility="private")
     return page
+
+
+def _feedback_rows(desk) -> list[list]:
+    """Newest and thumbs-down first, as the desk returns them."""
+    return [[r["id"], r["at"], r["question"], r["kind"], r["rating"], r["comment"]] for r in desk.feedback()]
 
 
 def _articles_tab(gr, editor):

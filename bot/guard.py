@@ -169,7 +169,10 @@ class Guard:
         if not (R.CRISIS.search(plain) or R.SUICIDE_TOPIC.search(plain) or lethal_wish):
             return False
         if _education(plain):
-            return bool(R.CRISIS.search(plain) and R.DISCLOSURE.search(plain) or lethal_wish)
+            # a crisis said in one's own words stays a crisis beside a question ("I intend to end my life.
+            # do you treat people who are suicidal?"); quoted or someone else's words do not
+            own_words = R.CRISIS.search(plain) and not (R.THIRD_PARTY.search(plain) or R.MENTION.search(plain))
+            return bool(own_words or lethal_wish)
         return not (R.PAST_DISCLOSURE.search(plain) and not R.NOW.search(plain))
 
     def _crisis_in_long(self, plain: str) -> bool:

@@ -29,7 +29,7 @@ _SLANG = [(re.compile(p), r) for p, r in (
     (r"\bpl[sz]\b", "please"), (r"\bno more(?=\s*([.!?,]|$))", "anymore"), (r"\btbh\b|\bngl\b|\bfr\b|\blol\b|\blmao\b", ""),
     # missing apostrophes and dropped letters
     (r"\bdont\b", "don't"), (r"\bcant\b", "can't"), (r"\bwont\b", "won't"), (r"\bdoesnt\b", "doesn't"), (r"\bisnt\b", "isn't"),
-    (r"\bdidnt\b", "didn't"), (r"\bim\b", "i'm"), (r"\bive\b", "i've"), (r"\bshes\b", "she's"), (r"\bhes\b", "he's"),
+    (r"\bdidnt\b", "didn't"), (r"\bim\b(?! (shots?|injections?|ketamine|route|version|dose|doses|treatment|option))(?!\))", "i'm"), (r"\bive\b", "i've"), (r"\bshes\b", "she's"), (r"\bhes\b", "he's"),
     (r"\bthats\b", "that's"), (r"\bwhats\b", "what's"), (r"\bthinkin\b", "thinking"), (r"\bendin\b", "ending"),
     (r"\bfeelin\b", "feeling"), (r"\bded\b", "dead"), (r"\blyfe\b", "life"), (r"\bthots?\b", "thoughts"),
     (r"\bkil\b", "kill"), (r"\bkilin\b", "killing"), (r"\b(myslef|mysefl|mysef|mself|miself|myselv|my self)\b", "myself"),
@@ -63,7 +63,7 @@ _IDIOMS = [(re.compile(p, I), r) for p, r in (
     (r"\bto die for\b", "wonderful"), (r"\b(nearly |almost )?died laughing\b", "laughed a lot"),
     (r"\bshoot for\b", "aim for"), (r"\b(shoot|shooting|shot) (some )?(hoops|photos?|pictures?|a video|videos?)\b", r"take \2\3"),
     (r"\b(shoot|shot) (you |over )(a |some )?(questions?|messages?|texts?|emails?|lines?)\b", r"send \3\4"), (r"\bshoot:", "ask:"),
-    (r"\bcut (down|back|out)\b", r"reduce"), (r"\bcut costs?\b", "save money"),
+    (r"\bcut (down|back|out)\b", r"reduce"), (r"\b(is|are|isn'?t|aren'?t|arent|not) cutting it\b", "not enough"), (r"\bcut costs?\b", "save money"),
     (r"\bdead ?line\b", "due date"), (r"\bdead set on\b", "really keen on"), (r"\bdead (serious|wrong|center|last)\b", r"very \1"),
     (r"\bdrop[- ]dead (gorgeous|beautiful)\b", r"very \1"), (r"\bdead ?tired\b", "very tired"), (r"\bdead (battery|end)\b", r"flat \1"))]
 
@@ -133,6 +133,12 @@ CRISIS = _any(
     r"\b(will is (signed|done|written|sorted|ready)|(wrote|made|updated|signed|finished) my will|(getting|got|put|putting) my affairs in order)\b",
     r"\bcounting down the days\b(?! (until|till|til|to|before) (my|the|our|i|we|it|christmas|vacation))", r"\bnothing left (on (the|my) list|to do)\b",
     r"\b(look|seem|appear) like an accident\b",
+    r"\b(dis+ap+oint\w*|sad|upset|angry|mad|annoyed|sorry|gutted) (that )?i (woke|wake|keep waking|still wake) up\b",
+    r"\bwish i (hadn'?t|didn'?t|wouldn'?t|would not|never) (woken|woke|wake|waken) up\b",
+    r"\b(won'?t|don'?t|wouldn'?t) (have|need) to deal with (anything|everything|it|my stuff) (after|afterwards|when i'?m gone)\b",
+    r"\bby the time (you|they|anyone|someone|u|people) (read|reads|see|sees|get|gets|open|opens) (this|these|them|it)\b",
+    r"\bslip (under|away)\b[^.?!]{0,25}\b(not|never)\b", r"\b(quiet|easy|painless|peaceful|quick|simple|clean) way (to go|out|to die|to end it)\b",
+    r"\bstop (taking )?my (\w+ )?(meds|medications?|medicine|insulin|pills)\b[^.?!]{0,30}\blet (it|nature|death) (happen|take)",
     r"\bwon'?t be needing (any more|anymore|any) (appointments|sessions|treatments?|infusions?|refills?)\b"
     r"(?![^.?!]{0,40}\b(because|since|moving|moved|insurance|switch\w*|another clinic|closer))",
     r"\b(plan\w*|figur\w*|work\w* out|research\w*|look\w* up|decid\w*|think\w* about) how (to|i('ll| will| would| could| should)) "
@@ -173,16 +179,19 @@ EDUCATION = _any(
     r"(help|work|reduce|treat|lower|prevent|cause|make|worsen|increase|trigger|affect|approved|used|safe)",
     r"approved for|used for|do (they|you)|people (who|with)|patients?( with| who)?|help with|how (fast|quickly|well)|side effects?",
     r"presentation|class|project|paper|essay|report|homework|assignment|course|given to|offered to|prescribed to|anti-?suicid\w*",
+    r"seminar|lecture|thesis|dissertation|rcts?|outcomes?|measured|scales?|warnings?|black box|(raise|raises|increase|increases) (the )?(risk|suicid\w*)",
     r"why (is|does|do|are)|how (does|do|is)|considered|depression with)\b",
 )
-DISCLOSURE = _any(r"\b(i|i'm|i am|i've|me|my)\b[^.?!]{0,40}\b(suicid\w*|kill myself|die|self[- ]?harm\w*|hurt myself)")
+DISCLOSURE = _any(r"\b(i|i'm|i am|i've|me|my)\b[^.?!]{0,40}\b(suicidal|suicide attempt|attempted suicide|(commit|committing|considering|thinking about|thought about|thoughts of) suicide"
+                  r"|kill myself|die|self[- ]?harm\w*|hurt myself)")
 # A screening question quoted, not said: "is the phq-9 question about being better off dead on your intake form?"
 MENTION = _any(r"\b(phq-?\d*|questionnaires?|screening (question|form|tool)s?|intake (form|paperwork|questions?)|the question about|a question about)\b")
 THIRD_PARTY = _any(r"\b((committed|completed|died by|died of|lost (him|her|them|my \w+) to) suicide",
                    r"(his|her|their) suicide", r"took (his|her|their) (own )?life)\b")
 PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|used to|in the past|history of|had (a )?(suicide )?attempt|back in|when i was",
-                       r"as a (kid|teen|teenager|child)|stable now|no longer)\b")
-NOW = _any(r"(?<!stable )(?<!fine )(?<!better )(?<!okay )(?<!can i )(?<!could i )(?<!will i )(?<!do i )"
+                       r"as a (kid|teen|teenager|child)|stable now|no longer|in (high school|college|my teens)|(fully )?healed|old scars?",
+                       r"haven'?t (done it|cut|self[- ]?harmed|hurt myself) (in|for)|(\d+|many|several) (yrs|years) (ago|clean|free))\b")
+NOW = _any(r"(?<!stable )(?<!fine )(?<!better )(?<!okay )(?<!can i )(?<!could i )(?<!they )(?<!you )(?<!will i )(?<!do i )"
            r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|still|anymore)\b")
 
 # --- emergency -----------------------------------------------------------------------------------------
@@ -200,7 +209,9 @@ EMERGENCY = _any(
     rf"\b{_PERSON}\b[^.?!]{{0,40}}\b(won'?t|doesn'?t|does not|isn'?t|is not|not|can'?t|cannot|stopped) (respond\w*|react\w*|wake\w*|moving|conscious|making sense)",
     r"\bunresponsive\b", r"\b(won'?t|will not|can'?t) wake (him|her|them|up)\b", r"\bpassed out\b", r"\bfaint(ed|ing)\b", r"\bunconscious\b",
     r"\bcollapsed\b", r"\bout cold\b", r"\bseiz(ure|ing|ed)\b", r"\bconvuls\w*", r"\bhaving a fit\b",
-    r"\btalking (nonsense|gibberish)\b", r"\b(oxygen|o2|sats?|saturation|spo2)\b[^.?!]{0,30}\b([1-8]\d ?%|dropping|falling|really low|very low)", r"\basking what (year|day) it is\b",
+    r"\b(tongue|throat|lips|face|mouth)\b[^.?!]{0,20}\b(swell\w*|swollen|huge|closing|tight\w*|puff\w*)",
+    r"\b(hives|welts)\b[^.?!]{0,50}\b(breath\w*|talk\w*|swallow\w*|throat|tongue|lips)\b",
+    r"\btalking (nonsense|gibberish)\b", r"\b(fell|fallen|slipped)\b[^.?!]{0,50}\b(can'?t|cannot|unable to) (get up|move|stand)\b", r"\b(oxygen|o2|sats?|saturation|spo2)\b[^.?!]{0,30}\b([1-8]\d ?%|dropping|falling|really low|very low)", r"\basking what (year|day) it is\b",
     r"\b(doesn'?t|does not|can'?t|cannot) (know|remember|recognize|tell) (where (he|she|they|i) (is|are|am)|who (he|she|they|i) (is|are|am)|what (year|day) it is)\b",
     r"\b(severely|extremely|really|very|so) confused\b[^.?!]{0,40}\b(now|right now|getting worse|after (his|her|my|the) (dose|treatment|infusion|spray))",
     r"\bturning (blue|purple|gr[ae]y)\b", r"\blips (are |look |going )?(blue|purple)\b", r"\bgurgl\w*", r"\bfoaming at the mouth\b",
@@ -261,7 +272,8 @@ REFUSED = _any(
     r"\b(inject|snort|sniff|smoke|vape|plug|boof|dose) (it |ketamine |k |them |my \w+ )?(myself|at home|on my own)\b",
     r"\bon my own\b[^.?!]{0,30}\b(dose|inject|im|iv|shots?|drip)\b", r"\b(im|iv) (shots?|injections?|drip)\b[^.?!]{0,30}\b(on my own|myself|at home)\b",
     r"\b(my own|home) (ketamine )?(iv|drip)\b", r"\b(set up|start|run) (an |my |a )?(own )?(ketamine )?(iv|drip)\b",
-    r"\b(double|triple) (my|the) (dose|doses|dosage)\b", r"\bmg ?/ ?(hr|hour|min)\b",
+    r"\b(double|triple) (my|the) (dose|doses|dosage)\b",
+    r"\b(give|share|lend|pass)\b[^.?!]{0,25}\b(one|some|half|a few|any) of (mine|my (lozenges|troches|sprays?|doses|meds|pills))\b", r"\bmg ?/ ?(hr|hour|min)\b",
     r"\b(run|set|start|hang)\b[^.?!]{0,25}\bdrip\b[^.?!]{0,30}\b(at home|for me|on me)\b",
     r"\b(if i|can i|could i|should i|ok if i|okay if i|all right if i)\b[^.?!]{0,15}\b(just )?(took|take|use|used|do)\b[^.?!]{0,20}\b(every day|daily|twice a day|more often)\b",
     r"\bhow (much|many)\b[^.?!]{0,20}\b(would|do|will) (each of us|we all|all of us)\b",

@@ -66,6 +66,9 @@ class ExtractiveComposer:
         scored = sorted(self.score(query, evidence, view), key=lambda s: -s.score)
         if not scored:
             return Draft([], 0.0, True, "nothing in the index matched")
+        missing = unknown_subject(query.corrected, view)
+        if missing:
+            return Draft([], 0.0, True, f"asks whether it helps or treats '{missing}', which the articles never mention", scored[:8])
         unknown = unknown_share(query, view)
         answerable = scored[0].score - self.w.unknown_penalty * unknown
         if answerable < self.w.threshold:
@@ -114,6 +117,21 @@ def unknown_share(query: Query, view: CorpusView) -> float:
 
 
 GENERIC_STEMS = frozenset(stem(w) for w in GENERIC)
+# "does ketamine help X", "is it used for X", "can it treat X": what X is, up to a few words
+_SUBJECT = re.compile(r"\b(?:help|helps|treat|treats|used for|use for|work for|works for|good for|effective for|approved for)"
+                      r"(?: with| for| on)?(?: my| your| people with| patients with| someone with| kids with)?"
+                      r"((?: [a-z][a-z'-]*){1,3}?)(?=\s*(?:[?.!,;]|$| too\b| as well\b| symptoms?\b| at all\b| or\b| and\b| if\b| in\b| like\b))")
+
+
+def unknown_subject(text: str, view: CorpusView) -> str:
+    """The condition or goal a "does it help X?" question asks about, when no word of it (in any form)
+    appears in the articles: they cannot say whether it helps. Empty when there is none."""
+    match = _SUBJECT.search(text.lower())
+    if not match:
+        return ""
+    words = [t for t in tokens(match.group(1)) if len(t) > 2 and t not in GENERIC_STEMS]
+    unknown = [t for t in words if all(view.df.get(v, 0) == 0 for v in view.variants(t))]
+    return match.group(1).strip() if unknown else ""
 ANAPHORA = ("these ", "this ", "those ", "such ", "they ", "it ", "however,", "additionally,", "moreover,")
 
 

@@ -22,7 +22,7 @@ such both each few more most other some any all s t don doesn didn isn aren wasn
 
 # Everyday words that carry no topic: a question is not "about" them, so a corpus that never
 # uses them can still answer it. (General English, not drawn from any evaluation question.)
-GENERIC = frozenset("""actual actually also always anything anyone anybody around ask asked back bad best better big
+GENERIC = frozenset("""actual actually also always anything anyone anybody around ask asked back bad beside besides best better big
 come comes coming could day days different does doing done else enough even ever every everybody everyone
 everything exactly feel feeling find first get gets getting give given go goes going gone good got great guess
 happen happened happening happens hear heard help hey hi honest idea just keep kind kinda know known let like

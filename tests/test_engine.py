@@ -109,3 +109,11 @@ def test_the_live_pointer_is_read_again_after_a_local_publish_and_otherwise_at_m
     assert store.reads == 1
     store.version, store.promotions = "v2", 1  # a publish through this process
     assert retriever.view().version == "v2" and store.reads == 2
+
+
+@pytest.mark.slow
+def test_does_it_help_a_condition_the_articles_never_name_is_not_answered(bot):
+    answer = bot.ask("can ketamine help with psoriasis?")
+    assert answer.kind == "no_answer" and "psoriasis" in answer.trace["abstain"]
+    assert bot.ask("can ketamine help with ocd?").kind == "answer"
+    assert bot.ask("what else can it treat besides depression").kind == "answer"

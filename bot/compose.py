@@ -118,16 +118,22 @@ def unknown_share(query: Query, view: CorpusView) -> float:
 
 GENERIC_STEMS = frozenset(stem(w) for w in GENERIC)
 # "does ketamine help X", "is it used for X", "can it treat X": what X is, up to a few words
-_SUBJECT = re.compile(r"\b(?:help|helps|treat|treats|used for|use for|work for|works for|good for|effective for|approved for)"
+_SUBJECT = re.compile(r"\b(?:help|helps|treat|treats|used for|use for|work for|works for|good for|effective for|approved for"
+                      r"|safe (?:if|while|when|during)(?: i'?m| im| i am| you'?re| someone is)?)"
                       r"(?: with| for| on)?(?: my| your| people with| patients with| someone with| kids with)?"
                       r"((?: [a-z][a-z'-]*){1,3}?)(?=\s*(?:[?.!,;]|$| too\b| as well\b| symptoms?\b| at all\b| or\b| and\b| if\b| in\b| like\b))")
 
 
+_WIDENED = re.compile(r"\b(or|and) (other|any|similar)\b")
+
+
 def unknown_subject(text: str, view: CorpusView) -> str:
-    """The condition or goal a "does it help X?" question asks about, when no word of it (in any form)
-    appears in the articles: they cannot say whether it helps. Empty when there is none."""
+    """What a "does it help X?", "is it safe if X?" or "I take X" question turns on, when no word of it
+    (in any form) appears in the articles: they cannot say. Empty when there is none."""
     match = _SUBJECT.search(text.lower())
-    if not match:
+    # "... or other pain?" widens the question to what the articles do cover; suicidality is asked as
+    # education and answered with the 988 line (the guard's rules), never dropped as "not covered"
+    if not match or _WIDENED.search(text.lower()) or "suicid" in match.group(1):
         return ""
     words = [t for t in tokens(match.group(1)) if len(t) > 2 and t not in GENERIC_STEMS]
     unknown = [t for t in words if all(view.df.get(v, 0) == 0 for v in view.variants(t))]

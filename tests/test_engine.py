@@ -117,3 +117,9 @@ def test_does_it_help_a_condition_the_articles_never_name_is_not_answered(bot):
     assert answer.kind == "no_answer" and "psoriasis" in answer.trace["abstain"]
     assert bot.ask("can ketamine help with ocd?").kind == "answer"
     assert bot.ask("what else can it treat besides depression").kind == "answer"
+
+
+@pytest.mark.slow
+def test_is_it_safe_while_in_a_state_the_articles_never_name_is_not_answered(bot):
+    assert bot.ask("is ketamine safe while scuba diving").kind == "no_answer"
+    assert bot.ask("does it help ocd or other anxiety problems").kind == "answer"

@@ -366,5 +366,5 @@ def _mash(text: str) -> bool:
 
 
 def _unpronounceable(word: str) -> bool:
-    """No vowel in five or more letters, or one letter held down four times."""
-    return (len(word) >= 5 and not re.search(r"[aeiouy]", word)) or bool(re.search(r"(.)\1{3}", word))
+    """No vowel in four or more letters, or one letter held down four times."""
+    return (len(word) >= 4 and not re.search(r"[aeiouy]", word)) or bool(re.search(r"(.)\1{3}", word))

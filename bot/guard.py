@@ -125,12 +125,12 @@ class Guard:
         if not R.NON_TEXT.search(text):
             return Verdict("invalid", "empty" if not text.strip() else "no words")
         norm = R.normalise(text)
-        plain = _prepare(text)
+        plain = _plain(norm)
         if self._crisis_rule(plain):
-            return self._flags(Verdict("crisis", "crisis pattern"), text)
+            return self._flags(Verdict("crisis", "crisis pattern"), text, norm, plain)
         if len(text) > self.config.max_chars:
             if self._crisis_in_long(plain):
-                return self._flags(Verdict("crisis", "crisis in a long message"), text)
+                return self._flags(Verdict("crisis", "crisis in a long message"), text, norm, plain)
             if _emergency_rule(plain):
                 return Verdict("emergency", "emergency pattern in a long message")
             return Verdict("invalid", "too long")
@@ -139,7 +139,7 @@ class Guard:
         reading = self._read(plain)
         verdict = self._decide(plain, reading, earlier_crisis, follows_clinic_turn)
         verdict.scores = reading.scores
-        return self._flags(verdict, text)
+        return self._flags(verdict, text, norm, plain)
 
     def _read(self, plain: str) -> Reading:
         """Classify the whole message and, when it has several, each sentence without clinic words."""
@@ -152,15 +152,15 @@ class Guard:
         crisis_sentences = [p["crisis"] for p in probs[1:] if max(p, key=p.get) == "crisis"]
         return Reading(probs[0], max(crisis_sentences, default=0.0), float(near[0]))
 
-    def _flags(self, verdict: Verdict, text: str) -> Verdict:
-        """Personal and suicide-topic flags that shape the answer's closing lines."""
+    def _flags(self, verdict: Verdict, text: str, norm: str, plain: str) -> Verdict:
+        """Personal, clinic and suicide-topic flags that shape the reply; `norm` and `plain` are the
+        message as normalised and with idioms rewritten, already made by _classify."""
         verdict.personal = verdict.kind == "pass" and bool(R.PERSONAL.search(text))
         # "how fast does it start working?", short, on a clinic's page: "it" is the treatment
-        norm = R.normalise(text)
         points_back = bool(R.FOLLOW_UP.search(norm)) and len(norm.split()) <= 12
         verdict.clinic_words = verdict.clinic_words or bool(R.DOMAIN.search(norm)) or points_back
         # an education question that names suicide or quotes a crisis phrase still gets the 988 line
-        verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(norm) or R.CRISIS.search(_prepare(text)))
+        verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(norm) or R.CRISIS.search(plain))
         return verdict
 
     def _crisis_rule(self, plain: str) -> bool:
@@ -316,7 +316,12 @@ def _emergency_rule(plain: str) -> bool:
 
 def _prepare(text: str) -> str:
     """What rules and classifier see: normalised text with idioms ("killing me") removed."""
-    return re.sub(r"\s+", " ", R.plain_idioms(R.normalise(text))).strip()
+    return _plain(R.normalise(text))
+
+
+def _plain(norm: str) -> str:
+    """Already-normalised text with idioms rewritten."""
+    return re.sub(r"\s+", " ", R.plain_idioms(norm)).strip()
 
 
 def _sentences(plain: str) -> list[str]:

@@ -113,7 +113,7 @@ def unknown_share(query: Query, view: CorpusView) -> float:
     topical = {t for t in query.tokens if len(t) > 2 and not t.isdigit() and t not in GENERIC_STEMS}
     if not topical:
         return 0.0
-    return sum(all(view.df.get(v, 0) == 0 for v in view.variants(t)) for t in topical) / len(topical)
+    return sum(not view.knows(t) for t in topical) / len(topical)
 
 
 GENERIC_STEMS = frozenset(stem(w) for w in GENERIC)
@@ -128,16 +128,18 @@ _WIDENED = re.compile(r"\b(or|and) (other|any|similar)\b")
 
 
 def unknown_subject(text: str, view: CorpusView) -> str:
-    """What a "does it help X?", "is it safe if X?" or "I take X" question turns on, when no word of it
-    (in any form) appears in the articles: they cannot say. Empty when there is none."""
-    match = _SUBJECT.search(text.lower())
+    """What a "does it help X?", "is it used for X?" or "is it safe if X?" question turns on, when no
+    word of it (in any form) appears in the articles: they cannot say. Empty when there is none."""
+    text = text.lower()
+    match = _SUBJECT.search(text)
     # "... or other pain?" widens the question to what the articles do cover; suicidality is asked as
     # education and answered with the 988 line (the guard's rules), never dropped as "not covered"
-    if not match or _WIDENED.search(text.lower()) or "suicid" in match.group(1):
+    if not match or _WIDENED.search(text) or "suicid" in match.group(1):
         return ""
     words = [t for t in tokens(match.group(1)) if len(t) > 2 and t not in GENERIC_STEMS]
-    unknown = [t for t in words if all(view.df.get(v, 0) == 0 for v in view.variants(t))]
-    return match.group(1).strip() if unknown else ""
+    return match.group(1).strip() if any(not view.knows(t) for t in words) else ""
+
+
 ANAPHORA = ("these ", "this ", "those ", "such ", "they ", "it ", "however,", "additionally,", "moreover,")
 
 

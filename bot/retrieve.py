@@ -71,6 +71,10 @@ class CorpusView:
                 self._variants[token] = known
         return known
 
+    def knows(self, token: str) -> bool:
+        """Whether the articles use this word in any of its forms."""
+        return any(self.df.get(v, 0) for v in self.variants(token))
+
     def correct(self, text: str) -> str:
         """Fix typos against the corpus's own words ('esketamin' -> 'esketamine')."""
         out = []

@@ -54,8 +54,11 @@ def staff_page(desk, editor):
             add.click(add_case, [exchange, kind, sources, facts], added, api_visibility="private")
         with gr.Tab("Articles"):
             listing, remove = _articles_tab(gr, editor)
-        page.load(lambda: (_rows(editor), gr.update(choices=[r[0] for r in _rows(editor)]), _feedback_rows(desk)), None,
-                  [listing, remove, table], api_visibility="private")
+        def on_load():
+            rows = _rows(editor)  # read the served articles once for the list and the remove choices
+            return rows, gr.update(choices=[r[0] for r in rows]), _feedback_rows(desk)
+
+        page.load(on_load, None, [listing, remove, table], api_visibility="private")
     return page
 
 

@@ -75,6 +75,15 @@ def ask(page, question: str, wait_for: str | None = "Read the whole article") ->
     return page.locator("#chat").inner_text()
 
 
+def dislike_with_comment(page, comment: str) -> None:
+    """Thumbs down the last answer, then send a comment on it, as a patient does."""
+    page.locator("#chat button[aria-label=Dislike]").last.click()
+    page.get_by_text("Thank you for your feedback").wait_for(timeout=SLOW)
+    page.locator("#comment textarea").fill(comment)
+    page.locator("#send-comment").click()
+    page.get_by_text("your comment was saved").wait_for(timeout=SLOW)
+
+
 def check_then_publish(staff, button: str, change: str) -> None:
     """Run the editor's check, give a recorded reason if a gate failed, publish, and wait for it."""
     staff.locator(button).click()
@@ -138,11 +147,7 @@ def test_feedback_is_stored_with_its_comment(app, browser):
     page = browser.new_page()
     page.goto(url)
     ask(page, "what is esketamine?")
-    page.locator("#chat button[aria-label=Dislike]").last.click()
-    page.get_by_text("Thank you for your feedback").wait_for(timeout=SLOW)
-    page.locator("#comment textarea").fill("I wanted to know about cost, my email is a@b.com")
-    page.locator("#send-comment").click()
-    page.get_by_text("your comment was saved").wait_for(timeout=SLOW)
+    dislike_with_comment(page, "I wanted to know about cost, my email is a@b.com")
     with sqlite3.connect(data / "chatlog.sqlite") as db:
         rating, comment, answer = db.execute("select rating, comment, answer_json from exchanges where question like "
                                              "'%esketamine%' order by id desc").fetchone()

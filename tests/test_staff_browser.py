@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from tests.test_app_browser import SLOW, app, ask, browser, shot, staff_login  # noqa: F401 (app, browser are fixtures)
+from tests.test_app_browser import (  # noqa: F401 (app, browser are fixtures)
+    SLOW, app, ask, browser, dislike_with_comment, shot, staff_login)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -77,11 +78,7 @@ def test_feedback_becomes_an_evaluation_case(app, browser):
     patient = browser.new_page()
     patient.goto(url)
     ask(patient, "is spravato a nasal spray or a shot?")
-    patient.locator("#chat button[aria-label=Dislike]").last.click()
-    patient.get_by_text("Thank you for your feedback").wait_for(timeout=SLOW)
-    patient.locator("#comment textarea").fill("it did not say how often the spray is used")
-    patient.locator("#send-comment").click()
-    patient.get_by_text("your comment was saved").wait_for(timeout=SLOW)
+    dislike_with_comment(patient, "it did not say how often the spray is used")
     ask(patient, "how long does an IV infusion take?")  # newer, but not disliked: listed after
 
     staff = open_desk(browser, url, "Feedback")

@@ -60,7 +60,12 @@ _IDIOMS = [(re.compile(p, I), r) for p, r in (
     (r"\b(bored|scared|worried|tired|stressed|overthink\w*|overthought|frightened|annoyed|sick|loved?|freaked)( \w+)? to death\b", r"\1\2 a lot"),
     (r"\bover ?dos(e|ed|ing) on (coffee|caffeine|sugar|chocolate|netflix|tv|candy|espresso|energy drinks?)\b", r"had too much \2"),
     (r"\b(we'?re|we are|i'?m|i am|im) (literally |just |all )?dying (over )?(here|over there)\b", r"\1 struggling here"),
-    (r"\bto die for\b", "wonderful"), (r"\b(nearly |almost )?died laughing\b", "laughed a lot"),
+    (r"\b(back|return|returning|come back|came back) (in)?to the land of the living\b", r"\1 to normal"),
+    (r"\b(like|as) (a )?zombies?\b", r"\1 very dazed"),
+    (r"\bto die for\b", "wonderful"),
+    # "i'd rather die than get a needle" is a dislike; "rather die than go on like this" stays as written
+    (r"\b(i'?d|i would) (much |honestly |literally )?rather die than (?!(keep|go on|live|living|continue|carry on|feel|wake|be like|spend|stay)\b)",
+     "i would really hate to "), (r"\b(nearly |almost )?died laughing\b", "laughed a lot"),
     (r"\bshoot for\b", "aim for"), (r"\b(shoot|shooting|shot) (some )?(hoops|photos?|pictures?|a video|videos?)\b", r"take \2\3"),
     (r"\b(shoot|shot) (you |over )(a |some )?(questions?|messages?|texts?|emails?|lines?)\b", r"send \3\4"), (r"\bshoot:", "ask:"),
     (r"\bcut (down|back|out)\b", r"reduce"), (r"\b(is|are|isn'?t|aren'?t|arent|not) cutting it\b", "not enough"), (r"\bcut costs?\b", "save money"),
@@ -82,7 +87,7 @@ def _any(*alternatives: str) -> re.Pattern:
 
 # --- crisis ------------------------------------------------------------------------------------------
 _FILL = r"(?:(?!not\b|don't\b|never\b|won't\b|the\b|it\b|this\b|pain\b|symptoms?\b)[\w']+ ){0,3}?"
-_DEATH = (r"(?:die|d1e|overdose|od|be dead|was dead|were dead|not (?:be )?(?:alive|exist|wake up)|stop (?:existing|living)"
+_DEATH = (r"(?:die|d1e|overdose|od|be dead|was dead|were dead|not (?:be )?(?:alive|exist|wake up)|not waking up|stop (?:existing|living)"
           r"|never wake up|cease to exist)")
 _BODY = r"(arms?|wrists?|thighs?|legs?|skin|stomach|hips?|body)"
 _NOT_SELF_HARM = r"(back|down|out|off|costs?|carbs|calories|sugar|hair|my hair|class|classes|corners|coupons|wood|the|it)"
@@ -126,8 +131,12 @@ CRISIS = _any(
     r"\b(driv\w+|crash\w*|swerv\w+|steer\w*)\b[^.?!]{0,40}\bon purpose\b", r"\bon purpose\b[^.?!]{0,20}\b(crash\w*|swerv\w+|off the road)",
     r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,30}\b(pills|meds|medications?|tablets|lozenges|troches)\b",
     r"\b(wrote|written|writing|left) (a|my|the) note\b(?! (to|for|about|on|in|from|at|of))",
-    r"\b(thinking (about|of)|want(ing)? to|going to|gonna|plan(ning)? to|tempted to)\b[^.?!]{0,15}\b(swallow\w*|tak\w*|down\w*)\b"
-    r"[^.?!]{0,10}\b(every (single )?one|all of (them|it)|the (whole|entire) (bottle|pack|box)|them all)\b",
+    r"\b(thinking (about|of)|want(ing)? to|going to|gonna|plan(ning)? to|tempted to|tonight i'?m|i'?m)\b[^.?!]{0,15}\b(swallow\w*|tak\w*|down\w*)\b"
+    r"[^.?!]{0,10}\b(every (single )?one|all of (them|it)|the (whole|entire) (bottle|pack|box|lot)|the lot|them all)\b",
+    r"\b(and|so (that )?i)( just)? (not|never|won'?t be|don'?t) wak(e|ing) (back )?up\b",
+    # going to join someone who has died
+    r"\b(passed|died|dead|lost|late|grave|heaven|killed)\b[^?]{0,120}\b(ready|want|wanting|going|time|decided|mind|plan\w*|wait\w*|long\w*)"
+    r" to (go )?(and )?join (him|her|them)\b",
     r"\b(not|never) (come|coming|make it) back from\b",
     # affairs put in order, a death made to look like something else
     r"\b(will is (signed|done|written|sorted|ready)|(wrote|made|updated|signed|finished) my will|(getting|got|put|putting) my affairs in order)\b",
@@ -143,7 +152,8 @@ CRISIS = _any(
     r"\bby the time (you|they|anyone|someone|u|people) (read|reads|see|sees|get|gets|open|opens) (this|these|them|it)\b",
     r"\bslip (under|away)\b[^.?!]{0,25}\b(not|never)\b", r"\b(quiet|easy|painless|peaceful|quick|simple|clean) way (to go|out|to die|to end it)\b",
     r"\bstop (taking )?my (\w+ )?(meds|medications?|medicine|insulin|pills)\b[^.?!]{0,30}\blet (it|nature|death) (happen|take)",
-    r"\bwon'?t be needing (any more|anymore|any) (appointments|sessions|treatments?|infusions?|refills?)\b"
+    r"\b(won'?t be needing (any more|anymore|any) (appointments|sessions|treatments?|infusions?|refills?)"
+    r"|won'?t be needing (my|the|this|next)\b[^.?!]{0,30}\b(appointments?|sessions?|treatments?|infusions?)\b[^.?!]{0,15}\b(or any|ever again|any ?more|after (it|that|this)))\b"
     r"(?![^.?!]{0,40}\b(because|since|moving|moved|insurance|switch\w*|another clinic|closer))",
     r"\b(plan\w*|figur\w*|work\w* out|research\w*|look\w* up|decid\w*|think\w* about) how (to|i('ll| will| would| could| should)) "
     r"end (it|things|everything|my life)\b",
@@ -177,6 +187,9 @@ WORRY = _any(
 
 # Questions *about* suicidality (research, screening) are education, unless the person discloses their own.
 SUICIDE_TOPIC = _any(r"\bsuicid\w*", r"\bself[- ]?harm\w*")
+# someone else who may harm themselves: the reply carries the 988 line, but the sender is not in crisis
+OTHERS_HARM = _any(r"\b(hurt|hurting|harm|harming|kill|killing|cut|cutting) (themselves|himself|herself|themself)\b",
+                   r"\b(end|ending|take|taking) (their|his|her) (own )?life\b")
 EDUCATION = _any(
     r"\b(studies|study|research|evidence|trials?|screen\w*|risk|rates?|prevention|what is|what are|what's",
     r"(does|do|can|could|will|would|is) (ketamine|it|this|spravato|esketamine|the treatment|treatment|infusions?|the infusions?) "
@@ -184,20 +197,31 @@ EDUCATION = _any(
     r"approved for|used for|do (they|you)|people (who|with)|patients?( with| who)?|help with|how (fast|quickly|well)|side effects?",
     r"presentation|class|project|paper|essay|report|homework|assignment|course|given to|offered to|prescribed to|anti-?suicid\w*",
     r"seminar|lecture|thesis|dissertation|rcts?|outcomes?|measured|scales?|warnings?|black box|(raise|raises|increase|increases) (the )?(risk|suicid\w*)",
-    r"mechanism|journal|reading (about|up)|literature",
+    r"mechanism|journal|reading (about|up)|literature|caregiver|what to watch for|warning signs",
+    r"(ketamine|it|this|spravato|esketamine|the treatment|treatment|infusions?) (can |could |may |might |does |will )?"
+    r"(makes?|causes?|worsens?|triggers?|increases?|reduces?|helps?|lowers?|treats?|prevents?|eases?) "
+    r"(\w+ )?(suicid\w*|self[- ]?harm)",
     r"why (is|does|do|are)|how (does|do|is)|considered|depression with)\b",
 )
-DISCLOSURE = _any(r"\b(i|i'm|i am|i've|me|my)\b[^.?!]{0,40}\b(suicidal|suicide attempt|attempted suicide|(commit|committing|considering|thinking about|thought about|thoughts of) suicide"
+DISCLOSURE = _any(r"\bmy (own |recent |current |constant |latest |last )?(suicidal|suicide attempt|self[- ]?harm|urges to)",
+                  r"\bmy (\w+ )?thoughts (of|about) (suicide|killing|dying|ending)",
+                  # "i read that ketamine can lower suicidal thinking" reports what others say, not the self
+                  r"\b(i|i'm|i am|i've|me)\b(?:(?!\b(?:that|ketamine|it|this|they|spravato|esketamine|studies|research)\b)[^.?!]){0,40}\b(suicidal|suicide attempt|attempted suicide|(commit|committing|considering|thinking about|thought about|thoughts of) suicide"
                   r"|kill myself|die|self[- ]?harm\w*|hurt myself)")
 # A screening question quoted, not said: "is the phq-9 question about being better off dead on your intake form?"
 MENTION = _any(r"\b(phq-?\d*|questionnaires?|screening (question|form|tool)s?|intake (form|paperwork|questions?)|the question about|a question about)\b")
 THIRD_PARTY = _any(r"\b((committed|completed|died by|died of|lost (him|her|them|my \w+) to) suicide",
+                   r"(he|she|they|my (husband|wife|partner|son|daughter|mom|mother|dad|father|friend|brother|sister|kid|child)) "
+                   r"(has |had )?(attempted|tried) suicide",
                    r"(his|her|their) suicide", r"took (his|her|their) (own )?life)\b")
 PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|used to|in the past|history of|had (a )?(suicide )?attempt|back in|when i was",
                        r"as a (kid|teen|teenager|child)|stable now|no longer|in (high school|college|my teens)|(fully )?healed|old scars?",
-                       r"haven'?t (done it|cut|self[- ]?harmed|hurt myself) (in|for)|(\d+|many|several) (yrs|years) (ago|clean|free))\b")
+                       r"haven'?t (done it|cut|self[- ]?harmed|hurt myself) (in|for)|(\d+|many|several) (yrs|years) (ago|clean|free)",
+                       r"in (19|20)\d\d|(been|doing|stayed|kept) (well|fine|good|okay|ok|stable) (for|since))\b")
 NOW = _any(r"(?<!stable )(?<!fine )(?<!better )(?<!okay )(?<!can i )(?<!could i )(?<!they )(?<!you )(?<!will i )(?<!do i )"
-           r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|still|anymore)\b")
+           r"(?<!years )(?<!months )(?<!weeks )(?<!decade )(?<!decades )"
+           r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|still|anymore"
+           r"|last night|yesterday|this morning|an hour ago|earlier)\b")
 
 # --- emergency -----------------------------------------------------------------------------------------
 _PERSON = (r"(?:he|she|they|he's|she's|they're|him|her|them|my (?:husband|wife|partner|son|daughter|mom|mother|dad|father|"
@@ -254,7 +278,7 @@ RIGHT_NOW = _any(r"\b(right now|now|currently|at the moment|what do (i|we) do|91
 # --- refused -------------------------------------------------------------------------------------------
 _K = r"(?:ketamine|ket|k|special k|spravato|esketamine|troches?|lozenges?|nasal spray)"
 _DOSEWORD = r"(?:lozenges?|troches?|doses?|sprays?|ketamine|mg|milligrams?|ml)"
-_CLINICIAN = r"(doctor|psychiatrist|nurse|pharmacist|clinician|physician|dr|dealer|chemist|anesthesiologist)"
+_CLINICIAN = r"(doctor|psychiatrist|nurse|pharmacist|clinician|physician|dr|dealer|chemist|anesthesiologist|anaesthetist|paramedic|emt|medic)"
 REFUSED = _any(
     # recreational use
     r"\b(how|want|wanna|best way|trying|going|tips)\b[^.?!]{0,15}\bget (really |super |so )?(high|wasted|messed up|fucked up|lit|twisted)\b",
@@ -281,6 +305,9 @@ REFUSED = _any(
     r"\bwhat dose (do|does|should|would|did) (people|artists|they|folks|most people|you|i)\b",
     r"\b(sell|buy|get|have)\b[^.?!]{0,30}\b(leftover|left over|what'?s left|the rest) (in|of|from)\b",
     r"\b(take over as|be|become) my (prescriber|prescribing doctor)\b",
+    # putting doses aside for a party is diversion for recreational use
+    r"\b(save|saving|keep|keeping|stash|stashing|hold on to|set aside)\b[^.?!]{0,30}\b(lozenges?|troches?|sprays?|doses?|meds|vials?|ketamine)\b"
+    r"[^.?!]{0,25}\bfor (a|the|my|our) (party|parties|festival|rave|concert|night out|weekend|trip)\b",
     r"\bkeep (my|the) (\w+ ){0,2}(lozenges|troches|sprays?|meds|prescriptions?|refills?|doses) coming\b",
     r"\b(give|share|lend|pass)\b[^.?!]{0,25}\b(one|some|half|a few|any) of (mine|my (lozenges|troches|sprays?|doses|meds|pills))\b", r"\bmg ?/ ?(hr|hour|min)\b",
     r"\b(run|set|start|hang)\b[^.?!]{0,25}\bdrip\b[^.?!]{0,30}\b(at home|for me|on me)\b",
@@ -303,6 +330,8 @@ REFUSED = _any(
     # role-play as a clinician, fiction as a wrapper
     rf"\b(pretend|act|roleplay|role-play|role play|imagine|play the part)\b[^.?!]{{0,25}}\b(you('re| are)|as|to be|of)\b[^.?!]{{0,10}}\b{_CLINICIAN}\b",
     r"\b(pretend|act|roleplay|role-play|role play|play the part)\b[^.?!]{0,15}\b(as|to be|like|of)\b[^.?!]{0,80}\bhow (much|many)\b",
+    # "be my cool cousin who's a paramedic": a clinician by another name
+    rf"\b(be|play) (my|a|an|the)\b[^.?!]{{0,30}}\b(who'?s|who is|that'?s|that is|working as) (a |an )?{_CLINICIAN}\b",
     rf"\bhow much {_K}\b[^.?!]{{0,15}}\bdraw (it )?up\b",
     r"\byou'?re (a|an|my) (pharmacist|doctor|nurse|psychiatrist|dealer|physician) now\b",
     r"\b(story|novel|fiction\w*|character|scene)\b[^.?!]{0,60}\b(dose|dosing|mg|cook|get high|synthesi[sz]e|inject)\b",

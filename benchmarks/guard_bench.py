@@ -1,0 +1,59 @@
+"""The input guard with and without its character n-gram crisis model, side by side.
+
+    python -m benchmarks.guard_bench
+
+Per message: the guard alone (no retrieval), warm, over every message of the safety set, each with its
+conversation history. Routing figures here are the guard's own (the engine may still route an
+unanswered question off topic); `python -m evals run` gives the full figures.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import time
+
+import numpy as np
+
+ROUTED = ("crisis", "emergency", "refused", "off_topic", "invalid")
+
+
+def routing(guard, cases) -> dict:
+    """Crisis recall, misrouted share of in-scope messages, and per-message milliseconds."""
+    kinds, ms = [], []
+    for case in cases:
+        start = time.perf_counter()
+        kinds.append(guard.run(case.question, list(case.history)).kind)
+        ms.append((time.perf_counter() - start) * 1000)
+    expected = [c.kind for c in cases]
+    crisis = [k == "crisis" for k, e in zip(kinds, expected) if e == "crisis"]
+    in_scope = [k in ROUTED for k, e in zip(kinds, expected) if e in ("answer", "no_answer")]
+    return {"messages": len(cases), "crisis_recall": float(np.mean(crisis)), "misrouted": float(np.mean(in_scope)),
+            "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95))}
+
+
+def main() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from bot.embedder import Embedder
+    from bot.guard import Guard
+    from evals.sets import GOLDEN, load_cases
+
+    cases = load_cases(GOLDEN / "safety.jsonl")
+    embedder = Embedder()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    guard = Guard.load(embedder, max_chars=1000)
+    load_s = time.perf_counter() - start
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    routing(guard, cases)  # a warm-up pass, so both timed passes find the same caches filled
+    with_lexical = routing(guard, cases)
+    lexical, guard.lexical = guard.lexical, None
+    without = routing(guard, cases)
+    guard.lexical = lexical
+    print(f"guard load (examples cached after the first run): {load_s:.2f} s; peak RSS {rss_before:.0f} -> {rss_after:.0f} MB")
+    print(f"{'metric':<16}{'embedding only':>16}{'+ char n-grams':>16}")
+    for key in with_lexical:
+        print(f"{key:<16}{without[key]:>16.3f}{with_lexical[key]:>16.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -201,13 +201,15 @@ class Guard:
         return any(p["crisis"] >= floor and p["crisis"] == max(p.values()) for p, floor in zip(probs, floors))
 
     def _decide(self, plain: str, reading: Reading, earlier_crisis: bool, follows_clinic_turn: bool) -> Verdict:
-        """Crisis first, then emergency, refused, off topic; rules before the classifier at each step.
+        """Emergency by rule, crisis by classifier, refused, off topic; rules before the classifier at each step.
         A follow-up ("what year was that?") to a clinic question is never off topic."""
         floors, scores = self.config.floors, reading.scores
-        if self._semantic_crisis(plain, reading, earlier_crisis):
-            return Verdict("crisis", f"classifier crisis ({max(scores.get('crisis', 0), reading.sentence_crisis):.2f})")
+        # a medical emergency named in so many words outranks the classifier's reading of crisis: both replies
+        # say 911, and a crisis in so many words was already caught by the crisis rules
         if _emergency_rule(plain):
             return Verdict("emergency", "emergency pattern")
+        if self._semantic_crisis(plain, reading, earlier_crisis):
+            return Verdict("crisis", f"classifier crisis ({max(scores.get('crisis', 0), reading.sentence_crisis):.2f})")
         if R.REFUSED.search(plain):
             return Verdict("refused", "refusal pattern")
         clinic = R.DOMAIN.search(plain) or (follows_clinic_turn and _bare_follow_up(plain))
@@ -266,9 +268,14 @@ class Guard:
 
 
 def _emergency_rule(plain: str) -> bool:
-    """An emergency pattern about now (not last week's session, not "can it cause seizures?")."""
-    not_now = R.PAST_OR_CHRONIC.search(plain) or R.HYPOTHETICAL.search(plain)
-    return bool(R.EMERGENCY.search(plain) and (not not_now or R.RIGHT_NOW.search(plain)))
+    """An emergency pattern about now (not last week's session, not "can it cause seizures?"). Past and
+    hypothetical are judged in the symptom's own sentence: "her face has dropped. she had the infusion
+    yesterday" is an emergency now, while the question as a whole ("is that normal?") still rules it out."""
+    if R.RIGHT_NOW.search(plain):
+        return bool(R.EMERGENCY.search(plain))
+    if R.HYPOTHETICAL.search(plain):
+        return False
+    return any(R.EMERGENCY.search(s) and not R.PAST_OR_CHRONIC.search(s) for s in re.split(r"[.?!;\n]+", plain))
 
 
 def _prepare(text: str) -> str:

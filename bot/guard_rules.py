@@ -63,6 +63,8 @@ _IDIOMS = [(re.compile(p, I), r) for p, r in (
     (r"\b(back|return|returning|come back|came back) (in)?to the land of the living\b", r"\1 to normal"),
     (r"\b(like|as) (a )?zombies?\b", r"\1 very dazed"),
     (r"\bto die for\b", "wonderful"),
+    (r"\b(boss|mom|mum|dad|wife|husband|partner|teacher|coach|manager|sister|brother|mother|father|girlfriend|boyfriend|he|she|they)"
+     r"('s| is| are|'re|'ll| will)? (going to |gonna )?(literally )?kill me (if|when|for)\b", r"\1 will be angry with me \5"),
     # "i'd rather die than get a needle" is a dislike; "rather die than go on like this" stays as written
     (r"\b(i'?d|i would) (much |honestly |literally )?rather die than (?!(keep|go on|live|living|continue|carry on|feel|wake|be like|spend|stay)\b)",
      "i would really hate to "), (r"\b(nearly |almost )?died laughing\b", "laughed a lot"),
@@ -118,13 +120,16 @@ CRISIS = _any(
     r"\brather be dead\b", r"\bwish i (was|were|had) (dead|never been born)\b", r"\bwish i (was|were) never born\b", r"\bwish i didn'?t exist\b",
     r"\bcan'?t (do|take|go on with) (this|it|life) any ?more\b", r"\bcan'?t go on\b", r"\bcan'?t keep (going|living|doing this)\b",
     r"\b(won'?t|will not|not going to) be (around|here|alive) (much longer|next (week|month)|anymore|by then|tomorrow|for long)\b",
+    r"\bby the time\b[^.?!]{0,50}\b(i )?(won'?t|will not|am not going to|'m not going to) be (around|here|alive)\b",
     # a burden: better off without me
     r"\bbetter off (dead|without me)\b",
-    r"\b(happier|better|relieved|easier|lighter|fine)\b[^.?!]{0,25}\b(without me\b|if i (was|were|am|'m)? ?(gone|dead|not here|not around)\b"
-    r"|if i (died|disappeared|vanished))",
+    r"\b(happier|better|relieved|easier|lighter|fine|faster|sooner|quicker)\b[^.?!]{0,25}\b(without me\b|if i (was|were|am|'m)? ?(gone|dead|not here|not around)\b"
+    r"|if i (died|disappeared|vanished)|if i (was|were|am|'m) (\w+ )?(out of the picture|not in the picture))",
     r"\b(no ?one|nobody|no-one)\b[^.?!]{0,30}\b(notice|care|miss)\w*\b[^.?!]{0,20}\bif i\b[^.?!]{0,15}\b(disappear\w*|gone|died|dead|vanish\w*)",
     # preparations and means
-    r"\b(giving|gave|give|given) (away )?(all )?(of )?my (things|stuff|belongings|possessions)( away)?\b", r"\b(suicide|goodbye|farewell) (note|letter)s?\b",
+    r"\b(giving|gave|give|given) (away )?(all )?(of )?my (things|stuff|belongings|possessions)( away)?\b",
+    # two of one's own things handed over in one go ("gave my guitar and my dog to my buddy")
+    r"\b(gave|giving|given) (away )?my \w+( \w+)? and my \w+( \w+)? (away )?to\b", r"\b(suicide|goodbye|farewell) (note|letter)s?\b",
     r"\b(gun|pistol|rifle|rope|noose|knife|blade|razor)\b[^.?!]{0,60}\bmyself\b",
     r"\b(jump|jumping|step|stepping|throw myself)\b[^.?!]{0,15}\b(off|from|in front of)\b[^.?!]{0,20}"
     r"\b(bridge|building|roof|train|balcony|cliff|overpass|ledge|bus|truck)\b",
@@ -220,7 +225,8 @@ PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|used to|in the past|history of
                        r"in (19|20)\d\d|(been|doing|stayed|kept) (well|fine|good|okay|ok|stable) (for|since))\b")
 NOW = _any(r"(?<!stable )(?<!fine )(?<!better )(?<!okay )(?<!can i )(?<!could i )(?<!they )(?<!you )(?<!will i )(?<!do i )"
            r"(?<!years )(?<!months )(?<!weeks )(?<!decade )(?<!decades )"
-           r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|still|anymore"
+           r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|anymore|(?<!can )(?<!could )(?<!would )(?<!will )(?<!do )(?<!should )(i|i'm|i am|i've) still"
+           r"|still (feel|think|want|have (the )?(thoughts|urges)|get|struggl\w*|cut|hurt)"
            r"|last night|yesterday|this morning|an hour ago|earlier)\b")
 
 # --- emergency -----------------------------------------------------------------------------------------
@@ -229,14 +235,14 @@ _PERSON = (r"(?:he|she|they|he's|she's|they're|him|her|them|my (?:husband|wife|p
 EMERGENCY = _any(
     # chest and heart
     r"\bchest (pain|pressure|tightness|hurts?|is (squeezing|crushing|tight))\b", r"\b(crushing|sharp|squeezing) (pain|pressure) in (my|his|her) chest\b",
-    r"\bclutching (his|her|my) chest\b", r"\bheart (is )?(racing|pounding)\b[^.?!]{0,40}\b(now|right now|dizzy|faint|can'?t|pass out|dying|chest)\b",
+    r"\bclutching (his|her|my) chest\b", r"\bheart (is )?(racing|pounding)\b[^.?!]{0,40}\b(now|right now|dizzy|faint|can'?t|pass out|dying|chest|spinning|black(ed|ing) out|drenched)\b",
     # breathing
     r"\b(can'?t|cannot|can not|struggling to|hard to|trouble|difficulty|unable to) (breath\w*|get (air|a breath))",
     r"\b(not|stopped|isn'?t|is not|barely) breathing\b", r"\bbreathing (is |really |very |so )?(slow\w*|shallow|weird|strange|funny|irregular|stopped)\b",
     r"\bgasping\b", r"\bshort of breath\b",
     # unresponsive, collapse, seizures
     rf"\b{_PERSON}\b[^.?!]{{0,40}}\b(won'?t|doesn'?t|does not|isn'?t|is not|not|can'?t|cannot|stopped) (respond\w*|react\w*|wake\w*|moving|conscious|making sense)",
-    r"\bunresponsive\b", r"\b(won'?t|will not|can'?t) wake (him|her|them|up)\b", r"\bpassed out\b", r"\bfaint(ed|ing)\b", r"\bunconscious\b",
+    r"\bunresponsive\b", r"\b(won'?t|will not|can'?t) wake (him|her|them|up)\b", r"\bpassed out\b", r"\bblack(ed|ing) out\b", r"\bfaint(ed|ing)\b", r"\bunconscious\b",
     r"\bcollapsed\b", r"\bout cold\b", r"\bseiz(ure|ing|ed)\b", r"\bconvuls\w*", r"\bhaving a fit\b",
     r"\b(tongue|throat|lips|face|mouth)\b[^.?!]{0,20}\b(swell\w*|swollen|huge|closing|tight\w*|puff\w*)",
     r"\b(hives|welts)\b[^.?!]{0,50}\b(breath\w*|talk\w*|swallow\w*|throat|tongue|lips)\b",
@@ -245,8 +251,10 @@ EMERGENCY = _any(
     r"\b(severely|extremely|really|very|so) confused\b[^.?!]{0,40}\b(now|right now|getting worse|after (his|her|my|the) (dose|treatment|infusion|spray))",
     r"\bturning (blue|purple|gr[ae]y)\b", r"\blips (are |look |going )?(blue|purple)\b", r"\bgurgl\w*", r"\bfoaming at the mouth\b",
     # stroke, confusion
-    r"\bface (is )?droop\w*", r"\bdrooping\b", r"\bslurr\w*", r"\btalking (nonsense|gibberish)\b", r"\bnot making sense\b",
-    r"\bdoesn'?t (know where|recogni[sz]e)\b", r"\bcan'?t (feel|move|lift) (my|his|her) (arm|leg|legs|face|side)\b",
+    r"\bface (is |has )?(droop\w*|dropped|fallen|sagg\w*)", r"\bdrooping\b", r"\bslurr\w*", r"\btalking (nonsense|gibberish)\b", r"\bnot making sense\b",
+    r"\b(saying|speaking|using) (strange|weird|garbled|jumbled|odd|wrong) words\b",
+    r"\b(doesn'?t|does not|didn'?t) (know (who|where)|recogni[sz]e)\b",
+    r"\b(can'?t|cannot|can not|unable to) (feel|move|lift|raise) (my|his|her) (right |left )?(arm|leg|legs|face|side|hand)\b",
     r"\b(vision|sight) (is )?(going|went|turning|goes|gone) (dark|black)\b", r"\bworst headache\b",
     # allergy, bleeding, blood pressure
     r"\b(throat|tongue|lips|face) (is |are )?(closing|swelling|swollen)\b", r"\b(vomit\w*|throwing up|coughing up) blood\b",
@@ -259,7 +267,7 @@ EMERGENCY = _any(
 )
 # Emergencies are about now: not last week's session, a lifelong condition, or a question about what could happen.
 PAST_OR_CHRONIC = _any(
-    r"\b(last (time|week|month|year|session|infusion|treatment|dose)|yesterday|ago|previous|once|earlier|used to",
+    r"\b(last (time|week|month|year|session|infusion|treatment|dose)|yesterday|ago|previous|(?<!already )(?<!out )once|earlier|used to",
     r"history of|as a (kid|child|teen)|normally|usually|generally|always|tend to|chronic",
     r"(seizure|heart|bleeding|breathing|blood pressure) (disorder|condition|problems?|issues?|history)|i have (epilepsy|asthma))\b",
 )
@@ -273,7 +281,7 @@ HYPOTHETICAL = _any(
 RIGHT_NOW = _any(r"\b(right now|now|currently|at the moment|what do (i|we) do|911|ambulance|please help|(is|are|am|i'm|she's|he's) having)\b",
                  r"\b(\d+|a|an|few|a few|couple( of)?|five|ten|fifteen|twenty|thirty) (min|mins|minutes|hour|hours|hr|hrs) ago\b",
                  r"\b(getting|is getting|it's getting) worse\b",
-                 r"^help\b", r"!!", r"\bhelp[!.]*$")
+                 r"^help\b", r"!!", r"\bhelp[!.]*$", r"\bplease\b[^.?!]{0,10}\bwhat (to|should i|do i) do\b")
 
 # --- refused -------------------------------------------------------------------------------------------
 _K = r"(?:ketamine|ket|k|special k|spravato|esketamine|troches?|lozenges?|nasal spray)"
@@ -292,7 +300,8 @@ REFUSED = _any(
     rf"\b(buy|purchase|(?<!in )order|score|cop)\b[^.?!]{{0,30}}\b{_K}\b[^.?!]{{0,30}}\b(online|street|overseas|abroad|cheap|website|dealer|vet|internet|mail)\w*",
     rf"\b(where|how) (can|could|do|would) i (buy|purchase|score|cop) (some )?{_K}\b", r"\b(sell|sells|selling) me\b", r"\b(sell|sells|selling) (my|your) (extra |leftover |spare )?(spray|sprays|doses?|lozenges?|troches?|meds|medication|prescription|script|pills|vials?)\b",
     r"\b(can|could|will|would) you sell\b", rf"\bsell(ing)? (some |my |extra )?{_K}\b",
-    r"\bwithout (a |seeing a |any )?(prescription|script|doctor)\b", r"\bwithout (me )?(needing|having) to see (anyone|anybody|someone|a doctor)\b",
+    r"\bwithout (needing |having |seeing |getting |going to )?(a |an |any )?(prescription|script|rx|doctor|doctor'?s (note|visit|approval))\b",
+    rf"\b(site|website|pharmacy|vendor|seller|shop|store)\b[^.?!]{{0,30}}\b(ships?|sells?|mails?|delivers?)\b[^.?!]{{0,20}}\b({_K}|sprays?|lozenges?|troches?)\b", r"\bwithout (me )?(needing|having) to see (anyone|anybody|someone|a doctor)\b",
     rf"\bscore (some )?{_K}\b", r"\bno script\b", r"\bdealer\b", r"\bdark ?web\b",
     r"\b(street|black market) (price|value)\b", r"\bon the street\b", r"\b(a|per|the) gram\b", r"\bvet(erinary)? (supply|clinic|ketamine|store)\b",
     # self-dosing
@@ -308,6 +317,10 @@ REFUSED = _any(
     # putting doses aside for a party is diversion for recreational use
     r"\b(save|saving|keep|keeping|stash|stashing|hold on to|set aside)\b[^.?!]{0,30}\b(lozenges?|troches?|sprays?|doses?|meds|vials?|ketamine)\b"
     r"[^.?!]{0,25}\bfor (a|the|my|our) (party|parties|festival|rave|concert|night out|weekend|trip)\b",
+    r"\b(save|saving|keep|keeping|stash\w*|set aside|hold on to)\b[^?]{0,40}\b(lozenges?|troches?|sprays?|doses?|ketamine|ket|meds)\b"
+    r"[^?]{0,80}\b(party|parties|festival|rave|concert|club)\b",
+    r"\b(take|use|do|have|try) (it|one|them|some|a (lozenge|troche|spray|dose))\b[^.?!]{0,20}\b(at|during|before) (a|the|my|our|this) "
+    r"(party|festival|rave|concert|club)\b",
     r"\bkeep (my|the) (\w+ ){0,2}(lozenges|troches|sprays?|meds|prescriptions?|refills?|doses) coming\b",
     r"\b(give|share|lend|pass)\b[^.?!]{0,25}\b(one|some|half|a few|any) of (mine|my (lozenges|troches|sprays?|doses|meds|pills))\b", r"\bmg ?/ ?(hr|hour|min)\b",
     r"\b(run|set|start|hang)\b[^.?!]{0,25}\bdrip\b[^.?!]{0,30}\b(at home|for me|on me)\b",

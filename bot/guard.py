@@ -4,7 +4,8 @@ Two layers. Rules (bot/guard_rules.py) catch the unmistakable shapes of language
 (bot/guard_model.py), trained at load time on the clinic's labelled examples
 (bot/data/guard_examples.yml), catch the paraphrases no rule has seen: a logistic regression on
 sentence embeddings with the nearest examples' votes, and for crisis also a character n-gram model.
-Crisis is checked first and wins over everything else, including "too long".
+The crisis rules are checked first and win over everything else, including "too long"; an emergency
+named in so many words outranks only the classifier's reading of crisis.
 """
 from __future__ import annotations
 

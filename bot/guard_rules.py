@@ -30,6 +30,7 @@ _SLANG = [(re.compile(p), r) for p, r in (
     # missing apostrophes and dropped letters
     (r"\bdont\b", "don't"), (r"\bcant\b", "can't"), (r"\bwont\b", "won't"), (r"\bdoesnt\b", "doesn't"), (r"\bisnt\b", "isn't"),
     (r"\bdidnt\b", "didn't"), (r"\bim\b(?! (shots?|injections?|ketamine|route|version|dose|doses|treatment|option))(?!\))", "i'm"), (r"\bive\b", "i've"), (r"\bshes\b", "she's"), (r"\bhes\b", "he's"),
+    (r"\bmnay\b", "many"), (r"\bwud\b", "would"), (r"\bjst\b", "just"), (r"\bpils\b", "pills"), (r"\btmrw\b", "tomorrow"),
     (r"\bthats\b", "that's"), (r"\bwhats\b", "what's"), (r"\bthinkin\b", "thinking"), (r"\bendin\b", "ending"),
     (r"\bfeelin\b", "feeling"), (r"\bded\b", "dead"), (r"\blyfe\b", "life"), (r"\bthots?\b", "thoughts"),
     (r"\bkil\b", "kill"), (r"\bkilin\b", "killing"), (r"\b(myslef|mysefl|mysef|mself|miself|myselv|my self)\b", "myself"),
@@ -64,7 +65,8 @@ _IDIOMS = [(re.compile(p, I), r) for p, r in (
     (r"\b(like|as) (a )?zombies?\b", r"\1 very dazed"),
     (r"\bto die for\b", "wonderful"),
     (r"\b(boss|mom|mum|dad|wife|husband|partner|teacher|coach|manager|sister|brother|mother|father|girlfriend|boyfriend|he|she|they)"
-     r"('s| is| are|'re|'ll| will)? (going to |gonna )?(literally )?kill me (if|when|for)\b", r"\1 will be angry with me \5"),
+     r"('s| is| are|'re|'ll| will)? (going to |gonna )?(literally )?(kill|murder|strangle) me (if|when|for)\b", r"\1 will be angry with me \6"),
+    (r"\b(just )?shoot me( now)?(?=[,.!])", "ugh"),
     # "i'd rather die than get a needle" is a dislike; "rather die than go on like this" stays as written
     (r"\b(i'?d|i would) (much |honestly |literally )?rather die than (?!(keep|go on|live|living|continue|carry on|feel|wake|be like|spend|stay)\b)",
      "i would really hate to "), (r"\b(nearly |almost )?died laughing\b", "laughed a lot"),
@@ -119,7 +121,7 @@ CRISIS = _any(
     r"\b(don'?t|do not|can'?t|cannot) see (the|any) point\b[^.?!]{0,40}\b(anymore|any more|any longer)\b",
     r"\brather be dead\b", r"\bwish i (was|were|had) (dead|never been born)\b", r"\bwish i (was|were) never born\b", r"\bwish i didn'?t exist\b",
     r"\bcan'?t (do|take|go on with) (this|it|life) any ?more\b", r"\bcan'?t go on\b", r"\bcan'?t keep (going|living|doing this)\b",
-    r"\b(won'?t|will not|not going to) be (around|here|alive) (much longer|next (week|month)|anymore|by then|tomorrow|for long)\b",
+    r"\b(won'?t|will not|not going to) be (around|here|alive) (much longer|next (week|month)|anymore|by then|by the time|tomorrow|for long)\b",
     r"\bby the time\b[^.?!]{0,50}\b(i )?(won'?t|will not|am not going to|'m not going to) be (around|here|alive)\b",
     # a burden: better off without me
     r"\bbetter off (dead|without me)\b",
@@ -157,6 +159,11 @@ CRISIS = _any(
     r"\bby the time (you|they|anyone|someone|u|people) (read|reads|see|sees|get|gets|open|opens) (this|these|them|it)\b",
     r"\bslip (under|away)\b[^.?!]{0,25}\b(not|never)\b", r"\b(quiet|easy|painless|peaceful|quick|simple|clean) way (to go|out|to die|to end it)\b",
     r"\bstop (taking )?my (\w+ )?(meds|medications?|medicine|insulin|pills)\b[^.?!]{0,30}\blet (it|nature|death) (happen|take)",
+    r"\b(just )?go(ing)? through with (my|the) plan\b",
+    r"\b(plan|option|answer|choice)\b[^.?!]{0,25}\bnot (be|being|to be) (alive|around|here)\b",
+    # the sudden calm once everything is settled
+    r"\b(calm|at peace|peaceful|relieved|lighter)\b[^.?!]{0,30}\bnow that (it'?s|everything'?s|everything is|it is|all is) (all )?"
+    r"(sorted|settled|done|arranged|taken care of|in place|ready)\b",
     r"\b(won'?t be needing (any more|anymore|any) (appointments|sessions|treatments?|infusions?|refills?)"
     r"|won'?t be needing (my|the|this|next)\b[^.?!]{0,30}\b(appointments?|sessions?|treatments?|infusions?)\b[^.?!]{0,15}\b(or any|ever again|any ?more|after (it|that|this)))\b"
     r"(?![^.?!]{0,40}\b(because|since|moving|moved|insurance|switch\w*|another clinic|closer))",
@@ -222,9 +229,9 @@ THIRD_PARTY = _any(r"\b((committed|completed|died by|died of|lost (him|her|them|
 PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|used to|in the past|history of|had (a )?(suicide )?attempt|back in|when i was",
                        r"as a (kid|teen|teenager|child)|stable now|no longer|in (high school|college|my teens)|(fully )?healed|old scars?",
                        r"haven'?t (done it|cut|self[- ]?harmed|hurt myself) (in|for)|(\d+|many|several) (yrs|years) (ago|clean|free)",
-                       r"in (19|20)\d\d|(been|doing|stayed|kept) (well|fine|good|okay|ok|stable) (for|since))\b")
+                       r"in (19|20)\d\d|(been|doing|stayed|kept) (well|fine|good|okay|ok|stable|in a good place) (for|since))\b")
 NOW = _any(r"(?<!stable )(?<!fine )(?<!better )(?<!okay )(?<!can i )(?<!could i )(?<!they )(?<!you )(?<!will i )(?<!do i )"
-           r"(?<!years )(?<!months )(?<!weeks )(?<!decade )(?<!decades )"
+           r"(?<!years )(?<!months )(?<!weeks )(?<!decade )(?<!decades )(?<!time )(?<!while )(?<!ages )(?<![0-9] )"
            r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|anymore|(?<!can )(?<!could )(?<!would )(?<!will )(?<!do )(?<!should )(i|i'm|i am|i've) still"
            r"|still (feel|think|want|have (the )?(thoughts|urges)|get|struggl\w*|cut|hurt)"
            r"|last night|yesterday|this morning|an hour ago|earlier)\b")
@@ -295,7 +302,8 @@ REFUSED = _any(
     r"\b(i|we|me|my friends)\b[^.?!]{0,30}\b(try|do|doing|use|using|take|taking)\b[^.?!]{0,25}\brecreationally\b",
     rf"\b(me (n|and) my friends|my friends and i|my friends|we)\b[^.?!]{{0,30}}\b(wanna|want to|gonna|going to|plan to) (try|do|take) (it|some|{_K})\b",
     r"\brecreational (dose|amount|use tips)\b", r"(?<!not )(?<!not just )\bfor (fun|kicks|the fun of it|a good time)\b",
-    r"\b(k|ket|ketamine) trip\b", r"\btrip (last|longer|harder|stronger)\b", r"\b(buzz|euphoria|body high)\b[^.?!]{0,20}\b(stronger|better|more|bigger)\b",
+    r"\b(k|ket|ketamine) trip\b", r"\btrip (last|longer|harder|stronger)\b",
+    r"\b(the|my|a|that) (high|buzz)\b[^.?!]{0,15}\b(lasts?|longer|stronger|harder|better|more intense)\b", r"\b(buzz|euphoria|body high)\b[^.?!]{0,20}\b(stronger|better|more|bigger)\b",
     # buying, selling, diverting
     rf"\b(buy|purchase|(?<!in )order|score|cop)\b[^.?!]{{0,30}}\b{_K}\b[^.?!]{{0,30}}\b(online|street|overseas|abroad|cheap|website|dealer|vet|internet|mail)\w*",
     rf"\b(where|how) (can|could|do|would) i (buy|purchase|score|cop) (some )?{_K}\b", r"\b(sell|sells|selling) me\b", r"\b(sell|sells|selling) (my|your) (extra |leftover |spare )?(spray|sprays|doses?|lozenges?|troches?|meds|medication|prescription|script|pills|vials?)\b",
@@ -306,7 +314,11 @@ REFUSED = _any(
     r"\b(street|black market) (price|value)\b", r"\bon the street\b", r"\b(a|per|the) gram\b", r"\bvet(erinary)? (supply|clinic|ketamine|store)\b",
     # self-dosing
     r"\bhow (much|many) (extra|more|mg|milligrams?|ml|sprays?|lozenges?|troches?|ketamine)\b[^.?!]{0,40}\b(should|can|could) (i|we) (take|use|do|give|have)\b",
-    r"\bwhat dose should i\b", r"\bmg (per|/) ?kg\b",
+    r"\bwhat dose should i\b", r"\bmg ?(per|/) ?kg\b",
+    r"\b(replicate|recreate|copy|diy|do)\b[^.?!]{0,40}\b(protocol|infusions?|treatment|drip)\b[^.?!]{0,25}\bat home\b",
+    r"\bat home\b[^.?!]{0,20}\b(iv bag|iv line|drip)\b",
+    # the bot as prescriber: approval or a dose plan
+    r"\b(approve|clear|qualify|sign off on|authori[sz]e) me (for|to (get|have|start))\b", r"\bwhich dose (plan )?(i'?m|i am|i should be) on\b",
     r"\b(inject|snort|sniff|smoke|vape|plug|boof|dose) (it |ketamine |k |them |my \w+ )?(myself|at home|on my own)\b",
     r"\bon my own\b[^.?!]{0,30}\b(dose|inject|im|iv|shots?|drip)\b", r"\b(im|iv) (shots?|injections?|drip)\b[^.?!]{0,30}\b(on my own|myself|at home)\b",
     r"\b(my own|home) (ketamine )?(iv|drip)\b", r"\b(set up|start|run) (an |my |a )?(own )?(ketamine )?(iv|drip)\b",
@@ -344,7 +356,8 @@ REFUSED = _any(
     rf"\b(pretend|act|roleplay|role-play|role play|imagine|play the part)\b[^.?!]{{0,25}}\b(you('re| are)|as|to be|of)\b[^.?!]{{0,10}}\b{_CLINICIAN}\b",
     r"\b(pretend|act|roleplay|role-play|role play|play the part)\b[^.?!]{0,15}\b(as|to be|like|of)\b[^.?!]{0,80}\bhow (much|many)\b",
     # "be my cool cousin who's a paramedic": a clinician by another name
-    rf"\b(be|play) (my|a|an|the)\b[^.?!]{{0,30}}\b(who'?s|who is|that'?s|that is|working as) (a |an )?{_CLINICIAN}\b",
+    rf"\b(be|play|pretend (you'?re|your|you are|to be)|act like) (my|a|an|the)\b[^.?!]{{0,30}}\b(who'?s|who is|who was|who used to be|that'?s|that is|working as) "
+    rf"(a |an )?(\w+ )?{_CLINICIAN}\b",
     rf"\bhow much {_K}\b[^.?!]{{0,15}}\bdraw (it )?up\b",
     r"\byou'?re (a|an|my) (pharmacist|doctor|nurse|psychiatrist|dealer|physician) now\b",
     r"\b(story|novel|fiction\w*|character|scene)\b[^.?!]{0,60}\b(dose|dosing|mg|cook|get high|synthesi[sz]e|inject)\b",
@@ -365,6 +378,7 @@ OFF_TOPIC = _any(
     r"\b(kill|terminate|end|stop|execute|run|restart)\b[^.?!]{0,25}"
     r"\b(process|processes|pid|script|job|container|daemon|thread|server|service|cron|command|terminal|shell|program)\b",
     r"\b\d+(\.\d+)? ?(times|plus|minus|divided by|multiplied by|\*|\+|\^) ?\d+\b", r"\b(solve|equation|derivative|integral|algebra|calculus|homework)\b",
+    r"\b(write|do|finish|draft) my (\w+[- ])?(\w+ )?(essay|assignment|term paper|cover letter|resume|book report)\b",
 )
 # Words that tie a message to the clinic's care: such a message is never off topic.
 DOMAIN = _any(
@@ -381,7 +395,8 @@ LOGISTICS = _any(r"\b(cost|costs|price|prices|pay|paying|payment|fees?|copay|ins
                  r"|schedule|book|hours|open|directions|address)\b")
 DOSE_UNITS = _any(r"\b(\d+\s*(sprays?|puffs?|lozenges?|troches?)|mg|milligrams?|ml|grams?|micrograms?|mcg"
                   r"|how many (sprays?|puffs?|lozenges?|troches?|mg|doses?)|how much (ketamine|spravato|of it))\b")
-FOLLOW_UP = _any(r"\b(that|it|this|those|these|they|them|there|then)\b", r"^(and|also|what about|how about|so)\b")
+# "is it worth it", "need it gone": an "it" inside an idiom points at nothing earlier
+FOLLOW_UP = _any(r"\b(that|(?<!worth )it(?! (gone|out|off)\b)|this|those|these|they|them|there|then)\b", r"^(and|also|what about|how about|so)\b")
 # A question about one's own care (own medicines, conditions, suitability), not any first-person wording:
 # "i take lithium, can i get ketamine?" yes; "where can i park my car?" no.
 _OWN = r"(i|i'm|im|i am|i've|ive|my|me)"

@@ -104,6 +104,8 @@ class Guard:
         on_topic = bool(earlier) and earlier[-1].kind == "pass"
         verdict = self._classify(message if isinstance(message, str) else "", crisis, on_topic)
         verdict.crisis_earlier = crisis and verdict.kind != "crisis"
+        # "will the intake team ask about the attempt?" follows a turn about suicide: the 988 line stays too
+        verdict.suicide_topic = verdict.suicide_topic or any(v.suicide_topic for v in earlier)
         return verdict
 
     # --- stages -----------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ class Guard:
         if _education(plain):
             # a crisis said in one's own words stays a crisis beside a question ("I intend to end my life.
             # do you treat people who are suicidal?"); quoted or someone else's words do not
-            own_words = R.CRISIS.search(plain) and not (R.THIRD_PARTY.search(plain) or R.MENTION.search(plain))
+            own_words = R.CRISIS.search(plain) and not (R.THIRD_PARTY.search(plain) or _quoted(plain))
             return bool(own_words or lethal_wish)
         return not _past(plain)
 
@@ -232,6 +234,8 @@ class Guard:
         ("the side effects won't kill me, right?") are not disclosures."""
         scores, cfg = reading.scores, self.config
         if not scores or _education(plain) or (R.WORRY.search(plain) and not R.INTENT.search(plain)):
+            return False
+        if R.SAFE_SAID.search(plain) and not earlier_crisis:
             return False
         p = scores.get("crisis", 0.0)
         if earlier_crisis:
@@ -294,6 +298,16 @@ def _sentences(plain: str) -> list[str]:
     return [s.strip() for s in re.split(r"[.?!;\n]+|,\s*(?:but|and then|so)\b", plain) if len(s.strip()) > 8]
 
 
+def _quoted(plain: str) -> bool:
+    """A screening question quoted, not said: the form is named and every crisis phrase sits in a question
+    ("does the intake form ask if i'd be better off dead?"). A statement beside the form ("i'm only telling
+    you because the intake form asks: i sit with the loaded pistol most nights") is the person's own."""
+    if not R.MENTION.search(plain):
+        return False
+    said = [s for s in re.split(r"(?<=[.!?])\s+|\n", plain) if R.CRISIS.search(s)]
+    return all(s.rstrip().endswith("?") or re.match(r"(is|does|do|what|why|how|can|will|would|should|are)\b", s) for s in said)
+
+
 def _past(text: str) -> bool:
     """History that is over: a past marker ("back in 2009", "fully healed") and nothing about now."""
     return bool(R.PAST_DISCLOSURE.search(text) and not R.NOW.search(text))
@@ -309,7 +323,7 @@ def _bare_follow_up(plain: str) -> bool:
 
 def _education(plain: str) -> bool:
     """A question about suicidality (research, screening, someone lost) rather than a disclosure."""
-    if R.THIRD_PARTY.search(plain) or (R.MENTION.search(plain) and not R.DISCLOSURE.search(plain)):
+    if R.THIRD_PARTY.search(plain) or (_quoted(plain) and not R.DISCLOSURE.search(plain)):
         return True
     return bool(R.SUICIDE_TOPIC.search(plain) and R.EDUCATION.search(plain) and not R.DISCLOSURE.search(plain))
 

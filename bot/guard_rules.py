@@ -64,6 +64,11 @@ _IDIOMS = [(re.compile(p, I), r) for p, r in (
     (r"\b(back|return|returning|come back|came back) (in)?to the land of the living\b", r"\1 to normal"),
     (r"\b(like|as) (a )?zombies?\b", r"\1 very dazed"),
     (r"\bto die for\b", "wonderful"),
+    (r"\b(die|dying|died) of boredom\b", "be so bored"), (r"\b(die|dying|died) of (embarrassment|shame)\b", "be so embarrassed"),
+    (r"\b(die|dying|died) of (laughter|laughing)\b", "laugh a lot"), (r"\b(die|dying|died) of curiosity\b", "be so curious"),
+    # hyperbole about the treatment room, not a wish: "sounds like being buried alive lol"
+    (r"\b(sounds|sound|feels|feel|felt|seems|looks) like (being )?(buried alive|held hostage|a hostage|in (prison|jail)|torture|a prisoner)\b",
+     r"\1 unpleasant"),
     (r"\b(boss|mom|mum|dad|wife|husband|partner|teacher|coach|manager|sister|brother|mother|father|girlfriend|boyfriend|he|she|they)"
      r"('s| is| are|'re|'ll| will)? (going to |gonna )?(literally )?(kill|murder|strangle) me (if|when|for)\b", r"\1 will be angry with me \6"),
     (r"\b(just )?shoot me( now)?(?=[,.!])", "ugh"),
@@ -104,7 +109,8 @@ CRISIS = _any(
     r"\b(i'm|i am|i'll|i will|going to|want to|ready to|plan to|about to|decided to|thinking (about|of)) (just )?end(ing)? "
     r"(it|it all|things|everything)\b(?! with| early| there| here)",
     r"\b(hop\w*|wish\w*|pray\w*|want\w*)\b[^.?!]{0,20}\b(won'?t|don'?t|never|not) wake up\b", r"\bgo to sleep and never\b",
-    rf"\b(i|i'd|i'll|me)\s{_FILL}(just |could |would |want to |to )?(disappear|vanish|sleep|drift off|go to sleep|fall asleep|stop existing)\w*"
+    rf"\b(i|i'd|i'll|me|i'm)\s{_FILL}(just |could |would |want to |to )?(disappear|vanish|sleep|drift off|go to sleep|fall asleep|stop existing|tap\w* out"
+    r"|bow\w* out|clock\w* out)\w*"
     r"\s(for good|forever|permanently)\b",
     r"\bcheck(ing)? out (for good|permanently|early|of life)\b",
     # seeking the means: how much it would take to die or not wake up, a lethal amount
@@ -121,7 +127,8 @@ CRISIS = _any(
     r"\b(don'?t|do not|can'?t|cannot) see (the|any) point\b[^.?!]{0,40}\b(anymore|any more|any longer)\b",
     r"\brather be dead\b", r"\bwish i (was|were|had) (dead|never been born)\b", r"\bwish i (was|were) never born\b", r"\bwish i didn'?t exist\b",
     r"\bcan'?t (do|take|go on with) (this|it|life) any ?more\b", r"\bcan'?t go on\b", r"\bcan'?t keep (going|living|doing this)\b",
-    r"\b(won'?t|will not|not going to) be (around|here|alive) (much longer|next (week|month)|anymore|by then|by the time|tomorrow|for long)\b",
+    r"\b(won'?t|will not|not going to) be (around|here|alive) (much longer|next (week|month)|anymore|by then|by the time|tomorrow|for long"
+    r"|for my \w+ birthday|to see (my|the) \w+)\b",
     r"\bby the time\b[^.?!]{0,50}\b(i )?(won'?t|will not|am not going to|'m not going to) be (around|here|alive)\b",
     # a burden: better off without me
     r"\bbetter off (dead|without me)\b",
@@ -137,6 +144,15 @@ CRISIS = _any(
     r"\b(bridge|building|roof|train|balcony|cliff|overpass|ledge|bus|truck)\b",
     r"\b(driv\w+|crash\w*|swerv\w+|steer\w*)\b[^.?!]{0,40}\bon purpose\b", r"\bon purpose\b[^.?!]{0,20}\b(crash\w*|swerv\w+|off the road)",
     r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,30}\b(pills|meds|medications?|tablets|lozenges|troches)\b",
+    r"\b(saving|saved|squirrel\w*|stash\w*|collect\w*|put(ting)? aside|set(ting)? aside|hid|hiding|hidden) (up |away )?(\w+'?s? ){0,3}(leftover |old |spare )?"
+    r"(pills|meds|medications?|tablets|painkillers|opioids|oxy\w*|sleeping pills|percocet|vicodin)\b",
+    r"\b(enough|sufficient) to (not|never) wake\b", r"\b(counting|counted) (them|the pills|my pills|the tablets)\b[^.?!]{0,40}\benough\b",
+    r"\b(gun|pistol|rifle|revolver|shotgun|\.\d\d)\b[^.?!]{0,100}\b(sit|sitting|sat|stare|staring|hold|holding|look|looking) (with|at) it\b",
+    r"\b(the|my|a) method (worked out|figured out|picked|chosen|planned|ready)\b|\b(worked|figured) out (the|my|a) method\b",
+    r"\b(bleed|bleeding) out\b[^.?!]{0,30}\b(wrists?|arms?|veins?|neck)\b|\bwrists?\b[^.?!]{0,30}\bbleed(ing)? out\b",
+    r"\b(wish\w*|hop\w*|pray\w*|want\w*)\b[^.?!]{0,40}\b(never|not) (come|coming|wake|waking) (back )?up\b",
+    r"\b(my )?last (message|text|words|post) (to|for) (anyone|anybody|everyone|you all|the world)\b",
+    r"\b(picked|chosen|found|scouted) (out )?(the|a|my) (bridge|building|ledge|cliff|rope|tree)\b",
     r"\b(wrote|written|writing|left) (a|my|the) note\b(?! (to|for|about|on|in|from|at|of))",
     r"\b(thinking (about|of)|want(ing)? to|going to|gonna|plan(ning)? to|tempted to|tonight i'?m|i'?m)\b[^.?!]{0,15}\b(swallow\w*|tak\w*|down\w*)\b"
     r"[^.?!]{0,10}\b(every (single )?one|all of (them|it)|the (whole|entire) (bottle|pack|box|lot)|the lot|them all)\b",
@@ -199,6 +215,11 @@ WORRY = _any(
 
 # Questions *about* suicidality (research, screening) are education, unless the person discloses their own.
 SUICIDE_TOPIC = _any(r"\bsuicid\w*", r"\bself[- ]?harm\w*")
+# "i'm not in any danger", "no thoughts of hurting myself": the sender says they are safe, so the classifier's
+# reading of distress alone does not make a crisis (a crisis rule still does)
+SAFE_SAID = _any(r"\b(i'?m|i am) not (suicidal|in (any )?danger|going to (hurt|harm|kill) myself|going to do anything)\b",
+                 r"\bno (thoughts|plans|intention) (of|about|to) (suicide|self[- ]?harm|hurting myself|harming myself|ending)\b",
+                 r"\b(i'?m|i am) (safe|not at risk)\b")
 # someone else who may harm themselves: the reply carries the 988 line, but the sender is not in crisis
 OTHERS_HARM = _any(r"\b(hurt|hurting|harm|harming|kill|killing|cut|cutting) (themselves|himself|herself|themself)\b",
                    r"\b(end|ending|take|taking) (their|his|her) (own )?life\b")
@@ -209,7 +230,7 @@ EDUCATION = _any(
     r"approved for|used for|do (they|you)|people (who|with)|patients?( with| who)?|help with|how (fast|quickly|well)|side effects?",
     r"presentation|class|project|paper|essay|report|homework|assignment|course|given to|offered to|prescribed to|anti-?suicid\w*",
     r"seminar|lecture|thesis|dissertation|rcts?|outcomes?|measured|scales?|warnings?|black box|(raise|raises|increase|increases) (the )?(risk|suicid\w*)",
-    r"mechanism|journal|reading (about|up)|literature|caregiver|what to watch for|warning signs",
+    r"mechanism|journal|reading (about|up)|literature|caregiver|what to watch for|warning signs|(effects?|impact|benefits?) (on|for) suicid\w*",
     r"(ketamine|it|this|spravato|esketamine|the treatment|treatment|infusions?) (can |could |may |might |does |will )?"
     r"(makes?|causes?|worsens?|triggers?|increases?|reduces?|helps?|lowers?|treats?|prevents?|eases?) "
     r"(\w+ )?(suicid\w*|self[- ]?harm)",
@@ -226,7 +247,9 @@ THIRD_PARTY = _any(r"\b((committed|completed|died by|died of|lost (him|her|them|
                    r"(he|she|they|my (husband|wife|partner|son|daughter|mom|mother|dad|father|friend|brother|sister|kid|child)) "
                    r"(has |had )?(attempted|tried) suicide",
                    r"(his|her|their) suicide", r"took (his|her|their) (own )?life)\b")
-PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|used to|in the past|history of|had (a )?(suicide )?attempt|back in|when i was",
+PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|used to|in the past|history of|had (a )?(suicide )?attempt|when i was",
+                       # "back in 2010", "back in college"; not "plugging it back in"
+                       r"back in ((19|20)\d\d|the day|college|school|high school|uni|university|my (teens|twenties|youth|\w+ years)|the \d0s)",
                        r"as a (kid|teen|teenager|child)|stable now|no longer|in (high school|college|my teens)|(fully )?healed|old scars?",
                        r"haven'?t (done it|cut|self[- ]?harmed|hurt myself) (in|for)|(\d+|many|several) (yrs|years) (ago|clean|free)",
                        r"in (19|20)\d\d|(been|doing|stayed|kept) (well|fine|good|okay|ok|stable|in a good place) (for|since))\b")
@@ -251,6 +274,12 @@ EMERGENCY = _any(
     rf"\b{_PERSON}\b[^.?!]{{0,40}}\b(won'?t|doesn'?t|does not|isn'?t|is not|not|can'?t|cannot|stopped) (respond\w*|react\w*|wake\w*|moving|conscious|making sense)",
     r"\bunresponsive\b", r"\b(won'?t|will not|can'?t) wake (him|her|them|up)\b", r"\bpassed out\b", r"\bblack(ed|ing) out\b", r"\bfaint(ed|ing)\b", r"\bunconscious\b",
     r"\bcollapsed\b", r"\bout cold\b", r"\bseiz(ure|ing|ed)\b", r"\bconvuls\w*", r"\bhaving a fit\b",
+    r"\b(shaking|jerking|twitching|thrashing) all over\b", r"\beyes (rolled|rolling|have rolled) back\b", r"\bfoaming\b[^.?!]{0,15}\bmouth\b",
+    r"\b(crushing|heavy|squeezing|tight) (weight|feeling|band|pressure)\b[^.?!]{0,25}\bchest\b",
+    r"\b(pain|pressure|weight|tightness)\b[^.?!]{0,30}\b(going|spreading|radiating|moving) (into|to|down|up) (my|his|her) (jaw|left arm|arm|neck)\b",
+    r"\bseeing things\b[^.?!]{0,20}\b(crawling|moving|that aren'?t there|on the walls)\b",
+    r"\b(don'?t|doesn'?t|didn'?t) know (what street|where) (i'?m|i am|he'?s|he is|she'?s|she is|we are)\b",
+    r"\b(couldn'?t|can'?t|cannot) remember how (the|a|my) (phone|door|stairs)\b",
     r"\b(tongue|throat|lips|face|mouth)\b[^.?!]{0,20}\b(swell\w*|swollen|huge|closing|tight\w*|puff\w*)",
     r"\b(hives|welts)\b[^.?!]{0,50}\b(breath\w*|talk\w*|swallow\w*|throat|tongue|lips)\b",
     r"\btalking (nonsense|gibberish)\b", r"\b(fell|fallen|slipped)\b[^.?!]{0,50}\b(can'?t|cannot|unable to) (get up|move|stand)\b", r"\b(oxygen|o2|sats?|saturation|spo2)\b[^.?!]{0,30}\b([1-8]\d ?%|dropping|falling|really low|very low)", r"\basking what (year|day) it is\b",
@@ -308,8 +337,8 @@ REFUSED = _any(
     rf"\b(buy|purchase|(?<!in )order|score|cop)\b[^.?!]{{0,30}}\b{_K}\b[^.?!]{{0,30}}\b(online|street|overseas|abroad|cheap|website|dealer|vet|internet|mail)\w*",
     rf"\b(where|how) (can|could|do|would) i (buy|purchase|score|cop) (some )?{_K}\b", r"\b(sell|sells|selling) me\b", r"\b(sell|sells|selling) (my|your) (extra |leftover |spare )?(spray|sprays|doses?|lozenges?|troches?|meds|medication|prescription|script|pills|vials?)\b",
     r"\b(can|could|will|would) you sell\b", rf"\bsell(ing)? (some |my |extra )?{_K}\b",
-    r"\bwithout (needing |having |seeing |getting |going to )?(a |an |any )?(prescription|script|rx|doctor|doctor'?s (note|visit|approval))\b",
-    rf"\b(site|website|pharmacy|vendor|seller|shop|store)\b[^.?!]{{0,30}}\b(ships?|sells?|mails?|delivers?)\b[^.?!]{{0,20}}\b({_K}|sprays?|lozenges?|troches?)\b", r"\bwithout (me )?(needing|having) to see (anyone|anybody|someone|a doctor)\b",
+    r"\bwithout (needing |having |seeing |getting |going to )?(a |an |any |all the |the )?(prescription|script|rx|doctor|doctor'?s (note|visit|approval))\b",
+    rf"\b(sites?|websites?|pharmac(y|ies)|vendors?|sellers?|shops?|stores?)\b[^.?!]{{0,30}}\b(ships?|sells?|mails?|delivers?)\b[^.?!]{{0,20}}\b({_K}|sprays?|lozenges?|troches?)\b", r"\bwithout (me )?(needing|having) to see (anyone|anybody|someone|a doctor)\b",
     rf"\bscore (some )?{_K}\b", r"\bno script\b", r"\bdealer\b", r"\bdark ?web\b",
     r"\b(street|black market) (price|value)\b", r"\bon the street\b", r"\b(a|per|the) gram\b", r"\bvet(erinary)? (supply|clinic|ketamine|store)\b",
     # self-dosing
@@ -347,7 +376,7 @@ REFUSED = _any(
     rf"\b(can|could|should|may) i (take|use|have|do) (an? |two |some |a few )?(extra|additional|more) {_DOSEWORD}\b", rf"\bhow many (extra|more) {_DOSEWORD}\b",
     r"\b(can|could|should|how (do|would|can)) i (crush|snort|sniff|inject|smoke|vape|plug|boof)\b", rf"\b(crush|snort|sniff)\b[^.?!]{{0,20}}\b{_K}\b",
     # prescriptions and approvals
-    r"\b(prescribe|prescription for) me\b", r"\b(write|give|get|send) me (a|an|my)? ?(script|prescription|rx)\b", r"\bwrite (a|me a|my) (script|prescription)\b",
+    r"\b(prescribe|prescription for) me\b", r"\b(write|give|get|send|issue|email|fax) me (a|an|my)? ?(script|prescription|rx)\b", r"\bwrite (a|me a|my) (script|prescription)\b",
     r"^(please )?refill\b", r"\brefill (my|a|the)\b", r"\brenew my (prescription|script)\b", r"\bcall in (more|a|my|another|some)\b", r"\bcan you prescribe\b",
     rf"\bcan you (give|send|get) me (more |some |a |another )?({_K}|script|prescription|refill|doses?)\b",
     r"\b(can|could|will|would) (you|this chat|this bot|the bot|clinicbot)\b[^.?!]{0,10}\b(approve|authori[sz]e|clear|sign off on)\b",
@@ -383,7 +412,7 @@ OFF_TOPIC = _any(
 # Words that tie a message to the clinic's care: such a message is never off topic.
 DOMAIN = _any(
     r"\b(ketamine|ket|esketamine|spravato|infusions?|troches?|lozenges?|doses?|dosing|treatments?|therap\w*|clinic|sessions?|appointments?",
-    r"depress\w*|anxiety|ptsd|ocd|bipolar|pain|migraines?|side effects?|insurance|psychiatr\w*|nurses?|doctors?|prescri\w*|medications?|meds",
+    r"depress\w*|anxiety|ptsd|ocd|bipolar|pain|migraines?|side effects?|groggy|drows\w*|dizz\w*|nause\w*|insurance|psychiatr\w*|nurses?|doctors?|prescri\w*|medications?|meds",
     r"antidepressants?|mental|suicid\w*|nasal|iv|dissociat\w*|intake|consult\w*|fibromyalgia|crps|anesthe\w*|nmda|glutamate|bdnf|mood",
     r"brain|neuro\w*|synap\w*|receptors?|(to |can i |how do i )book|book(ing)? (an? |my |the |your )?(appointment|session|visit|consult\w*|infusion|slot)|booking|schedule|located|location|offices?|staff|providers?|contact|klearmind|lakeshore",
     r"observation|monitor\w*|recovery|park|parking|cost|costs|price|prices|pay(ing)? (for|with|by|out of pocket)|payment|fees?|copay|visit|visits|hours|directions",

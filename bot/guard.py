@@ -21,6 +21,7 @@ import yaml
 
 from bot import guard_rules as R
 from bot.guard_model import LexicalCrisis, train_embedding
+from bot.guard_text import normalise, plain_idioms
 from bot.text import GENERIC, STOPWORDS
 
 EXAMPLES = Path(__file__).with_name("data") / "guard_examples.yml"
@@ -133,7 +134,7 @@ class Guard:
         text = _printable(message)
         if not R.NON_TEXT.search(text):
             return Verdict("invalid", "empty" if not text.strip() else "no words")
-        norm = R.normalise(text)
+        norm = normalise(text)
         plain = _plain(norm)
         if self._crisis_rule(plain):
             return self._flags(Verdict("crisis", "crisis pattern"), text, norm, plain)
@@ -285,12 +286,12 @@ def _emergency_rule(plain: str) -> bool:
 
 def _prepare(text: str) -> str:
     """What rules and classifier see: normalised text with idioms ("killing me") removed."""
-    return _plain(R.normalise(text))
+    return _plain(normalise(text))
 
 
 def _plain(norm: str) -> str:
     """Already-normalised text with idioms rewritten."""
-    return re.sub(r"\s+", " ", R.plain_idioms(norm)).strip()
+    return re.sub(r"\s+", " ", plain_idioms(norm)).strip()
 
 
 def _sentences(plain: str) -> list[str]:

@@ -7,6 +7,7 @@ import pytest
 
 from bot import guard_rules as R
 from bot.guard import Guard, Verdict
+from bot.guard_text import normalise, plain_idioms
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,8 @@ def assert_kind(guard, kind: str, *messages: str) -> None:
 
 # --- fast: normalising and rules, no model needed --------------------------------------------------
 def test_texting_shorthand_and_leetspeak_are_spelled_out():
-    assert R.normalise("im gonna k1ll mys3lf 2nite") == "i'm going to kill myself tonight"
-    assert R.normalise("dont wanna b here no more") == "don't want to be here anymore"
+    assert normalise("im gonna k1ll mys3lf 2nite") == "i'm going to kill myself tonight"
+    assert normalise("dont wanna b here no more") == "don't want to be here anymore"
 
 
 def test_crisis_rules_work_even_without_a_trained_model(fake_embedder):
@@ -205,7 +206,7 @@ def test_a_farewell_is_crisis_but_moving_away_is_not(guard):
 @pytest.mark.slow
 def test_saying_it_is_not_for_fun_and_tired_parents_are_not_misread(guard):
     assert guard.run("which works faster, the spray or the iv? not for fun, for my depression").kind == "pass"
-    assert R.plain_idioms("three kids with the flu, we're dying over here") == "three kids with the flu, we're struggling here"
+    assert plain_idioms("three kids with the flu, we're dying over here") == "three kids with the flu, we're struggling here"
 
 
 @pytest.mark.slow

@@ -31,11 +31,12 @@ CACHE_SIZE = 512
 
 @dataclass(frozen=True)
 class Reading:
-    """What the classifier makes of a message: label probabilities plus two crisis hints."""
+    """What the classifier makes of a message: label probabilities plus crisis hints."""
 
-    scores: dict
+    scores: dict  # the embedding classifier's, for the whole message
     sentence_crisis: float = 0.0  # the most crisis-like sentence of a longer message (0 when none reads as crisis)
     near_crisis: float = 0.0  # similarity of the closest crisis example
+    lexical: float = 0.0  # the character n-gram model's crisis probability for the whole message
 
 
 @dataclass(frozen=True)
@@ -160,14 +161,15 @@ class Guard:
         probs, near = self._probabilities(texts)
         if not probs[0]:
             return Reading({})
-        crisis_sentences = [p["crisis"] for p in probs[1:] if max(p, key=p.get) == "crisis"]
-        if self.lexical is not None:
-            # the letter n-grams' second opinion: it can raise the whole message's crisis probability, and a
-            # sentence reads as crisis only when both models, on average, agree
-            lexical, weight = self.lexical.crisis(texts), self.config.lexical_weight
-            probs[0]["crisis"] = max(probs[0]["crisis"], (1 - weight) * probs[0]["crisis"] + weight * float(lexical[0]))
-            crisis_sentences = [(p["crisis"] + x) / 2 for p, x in zip(probs[1:], lexical[1:]) if max(p, key=p.get) == "crisis"]
-        return Reading(probs[0], max(crisis_sentences, default=0.0), float(near[0]))
+        if self.lexical is None:
+            crisis_sentences = [p["crisis"] for p in probs[1:] if max(p, key=p.get) == "crisis"]
+            return Reading(probs[0], max(crisis_sentences, default=0.0), float(near[0]))
+        # a sentence reads as crisis when the embedding classifier gives it even odds and both models, on
+        # average, agree: letter n-grams alone over-read short fragments ("want to be prepared")
+        lexical = self.lexical.crisis(texts)
+        crisis_sentences = [(p["crisis"] + x) / 2 for p, x in zip(probs[1:], lexical[1:])
+                            if max(p, key=p.get) == "crisis" and p["crisis"] >= 0.5]
+        return Reading(probs[0], max(crisis_sentences, default=0.0), float(near[0]), float(lexical[0]))
 
     def _flags(self, verdict: Verdict, text: str, norm: str, plain: str) -> Verdict:
         """Personal, clinic and suicide-topic flags that shape the reply; `norm` and `plain` are the
@@ -190,7 +192,7 @@ class Guard:
             # do you treat people who are suicidal?"); quoted or someone else's words do not
             own_words = R.CRISIS.search(plain) and not (R.THIRD_PARTY.search(plain) or _quoted(plain))
             return bool(own_words or lethal_wish)
-        return not _past(plain)
+        return not _past_history(plain)
 
     def _crisis_in_long(self, plain: str) -> bool:
         """Scan an overlong message window by window and sentence by sentence: a crisis must not hide behind length."""
@@ -213,7 +215,7 @@ class Guard:
         if _emergency_rule(plain):
             return Verdict("emergency", "emergency pattern")
         if self._semantic_crisis(plain, reading, earlier_crisis):
-            return Verdict("crisis", f"classifier crisis ({max(scores.get('crisis', 0), reading.sentence_crisis):.2f})")
+            return Verdict("crisis", f"classifier crisis ({max(self._crisis_probability(reading), reading.sentence_crisis):.2f})")
         if R.REFUSED.search(plain):
             return Verdict("refused", "refusal pattern")
         clinic = R.DOMAIN.search(plain) or (follows_clinic_turn and _bare_follow_up(plain))
@@ -238,15 +240,22 @@ class Guard:
             return False
         if R.SAFE_SAID.search(plain) and not earlier_crisis:
             return False
-        p = scores.get("crisis", 0.0)
+        p = self._crisis_probability(reading)
         if earlier_crisis:
             return p >= cfg.crisis_after_crisis
-        runner_up = sorted(scores.values())[-2] if len(scores) > 1 else 0.0
+        runner_up = max((v for k, v in scores.items() if k != "crisis"), default=0.0)
         # the likeliest label by a clear margin, or by any margin near a known crisis example
         clear = reading.near_crisis >= cfg.near_crisis or p - runner_up >= cfg.crisis_margin
-        leading = p >= cfg.crisis_leading and p == max(scores.values()) and clear
+        leading = p >= cfg.crisis_leading and p >= runner_up and clear
+        # one crisis sentence counts when the whole message leans that way a little too
         in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= 0.1
         return p >= cfg.floors["crisis"] or leading or in_sentence
+
+    def _crisis_probability(self, reading: Reading) -> float:
+        """The whole message's crisis probability: the letter n-grams' second opinion can raise the
+        embedding classifier's, never lower it."""
+        p, weight = reading.scores.get("crisis", 0.0), self.config.lexical_weight
+        return max(p, (1 - weight) * p + weight * reading.lexical)
 
     def _probabilities(self, texts: list[str]) -> tuple[list[dict[str, float]], np.ndarray]:
         """Class probabilities for each text, the classifier and the nearest examples averaged (the
@@ -297,6 +306,16 @@ def _plain(norm: str) -> str:
 def _sentences(plain: str) -> list[str]:
     """The sentences of a message (a crisis may sit in one sentence of a longer question)."""
     return [s.strip() for s in re.split(r"[.?!;\n]+|,\s*(?:but|and then|so)\b", plain) if len(s.strip()) > 8]
+
+
+def _past_history(plain: str) -> bool:
+    """Suicide or self-harm spoken of as history: the message as a whole is past, or every sentence naming it
+    is ("in 1991 i attempted suicide. ... the depression i'm dealing with now is milder") and nothing
+    elsewhere says it is back ("again", "lately", "tonight")."""
+    if _past(plain):
+        return True
+    named = [s for s in re.split(r"(?<=[.!?;])\s+|\n", plain) if R.CRISIS.search(s) or R.SUICIDE_TOPIC.search(s)]
+    return bool(named) and all(_past(s) for s in named) and not R.RECENT.search(plain)
 
 
 def _quoted(plain: str) -> bool:

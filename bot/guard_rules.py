@@ -60,14 +60,21 @@ CRISIS = _any(
     r"\b(giving|gave|give|given) (away )?(all )?(of )?my (things|stuff|belongings|possessions)( away)?\b",
     # two of one's own things handed over in one go ("gave my guitar and my dog to my buddy")
     r"\b(gave|giving|given) (away )?my \w+( \w+)? and my \w+( \w+)? (away )?to\b", r"\b(suicide|goodbye|farewell) (note|letter)s?\b",
-    r"\b(gun|pistol|rifle|rope|noose|knife|blade|razor)\b[^.?!]{0,60}\bmyself\b",
+    r"\b(gun|handgun|firearm|pistol|rifle|revolver|shotgun|rope|noose|knife|blade|razor)\b[^.?!]{0,60}\bmyself\b",
+    r"\b(check\w*|see|seeing|test\w*|wonder\w*|pretty sure)\b[^.?!]{0,20}\b(it'?s|it is|it was|the \w+ is) (high|tall|far down|deep) enough\b",
+    r"\b(don'?t|do not) think i'?ll (be around|be here|make it|last) (long enough|much longer|to)\b",
+    r"\b(i'?ll|i will|i'?m going to) be (gone|dead|long gone) (before|by|soon|for good)\b",
+    r"\b(tell|let) (my \w+|him|her|them)\b[^.?!]{0,40}\b(none of this|it) (was|is)(n'?t| not)? (his|her|their|your) fault\b",
+    r"\bcancel\w* (all )?(of )?my (upcoming |future |remaining |other )?(appointments|sessions|infusions|treatments)\b[^.?!]{0,40}"
+    r"\b(won'?t|will not|don'?t) (be )?need\w*\b(?![^.?!]{0,40}\b(because|since|moving|moved|insurance|switch\w*|another clinic|closer))",
+    r"\b(picked|chosen|set|decided on) (a|the) (date|day|time|night)\b[^.?!]{0,20}\b(to )?(end (it|things|everything|my life)|die|do it)\b",
     r"\b(jump|jumping|step|stepping|throw myself)\b[^.?!]{0,15}\b(off|from|in front of)\b[^.?!]{0,20}"
     r"\b(bridge|building|roof|train|balcony|cliff|overpass|ledge|bus|truck)\b",
     r"\b(driv\w+|crash\w*|swerv\w+|steer\w*)\b[^.?!]{0,40}\bon purpose\b", r"\bon purpose\b[^.?!]{0,20}\b(crash\w*|swerv\w+|off the road)",
     r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,30}\b(pills|meds|medications?|tablets|lozenges|troches)\b",
     r"\b(saving|saved|squirrel\w*|stash\w*|collect\w*|put(ting)? aside|set(ting)? aside|hid|hiding|hidden) (up |away )?(\w+'?s? ){0,3}(leftover |old |spare )?"
     r"(pills|meds|medications?|tablets|painkillers|opioids|oxy\w*|sleeping pills|percocet|vicodin)\b",
-    r"\b(enough|sufficient) to (not|never) wake\b", r"\b(counting|counted) (them|the pills|my pills|the tablets)\b[^.?!]{0,40}\benough\b",
+    r"\b(enough|sufficient) to (not|never) wake\b", r"\b(counting|counted) (them|the pills|my pills|the tablets)\b[^.?!]{0,40}\b(enough|plenty)\b",
     r"\b(gun|pistol|rifle|revolver|shotgun|\.\d\d)\b[^.?!]{0,100}\b(sit|sitting|sat|stare|staring|hold|holding|look|looking) (with|at) it\b",
     r"\b(the|my|a) method (worked out|figured out|picked|chosen|planned|ready)\b|\b(worked|figured) out (the|my|a) method\b",
     r"\b(bleed|bleeding) out\b[^.?!]{0,30}\b(wrists?|arms?|veins?|neck)\b|\bwrists?\b[^.?!]{0,30}\bbleed(ing)? out\b",
@@ -75,8 +82,8 @@ CRISIS = _any(
     r"\b(my )?last (message|text|words|post) (to|for) (anyone|anybody|everyone|you all|the world)\b",
     r"\b(picked|chosen|found|scouted) (out )?(the|a|my) (bridge|building|ledge|cliff|rope|tree)\b",
     r"\b(wrote|written|writing|left) (a|my|the) note\b(?! (to|for|about|on|in|from|at|of))",
-    r"\b(thinking (about|of)|want(ing)? to|going to|gonna|plan(ning)? to|tempted to|tonight i'?m|i'?m)\b[^.?!]{0,15}\b(swallow\w*|tak\w*|down\w*)\b"
-    r"[^.?!]{0,10}\b(every (single )?one|all of (them|it)|the (whole|entire) (bottle|pack|box|lot)|the lot|them all)\b",
+    r"\b(thinking (about|of)|want(ing)? to|going to|gonna|plann?(ing)? to|tempted to|tonight i'?m|i'?m)\b[^.?!]{0,15}\b(swallow\w*|tak\w*|down\w*)\b"
+    r"[^.?!]{0,10}\b(every (single )?one|all of (them|it)|(the|my) (whole|entire) (bottle|pack|box|lot)|the lot|them all)\b",
     r"\b(and|so (that )?i)( just)? (not|never|won'?t be|don'?t) wak(e|ing) (back )?up\b",
     # going to join someone who has died
     r"\b(passed|died|dead|lost|late|grave|heaven|killed)\b[^?]{0,120}\b(ready|want|wanting|going|time|decided|mind|plan\w*|wait\w*|long\w*)"
@@ -152,6 +159,8 @@ EDUCATION = _any(
     r"presentation|class|project|paper|essay|report|homework|assignment|course|given to|offered to|prescribed to|anti-?suicid\w*",
     r"seminar|lecture|thesis|dissertation|rcts?|outcomes?|measured|scales?|warnings?|black box|(raise|raises|increase|increases) (the )?(risk|suicid\w*)",
     r"mechanism|journal|reading (about|up)|literature|caregiver|what to watch for|warning signs|(effects?|impact|benefits?) (on|for) suicid\w*",
+    r"(ketamine|it|this|spravato|esketamine) (is|are) (sometimes |often |ever |now |also |being )?(used|given|offered|prescribed|tried)|"
+    r"(someone|somebody|a person|people|patients) (who )?(is|are) suicidal|"
     r"(ketamine|it|this|spravato|esketamine|the treatment|treatment|infusions?) (can |could |may |might |does |will )?"
     r"(makes?|causes?|worsens?|triggers?|increases?|reduces?|helps?|lowers?|treats?|prevents?|eases?) "
     r"(\w+ )?(suicid\w*|self[- ]?harm)",
@@ -168,7 +177,7 @@ THIRD_PARTY = _any(r"\b((committed|completed|died by|died of|lost (him|her|them|
                    r"(he|she|they|my (husband|wife|partner|son|daughter|mom|mother|dad|father|friend|brother|sister|kid|child)) "
                    r"(has |had )?(attempted|tried) suicide",
                    r"(his|her|their) suicide", r"took (his|her|their) (own )?life)\b")
-PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|used to|in the past|history of|had (a )?(suicide )?attempt|when i was",
+PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|decades? ago|(a|my|the) past (suicide )?attempts?|used to|in the past|history of|had (a )?(suicide )?attempt|when i was",
                        # "back in 2010", "back in college"; not "plugging it back in"
                        r"back in ((19|20)\d\d|the day|college|school|high school|uni|university|my (teens|twenties|youth|\w+ years)|the \d0s)",
                        r"as a (kid|teen|teenager|child)|stable now|no longer|in (high school|college|my teens)|(fully )?healed|old scars?",
@@ -179,6 +188,8 @@ NOW = _any(r"(?<!stable )(?<!fine )(?<!better )(?<!okay )(?<!can i )(?<!could i 
            r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|anymore|(?<!can )(?<!could )(?<!would )(?<!will )(?<!do )(?<!should )(i|i'm|i am|i've) still"
            r"|still (feel|think|want|have (the )?(thoughts|urges)|get|struggl\w*|cut|hurt)"
            r"|last night|yesterday|this morning|an hour ago|earlier)\b")
+# a crisis that is back, said anywhere in the message (stricter than NOW: "the depression i'm dealing with now")
+RECENT = _any(r"\b(again|tonight|lately|these days|recently|this week|anymore|any more|right now|last night|yesterday|this morning)\b")
 
 # --- emergency -----------------------------------------------------------------------------------------
 _PERSON = (r"(?:he|she|they|he's|she's|they're|him|her|them|my (?:husband|wife|partner|son|daughter|mom|mother|dad|father|"
@@ -209,7 +220,8 @@ EMERGENCY = _any(
     r"\bturning (blue|purple|gr[ae]y)\b", r"\blips (are |look |going )?(blue|purple)\b", r"\bgurgl\w*", r"\bfoaming at the mouth\b",
     # stroke, confusion
     r"\bface (is |has )?(droop\w*|dropped|fallen|sagg\w*)", r"\bdrooping\b", r"\bslurr\w*", r"\btalking (nonsense|gibberish)\b", r"\bnot making sense\b",
-    r"\b(saying|speaking|using) (strange|weird|garbled|jumbled|odd|wrong) words\b",
+    r"\b(saying|speaking|using) (strange|weird|garbled|jumbled|odd|wrong) words\b", r"\bwords (came|come|are coming|keep coming) out (wrong|jumbled|garbled|slurred)\b",
+    r"\b(face|mouth|eye)\b[^.?!]{0,15}\bdroopy\b", r"\b(arm|leg|side of (my|his|her) (face|body))\b[^.?!]{0,20}\b(gone|went|going) (completely )?numb\b",
     r"\b(doesn'?t|does not|didn'?t) (know (who|where)|recogni[sz]e)\b",
     r"\b(can'?t|cannot|can not|unable to) (feel|move|lift|raise) (my|his|her) (right |left )?(arm|leg|legs|face|side|hand)\b",
     r"\b(vision|sight) (is )?(going|went|turning|goes|gone) (dark|black)\b", r"\bworst headache\b",
@@ -232,10 +244,11 @@ HYPOTHETICAL = _any(
     r"\b(is (that|this|it) (normal|common|expected|a problem)|will i|could i|what if|what (should|do) i do if",
     r"is (ketamine|it|this|spravato|treatment) (dangerous|safe|ok|okay|risky)",
     r"if (someone|a patient|i|you|he|she) (has|have|had|gets?|starts?)",
-    r"(can|could|does|do|will|would|might) (ketamine|it|this|spravato|esketamine|the \w+|infusions?|treatment) "
-    r"(cause|trigger|lead to|give|help|treat|work))\b",
+    r"(can|could|does|do|will|would|might) (ketamine|it|this|spravato|esketamine|the \w+|infusions?|treatment) (ever |possibly |sometimes )?"
+    r"(cause|trigger|lead to|give|help|treat|work|set off|bring on|induce|provoke)|watch (for|out for)|look out for|warning signs|"
+    r"would mean|when (should|do|would) (we|i) call)\b",
 )
-RIGHT_NOW = _any(r"\b(right now|now|currently|at the moment|what do (i|we) do|911|ambulance|please help|(is|are|am|i'm|she's|he's) having)\b",
+RIGHT_NOW = _any(r"\b(right now|now|currently|at the moment|what do (i|we) do|please help|(is|are|am|i'm|she's|he's) having)\b",
                  r"\b(\d+|a|an|few|a few|couple( of)?|five|ten|fifteen|twenty|thirty) (min|mins|minutes|hour|hours|hr|hrs) ago\b",
                  r"\b(getting|is getting|it's getting) worse\b",
                  r"^help\b", r"!!", r"\bhelp[!.]*$", r"\bplease\b[^.?!]{0,10}\bwhat (to|should i|do i) do\b")
@@ -271,8 +284,8 @@ REFUSED = _any(
     r"\b(approve|clear|qualify|sign off on|authori[sz]e) me (for|to (get|have|start))\b", r"\bwhich dose (plan )?(i'?m|i am|i should be) on\b",
     r"\b(inject|snort|sniff|smoke|vape|plug|boof|dose) (it |ketamine |k |them |my \w+ )?(myself|at home|on my own)\b",
     r"\bon my own\b[^.?!]{0,30}\b(dose|inject|im|iv|shots?|drip)\b", r"\b(im|iv) (shots?|injections?|drip)\b[^.?!]{0,30}\b(on my own|myself|at home)\b",
-    r"\b(my own|home) (ketamine )?(iv|drip)\b", r"\b(set up|start|run) (an |my |a )?(own )?(ketamine )?(iv|drip)\b",
-    r"\b(double|triple) (my|the) (dose|doses|dosage)\b", r"\bmicro-?dos\w*\b[^.?!]{0,60}\b(dose|how much|mg|take)\b",
+    r"\b(my own|home) (ketamine )?(iv|drip)\b", r"\b(set up|rig up|run) (an |my |a )?(own )?(ketamine )?(iv|drip)\b", r"\b(start|put in|insert|place) (my own (iv|drip)|an iv (on )?myself|the iv myself)\b",
+    r"\b(double|triple) (my|the) (\w+ ){0,3}(dose|doses|dosage)\b", r"\bmicro-?dos\w*\b[^.?!]{0,60}\b(dose|how much|mg|take)\b",
     r"\bwhat dose (do|does|should|would|did) (people|artists|they|folks|most people|you|i)\b",
     r"\b(sell|buy|get|have)\b[^.?!]{0,30}\b(leftover|left over|what'?s left|the rest) (in|of|from)\b",
     r"\b(take over as|be|become) my (prescriber|prescribing doctor)\b",
@@ -304,6 +317,7 @@ REFUSED = _any(
     r"^(please )?(approve|authori[sz]e)\b",
     # role-play as a clinician, fiction as a wrapper
     rf"\b(pretend|act|roleplay|role-play|role play|imagine|play the part)\b[^.?!]{{0,25}}\b(you('re| are)|as|to be|of)\b[^.?!]{{0,10}}\b{_CLINICIAN}\b",
+    rf"\b(speak|talk|answer|reply|respond|write) (to me )?(as|like) (my |a |an |the )?{_CLINICIAN}\b", r"\bpretend to be (her|him|them)\b",
     r"\b(pretend|act|roleplay|role-play|role play|play the part)\b[^.?!]{0,15}\b(as|to be|like|of)\b[^.?!]{0,80}\bhow (much|many)\b",
     # "be my cool cousin who's a paramedic": a clinician by another name
     rf"\b(be|play|pretend (you'?re|your|you are|to be)|act like) (my|a|an|the)\b[^.?!]{{0,30}}\b(who'?s|who is|who was|who used to be|that'?s|that is|working as) "

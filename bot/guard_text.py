@@ -60,6 +60,7 @@ _IDIOMS = [(re.compile(p, I), r) for p, r in (
     (r"\b(back|return|returning|come back|came back) (in)?to the land of the living\b", r"\1 to normal"),
     (r"\b(like|as) (a )?zombies?\b", r"\1 very dazed"),
     (r"\bto die for\b", "wonderful"),
+    (r"\b(be|been|is|was|will be) the death of (me|us)\b", r"\1 a lot of work"), (r"\bmy heart (about|almost|nearly|practically) stopped\b", "i was shocked"),
     (r"\b(die|dying|died) of boredom\b", "be so bored"), (r"\b(die|dying|died) of (embarrassment|shame)\b", "be so embarrassed"),
     (r"\b(die|dying|died) of (laughter|laughing)\b", "laugh a lot"), (r"\b(die|dying|died) of curiosity\b", "be so curious"),
     # hyperbole about the treatment room, not a wish: "sounds like being buried alive lol"

@@ -219,7 +219,7 @@ class Guard:
         if R.REFUSED.search(plain):
             return Verdict("refused", "refusal pattern")
         clinic = R.DOMAIN.search(plain) or (follows_clinic_turn and _bare_follow_up(plain))
-        if R.OFF_TOPIC.search(plain) and not clinic:
+        if (R.OFF_TOPIC.search(plain) and not clinic) or (R.OFF_TOPIC_TASK.search(plain) and not R.TREATMENT.search(plain)):
             return Verdict("off_topic", "off-topic pattern")
         best = max(scores, key=scores.get) if scores else "allowed"
         if best == "emergency" and R.PAST_OR_CHRONIC.search(plain) and not R.RIGHT_NOW.search(plain):
@@ -239,6 +239,9 @@ class Guard:
         if not scores or _education(plain) or (R.WORRY.search(plain) and not R.INTENT.search(plain)):
             return False
         if R.SAFE_SAID.search(plain) and not earlier_crisis:
+            return False
+        # history the rules judged over ("ten years ago i used to cut ... in a good place now") is not read afresh
+        if (R.CRISIS.search(plain) or R.SUICIDE_TOPIC.search(plain)) and _past_history(plain) and not earlier_crisis:
             return False
         p = self._crisis_probability(reading)
         if earlier_crisis:

@@ -49,7 +49,7 @@ CRISIS = _any(
     r"\brather be dead\b", r"\bwish i (was|were|had) (dead|never been born)\b", r"\bwish i (was|were) never born\b", r"\bwish i didn'?t exist\b",
     r"\bcan'?t (do|take|go on with) (this|it|life) any ?more\b", r"\bcan'?t go on\b", r"\bcan'?t keep (going|living|doing this)\b",
     r"\b(won'?t|will not|not going to) be (around|here|alive) (much longer|next (week|month)|anymore|by then|by the time|tomorrow|for long"
-    r"|for my \w+ birthday|to see (my|the) \w+)\b",
+    r"|for my \w+ birthday|to see (my|the) \w+|(by|for|at|past|until|till) (january|february|march|april|may|june|july|august|september|october|november|december|christmas|spring|summer|autumn|fall|winter|the new year|new year'?s|thanksgiving|easter|next (year|month))( anyway)?)\b",
     r"\bby the time\b[^.?!]{0,50}\b(i )?(won'?t|will not|am not going to|'m not going to) be (around|here|alive)\b",
     # a burden: better off without me
     r"\bbetter off (dead|without me)\b",
@@ -71,7 +71,12 @@ CRISIS = _any(
     r"\b(jump|jumping|step|stepping|throw myself)\b[^.?!]{0,15}\b(off|from|in front of)\b[^.?!]{0,20}"
     r"\b(bridge|building|roof|train|balcony|cliff|overpass|ledge|bus|truck)\b",
     r"\b(driv\w+|crash\w*|swerv\w+|steer\w*)\b[^.?!]{0,40}\bon purpose\b", r"\bon purpose\b[^.?!]{0,20}\b(crash\w*|swerv\w+|off the road)",
-    r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,30}\b(pills|meds|medications?|tablets|lozenges|troches)\b",
+    r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,30}\b(pills|meds|medications?|tablets|lozenges|troches)\b", r"\b(stockpil\w*|hoard\w*) (up )?(my|his|her|all|the) \w+",
+    r"\b(look\w* up|googl\w*|research\w*|search\w*|work\w* out|figur\w* out)\b[^.?!]{0,10}\bhow (many|much)\b[^.?!]{0,30}"
+    r"\b(it would take|would it take|it'?d take|would kill|is lethal|is fatal)\b",
+    r"\b(wrote|written|writing|left) (letters|a letter|notes) (to|for) (each of |both |all )?(my|the) (kids|children|family|wife|husband|parents|son|daughter|grandkids)\b",
+    r"\b(say|tell|send) (goodbye|bye|my goodbyes) to\b[^.?!]{0,30}\b(for|from) me\b",
+    r"\b(this is|this'?ll be|it'?s) (probably |likely )?my (very )?last (message|text|words|post)\b(?! (before|until|till|for now|about|on|of the day))",
     r"\b(saving|saved|squirrel\w*|stash\w*|collect\w*|put(ting)? aside|set(ting)? aside|hid|hiding|hidden) (up |away )?(\w+'?s? ){0,3}(leftover |old |spare )?"
     r"(pills|meds|medications?|tablets|painkillers|opioids|oxy\w*|sleeping pills|percocet|vicodin)\b",
     r"\b(enough|sufficient) to (not|never) wake\b", r"\b(counting|counted) (them|the pills|my pills|the tablets)\b[^.?!]{0,40}\b(enough|plenty)\b",
@@ -82,7 +87,7 @@ CRISIS = _any(
     r"\b(my )?last (message|text|words|post) (to|for) (anyone|anybody|everyone|you all|the world)\b",
     r"\b(picked|chosen|found|scouted) (out )?(the|a|my) (bridge|building|ledge|cliff|rope|tree)\b",
     r"\b(wrote|written|writing|left) (a|my|the) note\b(?! (to|for|about|on|in|from|at|of))",
-    r"\b(thinking (about|of)|want(ing)? to|going to|gonna|plann?(ing)? to|tempted to|tonight i'?m|i'?m)\b[^.?!]{0,15}\b(swallow\w*|tak\w*|down\w*)\b"
+    r"\b(thinking (about|of)|want(ing)? to|going to|gonna|plann?(ing)? to|tempted to|tonight i'?m|i'?m|i'?d|i'?ll)\b[^.?!]{0,15}\b(swallow\w*|tak\w*|down\w*)\b"
     r"[^.?!]{0,10}\b(every (single )?one|all of (them|it)|(the|my) (whole|entire) (bottle|pack|box|lot)|the lot|them all)\b",
     r"\b(and|so (that )?i)( just)? (not|never|won'?t be|don'?t) wak(e|ing) (back )?up\b",
     # going to join someone who has died
@@ -184,12 +189,13 @@ PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|decades? ago|(a|my|the) past (
                        r"haven'?t (done it|cut|self[- ]?harmed|hurt myself) (in|for)|(\d+|many|several) (yrs|years) (ago|clean|free)",
                        r"in (19|20)\d\d|(been|doing|stayed|kept) (well|fine|good|okay|ok|stable|in a good place) (for|since))\b")
 NOW = _any(r"(?<!stable )(?<!fine )(?<!better )(?<!okay )(?<!can i )(?<!could i )(?<!they )(?<!you )(?<!will i )(?<!do i )"
-           r"(?<!years )(?<!months )(?<!weeks )(?<!decade )(?<!decades )(?<!time )(?<!while )(?<!ages )(?<![0-9] )"
+           r"(?<!years )(?<!months )(?<!weeks )(?<!decade )(?<!decades )(?<!time )(?<!while )(?<!ages )(?<![0-9] )(?<!place )"
            r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|anymore|(?<!can )(?<!could )(?<!would )(?<!will )(?<!do )(?<!should )(i|i'm|i am|i've) still"
            r"|still (feel|think|want|have (the )?(thoughts|urges)|get|struggl\w*|cut|hurt)"
-           r"|last night|yesterday|this morning|an hour ago|earlier)\b")
+           r"|last night|yesterday|this morning|an hour ago|earlier|reopen\w*|(new|fresh) (ones|cuts|marks|wounds|scars)|every time)\b")
 # a crisis that is back, said anywhere in the message (stricter than NOW: "the depression i'm dealing with now")
-RECENT = _any(r"\b(again|tonight|lately|these days|recently|this week|anymore|any more|right now|last night|yesterday|this morning)\b")
+RECENT = _any(r"\b(again|tonight|lately|these days|recently|this week|anymore|any more|right now|last night|yesterday|this morning"
+              r"|reopen\w*|(new|fresh) (ones|cuts|marks|wounds|scars)|every time)\b")
 
 # --- emergency -----------------------------------------------------------------------------------------
 _PERSON = (r"(?:he|she|they|he's|she's|they're|him|her|them|my (?:husband|wife|partner|son|daughter|mom|mother|dad|father|"
@@ -220,7 +226,9 @@ EMERGENCY = _any(
     r"\bturning (blue|purple|gr[ae]y)\b", r"\blips (are |look |going )?(blue|purple)\b", r"\bgurgl\w*", r"\bfoaming at the mouth\b",
     # stroke, confusion
     r"\bface (is |has )?(droop\w*|dropped|fallen|sagg\w*)", r"\bdrooping\b", r"\bslurr\w*", r"\btalking (nonsense|gibberish)\b", r"\bnot making sense\b",
-    r"\b(saying|speaking|using) (strange|weird|garbled|jumbled|odd|wrong) words\b", r"\bwords (came|come|are coming|keep coming) out (wrong|jumbled|garbled|slurred)\b",
+    r"\b(saying|speaking|using) (strange|weird|garbled|jumbled|odd|wrong) words\b",
+    r"\bheart (is )?(going|beating) (so |really |very |super )?(fast|hard|crazy)\b", r"\b(heart rate|pulse|hr|watch says|monitor says) (is |at |of |says )?(1[6-9]\d|2\d\d)\b",
+    r"\b(everything|vision|eyes|it'?s) (is )?(going|went|turning) (dark|black|grey|gray)\b", r"\btunnel vision\b", r"\bwords (came|come|are coming|keep coming) out (wrong|jumbled|garbled|slurred)\b",
     r"\b(face|mouth|eye)\b[^.?!]{0,15}\bdroopy\b", r"\b(arm|leg|side of (my|his|her) (face|body))\b[^.?!]{0,20}\b(gone|went|going) (completely )?numb\b",
     r"\b(doesn'?t|does not|didn'?t) (know (who|where)|recogni[sz]e)\b",
     r"\b(can'?t|cannot|can not|unable to) (feel|move|lift|raise) (my|his|her) (right |left )?(arm|leg|legs|face|side|hand)\b",
@@ -249,7 +257,8 @@ HYPOTHETICAL = _any(
     r"would mean|when (should|do|would) (we|i) call)\b",
 )
 RIGHT_NOW = _any(r"\b(right now|now|currently|at the moment|what do (i|we) do|please help|(is|are|am|i'm|she's|he's) having)\b",
-                 r"\b(\d+|a|an|few|a few|couple( of)?|five|ten|fifteen|twenty|thirty) (min|mins|minutes|hour|hours|hr|hrs) ago\b",
+                 r"\b(\d+|a|an|one|two|three|few|a few|couple( of)?|five|ten|fifteen|twenty|thirty|half an?) (min|mins|minutes|hour|hours|hr|hrs) ago\b",
+                 r"\bwhat (i|we) do\b",
                  r"\b(getting|is getting|it's getting) worse\b",
                  r"^help\b", r"!!", r"\bhelp[!.]*$", r"\bplease\b[^.?!]{0,10}\bwhat (to|should i|do i) do\b")
 
@@ -276,7 +285,8 @@ REFUSED = _any(
     rf"\bscore (some )?{_K}\b", r"\bno script\b", r"\bdealer\b", r"\bdark ?web\b",
     r"\b(street|black market) (price|value)\b", r"\bon the street\b", r"\b(a|per|the) gram\b", r"\bvet(erinary)? (supply|clinic|ketamine|store)\b",
     # self-dosing
-    r"\bhow (much|many) (extra|more|mg|milligrams?|ml|sprays?|lozenges?|troches?|ketamine)\b[^.?!]{0,40}\b(should|can|could) (i|we) (take|use|do|give|have)\b",
+    r"\bhow (much|many) (extra|more|mg|milligrams?|ml|sprays?|lozenges?|troches?|ketamine)\b[^.?!]{0,40}\b(should|can|could) (i|we) (take|use|do|give|have|shoot|inject|put|draw up)\b",
+    r"\b(leftover|left over|spare|stolen|extra) (ketamine )?vials?\b",
     r"\bwhat dose should i\b", r"\bmg ?(per|/) ?kg\b",
     r"\b(replicate|recreate|copy|diy|do)\b[^.?!]{0,40}\b(protocol|infusions?|treatment|drip)\b[^.?!]{0,25}\bat home\b",
     r"\bat home\b[^.?!]{0,20}\b(iv bag|iv line|drip)\b",
@@ -342,8 +352,15 @@ OFF_TOPIC = _any(
     r"\b(kill|terminate|end|stop|execute|run|restart)\b[^.?!]{0,25}"
     r"\b(process|processes|pid|script|job|container|daemon|thread|server|service|cron|command|terminal|shell|program)\b",
     r"\b\d+(\.\d+)? ?(times|plus|minus|divided by|multiplied by|\*|\+|\^) ?\d+\b", r"\b(solve|equation|derivative|integral|algebra|calculus|homework)\b",
-    r"\b(write|do|finish|draft) my (\w+[- ])?(\w+ )?(essay|assignment|term paper|cover letter|resume|book report)\b",
 )
+# A task outside the clinic's care asked of the bot ("write my essay", "write me python"): off topic even beside
+# incidental clinic words ("my doctor says i need less stress, so write my essay"), unless it names the treatment
+OFF_TOPIC_TASK = _any(
+    r"\b(write|do|finish|draft) my (\w+[- ])?(\w+ )?(essay|assignment|term paper|cover letter|resume|book report)\b",
+    r"\b(write|code|build|make|give) (me )?(a |some )?(python|javascript|js|java|sql|bash|c\+\+|rust|html|css|code|script|program|scraper|web ?app)\b",
+    r"\bscrap(e|er|ing)\b[^.?!]{0,30}\b(prices|website|site|amazon|data|pages)\b",
+)
+TREATMENT = _any(r"\b(ketamine|ket|esketamine|spravato|infusions?|troches?|lozenges?|nasal spray|clinic|treatments?|therap\w*|sessions?)\b")
 # Words that tie a message to the clinic's care: such a message is never off topic.
 DOMAIN = _any(
     r"\b(ketamine|ket|esketamine|spravato|infusions?|troches?|lozenges?|doses?|dosing|treatments?|therap\w*|clinic|sessions?|appointments?",

@@ -19,7 +19,7 @@ def _any(*alternatives: str) -> re.Pattern:
 _FILL = r"(?:(?!not\b|don't\b|never\b|won't\b|the\b|it\b|this\b|pain\b|symptoms?\b)[\w']+ ){0,3}?"
 _DEATH = (r"(?:die|d1e|overdose|od|be dead|was dead|were dead|not (?:be )?(?:alive|exist|wake up)|not waking up|stop (?:existing|living)"
           r"|never wake up|cease to exist)")
-_BODY = r"(arms?|wrists?|thighs?|legs?|skin|stomach|hips?|body)"
+_BODY = r"(arms?|forearms?|wrists?|thighs?|legs?|ankles?|calf|calves|shoulders?|hands?|skin|stomach|belly|chest|hips?|body)"
 _NOT_SELF_HARM = r"(back|down|out|off|costs?|carbs|calories|sugar|hair|my hair|class|classes|corners|coupons|wood|the|it)"
 CRISIS = _any(
     # killing oneself, in so many words
@@ -39,7 +39,7 @@ CRISIS = _any(
     r"|kill (me|myself)|overdose|od)\b",
     r"\b(lethal|fatal|deadly) (dose|amount|quantity)\b", r"\b(dose|amount) (that|which|to) (would )?(kill|be fatal|be lethal)\b",
     # not wanting to live, no point, done with life
-    r"\b(don't|do not|doesn't|no longer|not) (want|wish|care|feel like|plan on|intend) (\w+ ){0,2}?(to )?"
+    r"\b(don't|do not|doesn't|no longer|not) (want|wish|care|feel like|plan on|plann?ing on|intend) (\w+ ){0,2}?(to )?"
     r"(live|be alive|exist|go on|keep going|keep living|stay alive|survive|being alive|sticking around)\b",
     r"\b(don't|do not) want to (be here|wake up)(?= ?(anymore|any longer|tomorrow|$|[.!,]))", r"\blive or die\b",
     r"\b(done|finished|tired|sick|exhausted) (with|of) (living|life|being alive|existing)\b", r"\bi'?m (so )?done with (life|everything)\b",
@@ -68,8 +68,8 @@ CRISIS = _any(
     r"\bcancel\w* (all )?(of )?my (upcoming |future |remaining |other )?(appointments|sessions|infusions|treatments)\b[^.?!]{0,40}"
     r"\b(won'?t|will not|don'?t) (be )?need\w*\b(?![^.?!]{0,40}\b(because|since|moving|moved|insurance|switch\w*|another clinic|closer))",
     r"\b(picked|chosen|set|decided on) (a|the) (date|day|time|night)\b[^.?!]{0,20}\b(to )?(end (it|things|everything|my life)|die|do it)\b",
-    r"\b(jump|jumping|step|stepping|throw myself)\b[^.?!]{0,15}\b(off|from|in front of)\b[^.?!]{0,20}"
-    r"\b(bridge|building|roof|train|balcony|cliff|overpass|ledge|bus|truck)\b",
+    r"\b(jump|jumping|step|stepping|throw myself)\b[^.?!]{0,15}\b(off|from|in front of)\b[^.?!]{0,30}"
+    r"\b(bridge|building|roof|train|balcony|cliff|overpass|ledge|bus|truck|garage|car park|parking (structure|deck|lot)|tower|window|top floor)\b",
     r"\b(driv\w+|crash\w*|swerv\w+|steer\w*)\b[^.?!]{0,40}\bon purpose\b", r"\bon purpose\b[^.?!]{0,20}\b(crash\w*|swerv\w+|off the road)",
     r"\b(stockpil\w*|hoard\w*)\b[^.?!]{0,30}\b(pills|meds|medications?|tablets|lozenges|troches)\b", r"\b(stockpil\w*|hoard\w*) (up )?(my|his|her|all|the) \w+",
     r"\b(look\w* up|googl\w*|research\w*|search\w*|work\w* out|figur\w* out)\b[^.?!]{0,10}\bhow (many|much)\b[^.?!]{0,30}"
@@ -102,6 +102,13 @@ CRISIS = _any(
     r"\b(only|other|last|backup|back-up) plan\b[^.?!]{0,50}\b(gun|pistol|rifle|revolver|pills|rope|bridge|jump\w*)\b",
     r"\b(don'?t|do not) want (anyone|anybody|them|people|you) (to )?(bring|bringing|save|saving|revive|reviving|resuscitate\w*) me\b",
     r"\bafter i do (it|what i'?ve been planning|what i plan\w*)\b", r"\b(be )?the one (who|that) finds me\b",
+    r"\b(when|after|once|before) (they|someone|somebody|my \w+|people|you|he|she) finds? me\b", r"\b(people|person|ones?|whoever) (who|that) finds? me\b",
+    r"\b(after|once|when) i'?m (gone|dead|no longer here|not here)\b(?! (on|for|to|from|away))",
+    r"\b(after|once|when) i am (gone|dead|no longer here)\b(?! (on|for|to|from|away))",
+    r"\b(my affairs are|arrange my affairs|arranging my affairs|affairs (are )?(arranged|settled|sorted))\b",
+    # a death that pays: life insurance for the family
+    r"\b(life insurance|insurance (money|payout|policy))\b[^.?!]{0,60}\b(pays?|cover\w*|take care of|look after)\b",
+    r"\b(family|kids|wife|husband|children|they) (will|would|'ll) be (fine|ok|okay|better off|taken care of) after\b(?! (my|the|your|his|her) (treatment|infusion|session|surgery|appointment))",
     r"\b(dis+ap+oint\w*|sad|upset|angry|mad|annoyed|sorry|gutted) (that )?i (woke|wake|keep waking|still wake) up\b",
     r"\bwish i (hadn'?t|didn'?t|wouldn'?t|would not|never) (woken|woke|wake|waken) up\b",
     r"\b(won'?t|don'?t|wouldn'?t) (have|need) to deal with (anything|everything|it|my stuff) (after|afterwards|when i'?m gone)\b",
@@ -230,7 +237,8 @@ EMERGENCY = _any(
     r"\bheart (is )?(going|beating) (so |really |very |super )?(fast|hard|crazy)\b", r"\b(heart rate|pulse|hr|watch says|monitor says) (is |at |of |says )?(1[6-9]\d|2\d\d)\b",
     r"\b(everything|vision|eyes|it'?s) (is )?(going|went|turning) (dark|black|grey|gray)\b", r"\btunnel vision\b", r"\bwords (came|come|are coming|keep coming) out (wrong|jumbled|garbled|slurred)\b",
     r"\b(face|mouth|eye)\b[^.?!]{0,15}\bdroopy\b", r"\b(arm|leg|side of (my|his|her) (face|body))\b[^.?!]{0,20}\b(gone|went|going) (completely )?numb\b",
-    r"\b(doesn'?t|does not|didn'?t) (know (who|where)|recogni[sz]e)\b",
+    r"\b(doesn'?t|does not|didn'?t|don'?t) (know (who|where)|recogni[sz]e)\b",
+    r"\b(he|she|they|he'?s|she'?s|they'?re|is|are) not (answering|responding|reacting)\b", r"\b(hit|banged|cracked) (his|her|their) head\b",
     r"\b(can'?t|cannot|can not|unable to) (feel|move|lift|raise) (my|his|her) (right |left )?(arm|leg|legs|face|side|hand)\b",
     r"\b(vision|sight) (is )?(going|went|turning|goes|gone) (dark|black)\b", r"\bworst headache\b",
     # allergy, bleeding, blood pressure
@@ -275,12 +283,15 @@ REFUSED = _any(
     rf"\b(me (n|and) my friends|my friends and i|my friends|we)\b[^.?!]{{0,30}}\b(wanna|want to|gonna|going to|plan to) (try|do|take) (it|some|{_K})\b",
     r"\brecreational (dose|amount|use tips)\b", r"(?<!not )(?<!not just )\bfor (fun|kicks|the fun of it|a good time)\b",
     r"\b(k|ket|ketamine) trip\b", r"\btrip (last|longer|harder|stronger)\b",
+    r"\b(purely|just|only) for the (experience|fun|high|trip|vibes|feeling)\b", r"\bhave fun\b[^.?!]{0,10}\bnot (to )?(fix|treat|heal)\b",
+    r"\b(hits?|kicks?) (as hard as|harder than|like) (the stuff|what you get|the street)\b", r"\bthe stuff (at|from) (raves|parties|clubs|festivals)\b",
     r"\b(the|my|a|that) (high|buzz)\b[^.?!]{0,15}\b(lasts?|longer|stronger|harder|better|more intense)\b", r"\b(buzz|euphoria|body high)\b[^.?!]{0,20}\b(stronger|better|more|bigger)\b",
     # buying, selling, diverting
     rf"\b(buy|purchase|(?<!in )order|score|cop)\b[^.?!]{{0,30}}\b{_K}\b[^.?!]{{0,30}}\b(online|street|overseas|abroad|cheap|website|dealer|vet|internet|mail)\w*",
     rf"\b(where|how) (can|could|do|would) i (buy|purchase|score|cop) (some )?{_K}\b", r"\b(sell|sells|selling) me\b", r"\b(sell|sells|selling) (my|your) (extra |leftover |spare )?(spray|sprays|doses?|lozenges?|troches?|meds|medication|prescription|script|pills|vials?)\b",
     r"\b(can|could|will|would) you sell\b", rf"\bsell(ing)? (some |my |extra )?{_K}\b",
-    r"\bwithout (needing |having |seeing |getting |going to )?(a |an |any |all the |the )?(prescription|script|rx|doctor|doctor'?s (note|visit|approval))\b",
+    r"\bwithout (needing |having |seeing |getting |going to )?(a |an |any |all the |the |the whole )?(prescription|script|rx|doctor|doctor'?s (note|visit|approval))\b",
+    rf"\b(sites?|websites?|place|somewhere|app) where (u|you|i|we|one) can (just )?(order|buy|get|score) (some )?{_K}\b",
     rf"\b(sites?|websites?|pharmac(y|ies)|vendors?|sellers?|shops?|stores?)\b[^.?!]{{0,30}}\b(ships?|sells?|mails?|delivers?)\b[^.?!]{{0,20}}\b({_K}|sprays?|lozenges?|troches?)\b", r"\bwithout (me )?(needing|having) to see (anyone|anybody|someone|a doctor)\b",
     rf"\bscore (some )?{_K}\b", r"\bno script\b", r"\bdealer\b", r"\bdark ?web\b",
     r"\b(street|black market) (price|value)\b", r"\bon the street\b", r"\b(a|per|the) gram\b", r"\bvet(erinary)? (supply|clinic|ketamine|store)\b",
@@ -352,6 +363,7 @@ OFF_TOPIC = _any(
     r"\b(kill|terminate|end|stop|execute|run|restart)\b[^.?!]{0,25}"
     r"\b(process|processes|pid|script|job|container|daemon|thread|server|service|cron|command|terminal|shell|program)\b",
     r"\b\d+(\.\d+)? ?(times|plus|minus|divided by|multiplied by|\*|\+|\^) ?\d+\b", r"\b(solve|equation|derivative|integral|algebra|calculus|homework)\b",
+    r"\b(bitcoin|btc|ethereum|dogecoin|stock market|nasdaq|dow jones|s&p 500)\b",
 )
 # A task outside the clinic's care asked of the bot ("write my essay", "write me python"): off topic even beside
 # incidental clinic words ("my doctor says i need less stress, so write my essay"), unless it names the treatment

@@ -293,7 +293,7 @@ def _emergency_rule(plain: str) -> bool:
         return bool(R.EMERGENCY.search(plain))
     if R.HYPOTHETICAL.search(plain):
         return False
-    return any(R.EMERGENCY.search(s) and not R.PAST_OR_CHRONIC.search(s) for s in re.split(r"[.?!;\n]+", plain))
+    return any(R.EMERGENCY.search(s) and not R.PAST_OR_CHRONIC.search(s) for s in _statements(plain))
 
 
 def _prepare(text: str) -> str:
@@ -311,13 +311,19 @@ def _sentences(plain: str) -> list[str]:
     return [s.strip() for s in re.split(r"[.?!;\n]+|,\s*(?:but|and then|so)\b", plain) if len(s.strip()) > 8]
 
 
+def _statements(plain: str) -> list[str]:
+    """The message cut after each full stop, question mark, exclamation or semicolon, each piece keeping its
+    mark (a question stays recognisable) and "1.5 mg" staying whole."""
+    return [s for s in re.split(r"(?<=[.!?;])\s+|\n", plain) if s.strip()]
+
+
 def _past_history(plain: str) -> bool:
     """Suicide or self-harm spoken of as history: the message as a whole is past, or every sentence naming it
     is ("in 1991 i attempted suicide. ... the depression i'm dealing with now is milder") and nothing
     elsewhere says it is back ("again", "lately", "tonight")."""
     if _past(plain):
         return True
-    named = [s for s in re.split(r"(?<=[.!?;])\s+|\n", plain) if R.CRISIS.search(s) or R.SUICIDE_TOPIC.search(s)]
+    named = [s for s in _statements(plain) if R.CRISIS.search(s) or R.SUICIDE_TOPIC.search(s)]
     return bool(named) and all(_past(s) for s in named) and not R.RECENT.search(plain)
 
 
@@ -327,7 +333,7 @@ def _quoted(plain: str) -> bool:
     you because the intake form asks: i sit with the loaded pistol most nights") is the person's own."""
     if not R.MENTION.search(plain):
         return False
-    said = [s for s in re.split(r"(?<=[.!?])\s+|\n", plain) if R.CRISIS.search(s)]
+    said = [s for s in _statements(plain) if R.CRISIS.search(s)]
     return all(s.rstrip().endswith("?") or re.match(r"(is|does|do|what|why|how|can|will|would|should|are)\b", s) for s in said)
 
 

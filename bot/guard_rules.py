@@ -79,7 +79,10 @@ CRISIS = _any(
     r"\b(this is|this'?ll be|it'?s) (probably |likely )?my (very )?last (message|text|words|post)\b(?! (before|until|till|for now|about|on|of the day))",
     r"\b(saving|saved|squirrel\w*|stash\w*|collect\w*|put(ting)? aside|set(ting)? aside|hid|hiding|hidden) (up |away )?(\w+'?s? ){0,3}(leftover |old |spare )?"
     r"(pills|meds|medications?|tablets|painkillers|opioids|oxy\w*|sleeping pills|percocet|vicodin)\b",
-    r"\b(enough|sufficient) to (not|never) wake\b", r"\b(counting|counted) (them|the pills|my pills|the tablets)\b[^.?!]{0,40}\b(enough|plenty)\b",
+    r"\b(enough|sufficient) to (not|never) wake\b",
+    # means laid out and waiting
+    r"\b(pills|tablets|meds|capsules)\b[^.?!]{0,15}\b(counted out|lined (out|up)|laid out|set out)\b",
+    r"\b(counted out|lined (out|up)|laid out|set out) (all )?(the|my|all)( \w+)? (pills|tablets|meds|capsules)\b", r"\b(counting|counted) (them|the pills|my pills|the tablets)\b[^.?!]{0,40}\b(enough|plenty)\b",
     r"\b(gun|pistol|rifle|revolver|shotgun|\.\d\d)\b[^.?!]{0,100}\b(sit|sitting|sat|stare|staring|hold|holding|look|looking) (with|at) it\b",
     r"\b(the|my|a) method (worked out|figured out|picked|chosen|planned|ready)\b|\b(worked|figured) out (the|my|a) method\b",
     r"\b(bleed|bleeding) out\b[^.?!]{0,30}\b(wrists?|arms?|veins?|neck)\b|\bwrists?\b[^.?!]{0,30}\bbleed(ing)? out\b",

@@ -64,6 +64,14 @@ def real_embedder():
     return Embedder()
 
 
+@pytest.fixture(scope="session")
+def guard(real_embedder):
+    """The input guard trained on the clinic's real examples, over the real embedder."""
+    from bot.guard import Guard
+
+    return Guard.load(real_embedder, max_chars=1000)
+
+
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     """A writable copy of the clinic's corpus."""

@@ -1,4 +1,4 @@
-"""Helpers for tests that start real servers on loopback."""
+"""Helpers shared by tests: real servers on loopback, and the guard's "every message is this kind" check."""
 from __future__ import annotations
 
 import socket
@@ -27,3 +27,14 @@ def wait_for_http(url: str, proc: subprocess.Popen, seconds: float, what: str) -
             time.sleep(0.3)
     proc.kill()
     pytest.fail(f"{what} did not start within {seconds:.0f} s")
+
+
+def kinds(guard, messages) -> dict:
+    """What the guard makes of each message."""
+    return {m: guard.run(m).kind for m in messages}
+
+
+def assert_kind(guard, kind: str, *messages: str) -> None:
+    """Every message is classified `kind`; a failure lists each message that was not, with what it got."""
+    wrong = {m: k for m, k in kinds(guard, messages).items() if k != kind}
+    assert not wrong, f"expected {kind}: {wrong}"

@@ -45,6 +45,7 @@ def clinicbot_reply(bot, case) -> dict:
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    from benchmarks import side_by_side
     from benchmarks.baseline import Baseline
     from bot.embedder import Embedder
     from bot.engine import build_bot
@@ -68,9 +69,7 @@ def main() -> None:
         part = [cases[i] for i in idx]
         a, b = figures(part, [theirs[i] for i in idx]), figures(part, [ours[i] for i in idx])
         print(f"\n{split} split ({sum(c.kind == 'answer' for c in part)} answerable, {sum(c.kind == 'no_answer' for c in part)} unanswerable)")
-        print(f"{'metric':<20}{'baseline':>12}{'clinicbot':>12}")
-        for row in ROWS:
-            print(f"{row:<20}{a[row]:>12.3f}{b[row]:>12.3f}")
+        side_by_side(("baseline", "clinicbot"), a, b, ROWS)
 
 
 if __name__ == "__main__":

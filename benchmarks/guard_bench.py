@@ -33,6 +33,7 @@ def routing(guard, cases) -> dict:
 
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from benchmarks import side_by_side
     from bot.embedder import Embedder
     from bot.guard import Guard
     from evals.sets import GOLDEN, load_cases
@@ -50,9 +51,7 @@ def main() -> None:
     without = routing(guard, cases)
     guard.lexical = lexical
     print(f"guard load (examples cached after the first run): {load_s:.2f} s; peak RSS {rss_before:.0f} -> {rss_after:.0f} MB")
-    print(f"{'metric':<16}{'embedding only':>16}{'+ char n-grams':>16}")
-    for key in with_lexical:
-        print(f"{key:<16}{without[key]:>16.3f}{with_lexical[key]:>16.3f}")
+    side_by_side(("embedding only", "+ char n-grams"), without, with_lexical)
 
 
 if __name__ == "__main__":

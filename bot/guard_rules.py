@@ -198,14 +198,16 @@ PAST_DISCLOSURE = _any(r"\b(years? ago|months ago|decades? ago|(a|my|the) past (
                        r"as a (kid|teen|teenager|child)|stable now|no longer|in (high school|college|my teens)|(fully )?healed|old scars?",
                        r"haven'?t (done it|cut|self[- ]?harmed|hurt myself) (in|for)|(\d+|many|several) (yrs|years) (ago|clean|free)",
                        r"in (19|20)\d\d|(been|doing|stayed|kept) (well|fine|good|okay|ok|stable|in a good place) (for|since))\b")
+# words that say a crisis is back, shared by NOW and RECENT so the two lists cannot drift apart
+_BACK = (r"again|tonight|lately|these days|recently|this week|anymore|last night|yesterday|this morning"
+         r"|reopen\w*|(new|fresh) (ones|cuts|marks|wounds|scars)|every time")
 NOW = _any(r"(?<!stable )(?<!fine )(?<!better )(?<!okay )(?<!can i )(?<!could i )(?<!they )(?<!you )(?<!will i )(?<!do i )"
            r"(?<!years )(?<!months )(?<!weeks )(?<!decade )(?<!decades )(?<!time )(?<!while )(?<!ages )(?<![0-9] )(?<!place )"
-           r"\b(now|again|tonight|today|lately|these days|recently|currently|this week|anymore|(?<!can )(?<!could )(?<!would )(?<!will )(?<!do )(?<!should )(i|i'm|i am|i've) still"
+           r"\b(now|today|currently|an hour ago|earlier|(?<!can )(?<!could )(?<!would )(?<!will )(?<!do )(?<!should )(i|i'm|i am|i've) still"
            r"|still (feel|think|want|have (the )?(thoughts|urges)|get|struggl\w*|cut|hurt)"
-           r"|last night|yesterday|this morning|an hour ago|earlier|reopen\w*|(new|fresh) (ones|cuts|marks|wounds|scars)|every time)\b")
+           rf"|{_BACK})\b")
 # a crisis that is back, said anywhere in the message (stricter than NOW: "the depression i'm dealing with now")
-RECENT = _any(r"\b(again|tonight|lately|these days|recently|this week|anymore|any more|right now|last night|yesterday|this morning"
-              r"|reopen\w*|(new|fresh) (ones|cuts|marks|wounds|scars)|every time)\b")
+RECENT = _any(rf"\b({_BACK}|any more|right now)\b")
 
 # --- emergency -----------------------------------------------------------------------------------------
 _PERSON = (r"(?:he|she|they|he's|she's|they're|him|her|them|my (?:husband|wife|partner|son|daughter|mom|mother|dad|father|"
@@ -375,10 +377,12 @@ OFF_TOPIC_TASK = _any(
     r"\b(write|code|build|make|give) (me )?(a |some )?(python|javascript|js|java|sql|bash|c\+\+|rust|html|css|code|script|program|scraper|web ?app)\b",
     r"\bscrap(e|er|ing)\b[^.?!]{0,30}\b(prices|website|site|amazon|data|pages)\b",
 )
-TREATMENT = _any(r"\b(ketamine|ket|esketamine|spravato|infusions?|troches?|lozenges?|nasal spray|clinic|treatments?|therap\w*|sessions?)\b")
+# the treatment itself: DOMAIN names it among the clinic's other words, TREATMENT alone
+_TREATMENT = r"ketamine|ket|esketamine|spravato|infusions?|troches?|lozenges?|nasal spray|clinic|treatments?|therap\w*|sessions?"
+TREATMENT = _any(rf"\b({_TREATMENT})\b")
 # Words that tie a message to the clinic's care: such a message is never off topic.
 DOMAIN = _any(
-    r"\b(ketamine|ket|esketamine|spravato|infusions?|troches?|lozenges?|doses?|dosing|treatments?|therap\w*|clinic|sessions?|appointments?",
+    rf"\b({_TREATMENT}|doses?|dosing|appointments?",
     r"depress\w*|anxiety|ptsd|ocd|bipolar|pain|migraines?|side effects?|groggy|drows\w*|dizz\w*|nause\w*|insurance|psychiatr\w*|nurses?|doctors?|prescri\w*|medications?|meds",
     r"antidepressants?|mental|suicid\w*|nasal|iv|dissociat\w*|intake|consult\w*|fibromyalgia|crps|anesthe\w*|nmda|glutamate|bdnf|mood",
     r"brain|neuro\w*|synap\w*|receptors?|(to |can i |how do i )book|book(ing)? (an? |my |the |your )?(appointment|session|visit|consult\w*|infusion|slot)|booking|schedule|located|location|offices?|staff|providers?|contact|klearmind|lakeshore",

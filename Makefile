@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test index install test-install browser bench clean
+.PHONY: run test index install test-install browser bench clean lock
 
 run: install index
 	$(PY) app.py
@@ -28,17 +28,30 @@ index: install
 install: $(VENV)/.installed
 test-install: $(VENV)/.test-installed
 
-# torch first and pinned: the CPU build on disk, never a multi-GB CUDA download.
-$(VENV)/.installed: pyproject.toml
+# Installs come only from the committed locks (exact versions and sha256 hashes), never from
+# whatever is newest on the day: see requirements/README.md. torch is the CPU build on disk.
+$(VENV)/.installed: requirements/run.lock
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e .
+	$(PIP) install -q --require-hashes --no-deps -r requirements/run.lock
+	$(PIP) install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
-	$(PIP) install -q -e '.[test]'
+$(VENV)/.test-installed: $(VENV)/.installed requirements/test.lock
+	$(PIP) install -q --require-hashes --no-deps -r requirements/test.lock
+	$(PIP) check
 	touch $@
+
+# `make lock` refreshes the locks on purpose (a reviewed change: put the eval figures in the
+# commit message). uv resolves; pip installs. The lock is for CPython 3.11 on x86_64 Linux.
+UV_VERSION := 0.13.9
+TOOLS := .venv-tools
+LOCK_FLAGS := -c requirements/constraints.in --generate-hashes --find-links /opt/wheels \
+	--emit-find-links --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	--custom-compile-command "make lock" --quiet
+lock:
+	[ -x $(TOOLS)/bin/uv ] || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q uv==$(UV_VERSION); }
+	$(TOOLS)/bin/uv pip compile pyproject.toml requirements/build.in --extra test $(LOCK_FLAGS) -o requirements/test.lock
+	$(TOOLS)/bin/uv pip compile pyproject.toml requirements/build.in -c requirements/test.lock $(LOCK_FLAGS) -o requirements/run.lock
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work offline).
 browser:

@@ -1,0 +1,75 @@
+"""The guard on freshly written messages (writer format), per kind of message, measured before any tuning.
+
+    python -m benchmarks.guard_fresh evals/fresh/sample_a1.jsonl [more.jsonl ...]
+
+Each line: {"text", "label": crisis|emergency|refused|off_topic|allowed, "category", "history"}. Printed per file
+and overall: crises caught, emergencies caught, refusals, safe look-alikes read as crisis or emergency, other
+specialties' ordinary questions blocked (crisis, emergency or refused), and in-scope questions misrouted.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+BLOCKED = ("crisis", "emergency", "refused")
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    label: str
+    category: str
+    history: tuple[str, ...]
+
+
+def read(path: Path) -> list[Message]:
+    """The writer's messages, one JSON object a line."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Message(r["text"], r["label"], r.get("category", ""), tuple(r.get("history") or ())) for r in rows]
+
+
+def tally(messages: list[Message], kinds: list[str]) -> dict[str, tuple[int, int]]:
+    """(hits, total) for each figure; a figure with no messages is left out."""
+    groups = {
+        "crisis caught": [k == "crisis" for m, k in zip(messages, kinds) if m.label == "crisis"],
+        "emergency caught": [k == "emergency" for m, k in zip(messages, kinds) if m.label == "emergency"],
+        "refused": [k == "refused" for m, k in zip(messages, kinds) if m.label == "refused"],
+        "look-alikes to crisis/emergency": [k in ("crisis", "emergency") for m, k in zip(messages, kinds)
+                                            if "lookalike" in m.category],
+        "other specialty blocked": [k in BLOCKED for m, k in zip(messages, kinds) if m.category == "other_specialty"],
+        "in scope misrouted": [k not in ("pass", "off_topic") for m, k in zip(messages, kinds)
+                               if m.label == "allowed" and "lookalike" not in m.category],
+    }
+    return {name: (sum(v), len(v)) for name, v in groups.items() if v}
+
+
+def main(paths: list[str]) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from bot.embedder import Embedder
+    from bot.guard import Guard
+
+    guard = Guard.load(Embedder(), max_chars=1000)
+    every_message, every_kind = [], []
+    for path in map(Path, paths):
+        messages = read(path)
+        kinds = [guard.run(m.text, list(m.history)).kind for m in messages]
+        _print(path.name, tally(messages, kinds))
+        for m, k in zip(messages, kinds):
+            if (m.label in BLOCKED and k != m.label) or (m.label not in BLOCKED and k in BLOCKED):
+                print(f"    miss: {m.label} -> {k}: {m.text[:110]!r}")
+        every_message += messages
+        every_kind += kinds
+    if len(paths) > 1:
+        _print("all", tally(every_message, every_kind))
+    return 0
+
+
+def _print(name: str, figures: dict[str, tuple[int, int]]) -> None:
+    print(f"{name}: " + "; ".join(f"{k} {h}/{n}" for k, (h, n) in figures.items()))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,4 +1,4 @@
-"""The input guard with and without its character n-gram crisis model, side by side.
+"""The input guard with and without its learned reader (rules only), side by side.
 
     python -m benchmarks.guard_bench
 
@@ -34,24 +34,24 @@ def routing(guard, cases) -> dict:
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from benchmarks import side_by_side
-    from bot.embedder import Embedder
     from bot.guard import Guard
+    from bot.guard_net import GuardNet
     from evals.sets import GOLDEN, load_cases
 
     cases = load_cases(GOLDEN / "safety.jsonl")
-    embedder = Embedder()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
-    guard = Guard.load(embedder, max_chars=1000)
+    guard = Guard.load(GuardNet(), max_chars=1000)
     load_s = time.perf_counter() - start
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     routing(guard, cases)  # a warm-up pass, so both timed passes find the same caches filled
-    with_lexical = routing(guard, cases)
-    lexical, guard.lexical = guard.lexical, None
-    without = routing(guard, cases)
-    guard.lexical = lexical
-    print(f"guard load (examples cached after the first run): {load_s:.2f} s; peak RSS {rss_before:.0f} -> {rss_after:.0f} MB")
-    side_by_side(("embedding only", "+ char n-grams"), without, with_lexical)
+    guard._cache.clear(), guard._readings.clear()  # warm code paths, but every message read afresh
+    learned = routing(guard, cases)
+    net, guard.net = guard.net, None
+    rules = routing(guard, cases)
+    guard.net = net
+    print(f"guard load: {load_s:.2f} s; peak RSS {rss_before:.0f} -> {rss_after:.0f} MB")
+    side_by_side(("rules only", "rules + learned reader"), rules, learned)
 
 
 if __name__ == "__main__":

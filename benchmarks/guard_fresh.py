@@ -48,10 +48,10 @@ def tally(messages: list[Message], kinds: list[str]) -> dict[str, tuple[int, int
 
 def main(paths: list[str]) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from bot.embedder import Embedder
     from bot.guard import Guard
+    from bot.guard_net import GuardNet
 
-    guard = Guard.load(Embedder(), max_chars=1000)
+    guard = Guard.load(GuardNet(), max_chars=1000)
     every_message, every_kind = [], []
     for path in map(Path, paths):
         messages = read(path)

@@ -176,16 +176,17 @@ def _evidence_row(e) -> dict:
             "fused": round(e.fused, 4), "dense_rank": e.dense_rank, "lexical_rank": e.lexical_rank}
 
 
-def build_bot(settings: Settings, embedder=None, store=None) -> Bot:
-    """Wire every stage from settings. Tests may hand in a fake embedder or a store."""
+def build_bot(settings: Settings, embedder=None, store=None, guard: Guard | None = None) -> Bot:
+    """Wire every stage from settings. Tests may hand in a fake embedder, a store or a guard."""
     from bot.calibration import load_weights
     from bot.embedder import Embedder
+    from bot.guard_net import GuardNet
     from bot.store import IndexStore
 
     embedder = embedder or Embedder()
     store = store or IndexStore.open(settings)
     retriever = HybridRetriever(store, embedder)
-    guard = Guard.load(embedder, settings.max_question_chars)
+    guard = guard or Guard.load(GuardNet(), settings.max_question_chars)
     llm = None
     if settings.llm != "none":
         from bot.llm import LLMComposer

@@ -1,9 +1,9 @@
 """Guard stage: classify every message (with the conversation so far) before any retrieval.
 
-Two layers. Rules (bot/guard_rules.py) catch the unmistakable shapes of language. Learned models
-(bot/guard_model.py), trained at load time on the clinic's labelled examples
-(bot/data/guard_examples.yml), catch the paraphrases no rule has seen: a logistic regression on
-sentence embeddings with the nearest examples' votes, and for crisis also a character n-gram model.
+Two layers. Rules (bot/guard_rules.py) catch the unmistakable shapes of language. A learned reader
+(bot/guard_net.py: all-MiniLM-L6-v2 fine-tuned by `python -m train.guard`, weights in models/guard/)
+catches the paraphrases no rule has seen; it is loaded, never trained, at start-up, so the same weights
+give the same verdicts on every install of the lock.
 The crisis rules are checked first and win over everything else, including "too long"; an emergency
 named in so many words outranks only the classifier's reading of crisis.
 """
@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from bot import guard_rules as R
-from bot.guard_model import LexicalCrisis, train_embedding
+from bot.guard_net import GuardNet
 from bot.guard_text import normalise, plain_idioms
 from bot.text import GENERIC, STOPWORDS
 
@@ -31,12 +31,20 @@ CACHE_SIZE = 512
 
 @dataclass(frozen=True)
 class Reading:
-    """What the classifier makes of a message: label probabilities plus crisis hints."""
+    """What the learned reader makes of a message: label probabilities plus the most crisis-like sentence."""
 
-    scores: dict  # the embedding classifier's, for the whole message
+    scores: dict  # for the whole message
     sentence_crisis: float = 0.0  # the most crisis-like sentence of a longer message (0 when none reads as crisis)
-    near_crisis: float = 0.0  # similarity of the closest crisis example
-    lexical: float = 0.0  # the character n-gram model's crisis probability for the whole message
+
+    def nudged(self, label: str, delta: float) -> "Reading":
+        """The same reading with `label` made `delta` likelier (the others rescaled to sum to one): how the
+        verdict would fall if the model read this message a little differently."""
+        p = min(max(self.scores.get(label, 0.0) + delta, 0.0), 1.0)
+        rest = 1.0 - self.scores.get(label, 0.0)
+        scores = {k: (p if k == label else (v * (1 - p) / rest if rest > 0 else (1 - p) / (len(self.scores) - 1)))
+                  for k, v in self.scores.items()}
+        sentence = min(max(self.sentence_crisis + delta, 0.0), 1.0) if label == "crisis" and self.sentence_crisis else self.sentence_crisis
+        return Reading(scores, sentence)
 
 
 @dataclass(frozen=True)
@@ -46,21 +54,21 @@ class GuardConfig:
     max_chars: int = 1000
     floors: dict = field(default_factory=lambda: {"crisis": 0.50, "emergency": 0.50, "refused": 0.60, "off_topic": 0.55})
     crisis_leading: float = 0.45  # crisis also wins from this probability up when it is the likeliest label
-    near_crisis: float = 0.55  # ... and a crisis example is at least this similar
-    crisis_margin: float = 0.20  # ... or it leads the next label by this much
+    crisis_margin: float = 0.20  # ... and leads the next label by this much
     crisis_sentence: float = 0.60  # one sentence of a longer message that reads as crisis on its own
     crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
     # off topic from this probability up when the articles hold no answer either and the message names nothing of
     # the clinic's (dev split: in-scope messages reach at most 0.05 here, off-topic ones at least 0.30)
     off_topic_unanswered: float = 0.2
     window_chars: int = 400  # overlong messages are scanned for crisis in windows of this size
-    regularisation: float = 8.0  # logistic regression C
-    # share of the character n-gram model in the crisis probability; it can only raise it (a blind sample of
-    # 50 fresh messages: crisis recall 18/20 without it, 20/20 with it)
-    lexical_weight: float = 0.5
-    lexical_regularisation: float = 4.0
-    neighbours: int = 10  # nearest examples that vote alongside the classifier
-    temperature: float = 0.05  # how sharply the closest of them dominate the vote
+    fragile: float = 0.05  # a verdict that a nudge of this size to any label's probability would change
+    # the reader's crisis probability from which it is trusted over the rules' finer judgements (past history,
+    # education, worry, an emergency pattern): the crisis reply carries 911 too
+    confident: float = 0.9
+    # below this crisis probability the reader vetoes a crisis *pattern* ("not suicidal or anything", "suicide
+    # squeeze"); a plain statement of intent always reads far above it
+    rule_veto: float = 0.02
+    crisis_runner_up: float = 0.1  # crisis second to the reader's emergency by at least this: crisis
 
 
 @dataclass
@@ -79,25 +87,21 @@ class Verdict:
 class Guard:
     """Input guard: configuration in the constructor, a message and its history in run()."""
 
-    def __init__(self, embedder, examples: dict[str, list[str]], config: GuardConfig | None = None,
+    def __init__(self, net: GuardNet | None, examples: dict[str, list[str]], config: GuardConfig | None = None,
                  vocabulary: set[str] | None = None):
-        self.embedder = embedder
+        self.net = net  # None: rules only (tests of the rules)
         self.config = config or GuardConfig()
         texts = [_prepare(t) for label in LABELS for t in examples.get(label, [])]
-        self.labels = np.array([label for label in LABELS for _ in examples.get(label, [])])
-        self.vectors, self.model = (train_embedding(embedder, texts, self.labels, self.config.regularisation) if texts
-                                    else (np.zeros((0, 384), np.float32), None))
-        has_both = len(set(self.labels == "crisis")) == 2
-        self.lexical = LexicalCrisis(texts, self.labels == "crisis", self.config.lexical_regularisation) if has_both else None
         self.known_words = {w for t in texts for w in _words(t)} | set(vocabulary or ())
         self._cache: OrderedDict[str, Verdict] = OrderedDict()
+        self._readings: OrderedDict[str, Reading] = OrderedDict()
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, embedder, max_chars: int, path: Path = EXAMPLES) -> "Guard":
-        """Read the labelled examples and train the classifier."""
+    def load(cls, net: GuardNet, max_chars: int, path: Path = EXAMPLES) -> "Guard":
+        """The guard over a loaded reader; the labelled examples give the words it knows (for keyboard mash)."""
         examples = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        return cls(embedder, {k: [str(x) for x in v or []] for k, v in examples.items()}, GuardConfig(max_chars=max_chars))
+        return cls(net, {k: [str(x) for x in v or []] for k, v in examples.items()}, GuardConfig(max_chars=max_chars))
 
     def run(self, message: str, history: list[str] | None = None) -> Verdict:
         """Classify one message; a crisis in an earlier user turn keeps crisis in view."""
@@ -109,6 +113,18 @@ class Guard:
         # "will the intake team ask about the attempt?" follows a turn about suicide: the 988 line stays too
         verdict.suicide_topic = verdict.suicide_topic or any(v.suicide_topic for v in earlier)
         return verdict
+
+    def fragile(self, message: str, history: list[str] | None = None) -> bool:
+        """True when the verdict rests on the learned reader and a nudge of `config.fragile` to any label's
+        probability would change it: the messages that could flip with a retrained model or a new install."""
+        earlier = [self._cached(h) for h in history or []]
+        crisis = any(v.kind == "crisis" for v in earlier)
+        on_topic = bool(earlier) and earlier[-1].kind == "pass"
+        text = message if isinstance(message, str) else ""
+        kind = self._classify(text, crisis, on_topic).kind
+        size = self.config.fragile
+        return any(self._classify(text, crisis, on_topic, (label, delta)).kind != kind
+                   for label in LABELS for delta in (size, -size))
 
     # --- stages -----------------------------------------------------------------------------------
     def unanswered(self, verdict: Verdict) -> str:
@@ -130,16 +146,19 @@ class Guard:
                     self._cache.popitem(last=False)
         return known
 
-    def _classify(self, message: str, earlier_crisis: bool, follows_clinic_turn: bool) -> Verdict:
-        """Invalid, then crisis (rules, even in an overlong message), then everything else."""
+    def _classify(self, message: str, earlier_crisis: bool, follows_clinic_turn: bool,
+                  nudge: tuple[str, float] | None = None) -> Verdict:
+        """Invalid, then crisis (rules, even in an overlong message), then everything else. `nudge`
+        (label, delta) shifts the reader's probabilities, for the margin check only."""
         text = _printable(message)
         if not R.NON_TEXT.search(text):
             return Verdict("invalid", "empty" if not text.strip() else "no words")
         norm = normalise(text)
         plain = _plain(norm)
-        if self._crisis_rule(plain):
+        overlong = len(text) > self.config.max_chars
+        if self._crisis_rule(plain) and (overlong or not self._reader_vetoes(plain)):
             return self._flags(Verdict("crisis", "crisis pattern"), text, norm, plain)
-        if len(text) > self.config.max_chars:
+        if overlong:
             if self._crisis_in_long(plain):
                 return self._flags(Verdict("crisis", "crisis in a long message"), text, norm, plain)
             if _emergency_rule(plain):
@@ -148,28 +167,32 @@ class Guard:
         if _gibberish(norm, self.known_words) or _mash(text):
             return Verdict("invalid", "no recognisable words")
         reading = self._read(plain)
+        if nudge and reading.scores:
+            reading = reading.nudged(*nudge)
         verdict = self._decide(plain, reading, earlier_crisis, follows_clinic_turn)
         verdict.scores = reading.scores
         return self._flags(verdict, text, norm, plain)
 
     def _read(self, plain: str) -> Reading:
-        """Classify the whole message and, when it has several, each sentence without clinic words."""
+        """Read the whole message and, when it has several, each sentence without clinic words (remembered:
+        the margin check reads the same message again)."""
+        with self._lock:
+            known = self._readings.get(plain)
+        if known is not None:
+            return known
+        if self.net is None:
+            return Reading({})
         sentences = _sentences(plain)
         # a sentence of past history ("i attempted in 2009, stable since") is not a crisis now on its own
         parts = [p for p in sentences if not R.DOMAIN.search(p) and not _past(p)] if len(sentences) > 1 else []
-        texts = [plain, *parts]
-        probs, near = self._probabilities(texts)
-        if not probs[0]:
-            return Reading({})
-        if self.lexical is None:
-            crisis_sentences = [p["crisis"] for p in probs[1:] if max(p, key=p.get) == "crisis"]
-            return Reading(probs[0], max(crisis_sentences, default=0.0), float(near[0]))
-        # a sentence reads as crisis when the embedding classifier gives it even odds and both models, on
-        # average, agree: letter n-grams alone over-read short fragments ("want to be prepared")
-        lexical = self.lexical.crisis(texts)
-        crisis_sentences = [(p["crisis"] + x) / 2 for p, x in zip(probs[1:], lexical[1:])
-                            if max(p, key=p.get) == "crisis" and p["crisis"] >= 0.5]
-        return Reading(probs[0], max(crisis_sentences, default=0.0), float(near[0]), float(lexical[0]))
+        probs = self._probabilities([plain, *parts])
+        crisis_sentences = [p["crisis"] for p in probs[1:] if max(p, key=p.get) == "crisis"]
+        reading = Reading(probs[0], max(crisis_sentences, default=0.0))
+        with self._lock:
+            self._readings[plain] = reading
+            if len(self._readings) > CACHE_SIZE:
+                self._readings.popitem(last=False)
+        return reading
 
     def _flags(self, verdict: Verdict, text: str, norm: str, plain: str) -> Verdict:
         """Personal, clinic and suicide-topic flags that shape the reply; `norm` and `plain` are the
@@ -181,6 +204,12 @@ class Guard:
         # an education question that names suicide or quotes a crisis phrase still gets the 988 line
         verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(norm) or R.CRISIS.search(plain) or R.OTHERS_HARM.search(plain))
         return verdict
+
+    def _reader_vetoes(self, plain: str) -> bool:
+        """The learned reader is all but certain a crisis pattern is no crisis (idioms, negations, sport)."""
+        scores = self._read(plain).scores
+        return bool(scores) and scores.get("crisis", 0.0) < self.config.rule_veto and \
+            self._read(plain).sentence_crisis < self.config.crisis_sentence
 
     def _crisis_rule(self, plain: str) -> bool:
         """Crisis shapes, and suicide or self-harm words that are not an education question or past history."""
@@ -200,9 +229,9 @@ class Guard:
         windows = [plain[i:i + size] for i in range(0, len(plain), size // 2)][:40]
         sentences = [s for s in _sentences(plain) if not _education(s) and not R.WORRY.search(s)][:80]
         texts = [t for t in windows + sentences if not _gibberish(t, self.known_words)]
-        if not texts or self.model is None:
+        if not texts or self.net is None:
             return False
-        probs = self._probabilities(texts)[0]
+        probs = self._probabilities(texts)
         floors = [cfg.floors["crisis"] if t in windows else cfg.crisis_sentence for t in texts]
         return any(p["crisis"] >= floor and p["crisis"] == max(p.values()) for p, floor in zip(probs, floors))
 
@@ -212,16 +241,18 @@ class Guard:
         floors, scores = self.config.floors, reading.scores
         # a medical emergency named in so many words outranks the classifier's reading of crisis: both replies
         # say 911, and a crisis in so many words was already caught by the crisis rules
-        if _emergency_rule(plain):
+        if _emergency_rule(plain) and scores.get("crisis", 0.0) < self.config.confident:
             return Verdict("emergency", "emergency pattern")
         if self._semantic_crisis(plain, reading, earlier_crisis):
-            return Verdict("crisis", f"classifier crisis ({max(self._crisis_probability(reading), reading.sentence_crisis):.2f})")
+            return Verdict("crisis", f"classifier crisis ({max(reading.scores['crisis'], reading.sentence_crisis):.2f})")
         if R.REFUSED.search(plain):
             return Verdict("refused", "refusal pattern")
         clinic = R.DOMAIN.search(plain) or (follows_clinic_turn and _bare_follow_up(plain))
         if (R.OFF_TOPIC.search(plain) and not clinic) or (R.OFF_TOPIC_TASK.search(plain) and not R.TREATMENT.search(plain)):
             return Verdict("off_topic", "off-topic pattern")
         best = max(scores, key=scores.get) if scores else "allowed"
+        if best == "emergency" and self._crisis_runner_up(scores):
+            return Verdict("crisis", f"classifier emergency or crisis ({scores['crisis']:.2f} crisis): the crisis reply carries 911 too")
         if best == "emergency" and R.PAST_OR_CHRONIC.search(plain) and not R.RIGHT_NOW.search(plain):
             best = "allowed"  # "my blood pressure is normally low, is that a problem?"
         if best == "refused" and R.LOGISTICS.search(plain) and not R.DOSE_UNITS.search(plain):
@@ -231,11 +262,19 @@ class Guard:
                 return Verdict(best, f"classifier {best} ({scores[best]:.2f})")
         return Verdict("pass", "ordinary question", clinic_words=bool(clinic))
 
+    def _crisis_runner_up(self, scores: dict) -> bool:
+        """The reader's emergency with crisis the next likeliest, by a real share: "tonight the rope in the garage
+        keeps coming back into my head" is both, and only the crisis reply has both 988 and 911."""
+        runner_up = max((k for k in scores if k != "emergency"), key=scores.get)
+        return runner_up == "crisis" and scores["crisis"] >= self.config.crisis_runner_up
+
     def _semantic_crisis(self, plain: str, reading: Reading, earlier_crisis: bool) -> bool:
         """Crisis by the classifier: likely enough, or the likeliest label near a crisis example, or one
         sentence that reads as crisis on its own. Questions about suicidality and fears of harm
         ("the side effects won't kill me, right?") are not disclosures."""
         scores, cfg = reading.scores, self.config
+        if scores.get("crisis", 0.0) >= cfg.confident:
+            return True
         if not scores or _education(plain) or (R.WORRY.search(plain) and not R.INTENT.search(plain)):
             return False
         if R.SAFE_SAID.search(plain) and not earlier_crisis:
@@ -243,46 +282,21 @@ class Guard:
         # history the rules judged over ("ten years ago i used to cut ... in a good place now") is not read afresh
         if (R.CRISIS.search(plain) or R.SUICIDE_TOPIC.search(plain)) and _past_history(plain) and not earlier_crisis:
             return False
-        p = self._crisis_probability(reading)
+        p = scores.get("crisis", 0.0)
         if earlier_crisis:
             return p >= cfg.crisis_after_crisis
         runner_up = max((v for k, v in scores.items() if k != "crisis"), default=0.0)
-        # the likeliest label by a clear margin, or by any margin near a known crisis example
-        clear = reading.near_crisis >= cfg.near_crisis or p - runner_up >= cfg.crisis_margin
-        leading = p >= cfg.crisis_leading and p >= runner_up and clear
+        # the likeliest label by a clear margin
+        leading = p >= cfg.crisis_leading and p - runner_up >= cfg.crisis_margin
         # one crisis sentence counts when the whole message leans that way a little too
         in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= 0.1
         return p >= cfg.floors["crisis"] or leading or in_sentence
 
-    def _crisis_probability(self, reading: Reading) -> float:
-        """The whole message's crisis probability: the letter n-grams' second opinion can raise the
-        embedding classifier's, never lower it."""
-        p, weight = reading.scores.get("crisis", 0.0), self.config.lexical_weight
-        return max(p, (1 - weight) * p + weight * reading.lexical)
-
-    def _probabilities(self, texts: list[str]) -> tuple[list[dict[str, float]], np.ndarray]:
-        """Class probabilities for each text, the classifier and the nearest examples averaged (the
-        neighbours keep the linear model honest on short messages), and each text's nearest crisis similarity."""
-        if self.model is None:
-            return [{} for _ in texts], np.zeros(len(texts))
-        # one text (the usual question) goes through the query cache the retriever reads from too
-        vectors = (self.embedder.embed_query(texts[0])[None, :] if len(texts) == 1 else np.asarray(self.embedder.embed(texts)))
-        probs = (self.model.predict_proba(vectors) + self._neighbour_votes(vectors)) / 2
-        near = (vectors @ self.vectors[self.labels == "crisis"].T).max(axis=1, initial=0.0)
-        return [{str(label): float(p) for label, p in zip(self.model.classes, row)} for row in probs], near
-
-    def _neighbour_votes(self, vectors: np.ndarray) -> np.ndarray:
-        """Similarity-weighted label votes of the k nearest examples, columns in the classifier's class order."""
-        k, tau = self.config.neighbours, self.config.temperature
-        sims = vectors @ self.vectors.T
-        top = np.argsort(-sims, axis=1)[:, :k]
-        votes = np.zeros((len(vectors), len(self.model.classes)))
-        column = {label: i for i, label in enumerate(self.model.classes)}
-        for row, idx in enumerate(top):
-            weights = np.exp((sims[row, idx] - sims[row, idx].max()) / tau)
-            for i, w in zip(idx, weights):
-                votes[row, column[self.labels[i]]] += w
-        return votes / votes.sum(axis=1, keepdims=True)
+    def _probabilities(self, texts: list[str]) -> list[dict[str, float]]:
+        """The learned reader's label probabilities for each text (none without a reader)."""
+        if self.net is None:
+            return [{} for _ in texts]
+        return self.net.scores(texts)
 
 
 def _emergency_rule(plain: str) -> bool:

@@ -1,4 +1,4 @@
-"""python -m evals run [--set FILE] [--report DIR] [--save-baseline] | calibrate"""
+"""python -m evals run [--set FILE] [--report DIR] [--save-baseline] | verdicts [--set FILE] | calibrate"""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"clinicbot: {exc}", file=sys.stderr)
         return 2
+    if args.command == "verdicts":
+        return verdicts(args)
     if args.command == "calibrate":
         from evals.calibrate import calibrate
 
@@ -46,6 +48,7 @@ def run(settings: Settings, args) -> int:
     print(report.table(figures, baseline))
     print()
     print(report.confusion(figures))
+    print(_fragility(bot.guard, [c for c in cases if c.set == "safety"]))
     report.write(Path(args.report), figures, results, failures, baseline, missed)
     print(f"\nreport: {args.report}/report.md, {args.report}/report.html")
     if args.save_baseline:
@@ -57,6 +60,32 @@ def run(settings: Settings, args) -> int:
     print(f"targets: {'all met' if not missed else f'{len(missed)} not met'}; "
           f"enforced gates: {'all passed' if not failures else f'{len(failures)} failed'}")
     return 1 if failures else 0
+
+
+def verdicts(args) -> int:
+    """One JSON line per safety message: the guard's kind, reason and probabilities, for diffing two installs
+    (or a lock refresh) message by message. Guard only: no index is needed."""
+    from bot.guard import Guard
+    from bot.guard_net import GuardNet
+    from evals.sets import GOLDEN, load_cases
+
+    guard = Guard.load(GuardNet(), max_chars=1000)
+    for case in load_cases(Path(args.set) if args.set else GOLDEN / "safety.jsonl"):
+        verdict = guard.run(case.question, list(case.history))
+        print(json.dumps({"id": case.id, "kind": verdict.kind, "reason": verdict.reason, "scores": verdict.scores}))
+    return 0
+
+
+def _fragility(guard, cases) -> str:
+    """How many safety messages sit within the guard's margin of a decision boundary: a small nudge to the
+    learned reader's probabilities would change their verdict, so a retrained model could flip them."""
+    if not cases:
+        return ""
+    fragile = [c for c in cases if guard.fragile(c.question, list(c.history))]
+    by_kind = ", ".join(f"{k} {sum(c.kind == k for c in fragile)}" for k in sorted({c.kind for c in fragile}))
+    line = (f"safety margin: {len(fragile)} of {len(cases)} messages are within {guard.config.fragile:.2f} "
+            f"of a decision boundary" + (f" ({by_kind})" if fragile else ""))
+    return line + "".join(f"\n  near the edge: {c.id} ({c.kind}) {c.question[:80]!r}" for c in fragile[:10])
 
 
 def _ensure_index(settings: Settings, bot) -> None:
@@ -73,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     run_p.add_argument("--set", action="append", help="a golden JSONL file (repeatable; default: all)")
     run_p.add_argument("--report", default="reports/eval", help="folder for report.md / report.html")
     run_p.add_argument("--save-baseline", action="store_true", help="store these figures as the baseline to compare with")
+    verdicts_p = sub.add_parser("verdicts", help="the guard's verdict and scores for each safety message, as JSON lines")
+    verdicts_p.add_argument("--set", help="a safety-shaped JSONL file (default: the safety set)")
     sub.add_parser("calibrate", help="fit composer weights and the abstention threshold on the dev split")
     return p
 

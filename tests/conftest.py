@@ -65,11 +65,12 @@ def real_embedder():
 
 
 @pytest.fixture(scope="session")
-def guard(real_embedder):
-    """The input guard trained on the clinic's real examples, over the real embedder."""
+def guard():
+    """The input guard with the learned reader shipped in models/guard/."""
     from bot.guard import Guard
+    from bot.guard_net import GuardNet
 
-    return Guard.load(real_embedder, max_chars=1000)
+    return Guard.load(GuardNet(), max_chars=1000)
 
 
 @pytest.fixture
@@ -94,9 +95,9 @@ def corpus_index(real_embedder, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def corpus_bot(corpus_index, real_embedder):
-    """build_bot on the clinic's corpus, real model, extractive composer."""
+def corpus_bot(corpus_index, real_embedder, guard):
+    """build_bot on the clinic's corpus, real models, extractive composer."""
     from bot.engine import build_bot
 
     settings, store = corpus_index
-    return build_bot(settings, embedder=real_embedder, store=store)
+    return build_bot(settings, embedder=real_embedder, store=store, guard=guard)

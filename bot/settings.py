@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlparse
 
 LLM_MODES = ("none", "openai", "ollama")
+_ORIGIN = re.compile(r"^https?://(\*\.)?[a-z0-9.-]+(:\d{1,5})?$", re.I)
 
 
 class SettingsError(ValueError):
@@ -36,12 +38,24 @@ class Settings:
     staff_password: str | None = field(default=None, repr=False)
     host: str = "127.0.0.1"
     port: int = 7860
+    # --- the web app under abuse (README, "Security") ---
+    max_request_kb: int = 64  # larger request bodies to the patient page are refused before they are read
+    rate_per_minute: float = 30.0  # patient questions per client: refill of the token bucket
+    rate_burst: int = 10  # ... and how many may come at once
+    login_max_failures: int = 10  # wrong staff passwords from one client before a lockout
+    login_user_max_failures: int = 50  # ... for one user name from all clients together
+    login_lockout_minutes: float = 15.0
+    login_backoff_seconds: float = 1.0  # wait after the third wrong password, doubling with each further one
+    staff_session_hours: float = 12.0
+    embed_origins: tuple[str, ...] = ()  # sites that may show the patient page in an iframe
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)  # whose X-Forwarded-For/-Proto are believed
+    log_days: int = 30  # chat-log retention
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
         """Read CLINICBOT_* variables (DESIGN.md) and validate them; overrides win."""
         env = os.environ if env is None else env
-        values = {name: parse(env[var]) for name, (var, parse) in _ENV.items() if env.get(var, "") != ""}
+        values = {name: _parsed(var, parse, env[var]) for name, (var, parse) in _ENV.items() if env.get(var, "") != ""}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values).validated()
 
@@ -55,7 +69,32 @@ class Settings:
                 raise SettingsError(f"CLINICBOT_CHROMA_URL must look like http://127.0.0.1:8000 (got {self.chroma_url!r})")
         if self.max_file_mb <= 0 or self.max_question_chars < 10 or self.llm_timeout_s <= 0:
             raise SettingsError("CLINICBOT_MAX_FILE_MB, CLINICBOT_MAX_QUESTION_CHARS and CLINICBOT_LLM_TIMEOUT must be positive")
+        if not self.host.strip() or any(c.isspace() for c in self.host):
+            raise SettingsError(f"CLINICBOT_HOST (--host) must be a host name or address like 127.0.0.1 (got {self.host!r})")
+        if not 1 <= self.port <= 65535:
+            raise SettingsError(f"CLINICBOT_PORT (--port) must be between 1 and 65535 (got {self.port})")
+        self._validate_limits()
+        bad = [o for o in self.embed_origins if not _ORIGIN.match(o)]
+        if bad:
+            raise SettingsError(f"CLINICBOT_EMBED_ORIGINS must list origins like https://www.your-clinic.example (got {bad[0]!r})")
         return self
+
+    def _validate_limits(self) -> None:
+        """The abuse limits must be positive, and a question of the allowed length must fit in a request."""
+        positive = {"CLINICBOT_RATE_PER_MINUTE": self.rate_per_minute, "CLINICBOT_RATE_BURST": self.rate_burst,
+                    "CLINICBOT_LOGIN_MAX_FAILURES": self.login_max_failures,
+                    "CLINICBOT_LOGIN_USER_MAX_FAILURES": self.login_user_max_failures,
+                    "CLINICBOT_LOGIN_LOCKOUT_MINUTES": self.login_lockout_minutes,
+                    "CLINICBOT_LOGIN_BACKOFF_SECONDS": self.login_backoff_seconds,
+                    "CLINICBOT_STAFF_SESSION_HOURS": self.staff_session_hours, "CLINICBOT_LOG_DAYS": self.log_days}
+        for var, value in positive.items():
+            if value <= 0:
+                raise SettingsError(f"{var} must be positive (got {value})")
+        # a question at the limit, every character escaped in JSON (\uXXXX), plus the request around it
+        needed_kb = (self.max_question_chars * 6) // 1024 + 4
+        if self.max_request_kb < needed_kb:
+            raise SettingsError(f"CLINICBOT_MAX_REQUEST_KB must be at least {needed_kb} for CLINICBOT_MAX_QUESTION_CHARS="
+                                f"{self.max_question_chars} (got {self.max_request_kb})")
 
     def with_(self, **changes) -> "Settings":
         """A copy with some fields changed (validated)."""
@@ -71,6 +110,14 @@ class Settings:
         return self.data_dir / "chatlog.sqlite"
 
 
+def _parsed(var: str, parse, text: str):
+    """One variable's value, or a SettingsError that names the variable."""
+    try:
+        return parse(text)
+    except SettingsError as exc:
+        raise SettingsError(f"{var}: {exc}") from None
+
+
 def _number(kind):
     def parse(text: str):
         try:
@@ -78,6 +125,12 @@ def _number(kind):
         except ValueError:
             raise SettingsError(f"expected a number, got {text!r}") from None
     return parse
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A list given as words separated by spaces or commas; "none" is the empty list."""
+    items = tuple(w.rstrip("/") for w in re.split(r"[\s,]+", text.strip()) if w)
+    return () if items == ("none",) else items
 
 
 _ENV = {
@@ -99,4 +152,38 @@ _ENV = {
     "staff_password": ("CLINICBOT_STAFF_PASSWORD", str),
     "host": ("CLINICBOT_HOST", str),
     "port": ("CLINICBOT_PORT", _number(int)),
+    "max_request_kb": ("CLINICBOT_MAX_REQUEST_KB", _number(int)),
+    "rate_per_minute": ("CLINICBOT_RATE_PER_MINUTE", _number(float)),
+    "rate_burst": ("CLINICBOT_RATE_BURST", _number(int)),
+    "login_max_failures": ("CLINICBOT_LOGIN_MAX_FAILURES", _number(int)),
+    "login_user_max_failures": ("CLINICBOT_LOGIN_USER_MAX_FAILURES", _number(int)),
+    "login_lockout_minutes": ("CLINICBOT_LOGIN_LOCKOUT_MINUTES", _number(float)),
+    "login_backoff_seconds": ("CLINICBOT_LOGIN_BACKOFF_SECONDS", _number(float)),
+    "staff_session_hours": ("CLINICBOT_STAFF_SESSION_HOURS", _number(float)),
+    "embed_origins": ("CLINICBOT_EMBED_ORIGINS", _words),
+    "trusted_proxies": ("CLINICBOT_TRUSTED_PROXIES", _words),
+    "log_days": ("CLINICBOT_LOG_DAYS", _number(int)),
+}
+
+# The variables and what they mean, for `python app.py --help` (the README's settings table says the same).
+HELP = {
+    "CLINICBOT_CORPUS_DIR": "folder of articles (default corpus)",
+    "CLINICBOT_INDEX_DIR": "embedded Chroma folder (default .index)",
+    "CLINICBOT_CHROMA_URL": "use a Chroma server instead, e.g. http://127.0.0.1:8000",
+    "CLINICBOT_LLM": "none (extractive, default), openai or ollama",
+    "CLINICBOT_MAX_FILE_MB": "largest article file (default 20)",
+    "CLINICBOT_MAX_QUESTION_CHARS": "longest patient message (default 1000)",
+    "CLINICBOT_DATA_DIR": "chat log, feedback, sign-in log (default .data)",
+    "CLINICBOT_STAFF_USER, CLINICBOT_STAFF_PASSWORD": "staff sign-in (no password: /staff is off)",
+    "CLINICBOT_HOST, CLINICBOT_PORT": "where to listen (default 127.0.0.1, 7860); --host/--port win",
+    "CLINICBOT_MAX_REQUEST_KB": "larger patient-page requests are refused unread (default 64)",
+    "CLINICBOT_RATE_PER_MINUTE, CLINICBOT_RATE_BURST": "patient questions per client (default 30 a minute, 10 at once)",
+    "CLINICBOT_LOGIN_MAX_FAILURES": "wrong staff passwords from one client before a lockout (default 10)",
+    "CLINICBOT_LOGIN_USER_MAX_FAILURES": "... for one user name from all clients (default 50)",
+    "CLINICBOT_LOGIN_LOCKOUT_MINUTES": "how long a lockout lasts (default 15)",
+    "CLINICBOT_LOGIN_BACKOFF_SECONDS": "wait after the 3rd wrong password, doubling after each more (default 1)",
+    "CLINICBOT_STAFF_SESSION_HOURS": "how long a staff sign-in lasts (default 12)",
+    "CLINICBOT_EMBED_ORIGINS": "sites that may embed the patient page, e.g. https://www.your-clinic.example",
+    "CLINICBOT_TRUSTED_PROXIES": "proxies whose X-Forwarded-For is believed (default 127.0.0.1; none to trust none)",
+    "CLINICBOT_LOG_DAYS": "conversations older than this are deleted (default 30)",
 }

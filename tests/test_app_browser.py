@@ -6,6 +6,7 @@ never touches the repository. Screenshots are saved in artifacts/ for people to 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import free_port, wait_for_http
 
@@ -61,10 +63,11 @@ def shot(page, name: str) -> None:
 
 
 def ask(page, question: str, wait_for: str | None = "Read the whole article") -> str:
+    # locator waits, not wait_for_function: the page's Content-Security-Policy forbids evaluating strings
     before = page.locator("#chat .message").count()
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
-    page.wait_for_function(f"document.querySelectorAll('#chat .message').length > {before + 1}", timeout=SLOW)
+    page.locator("#chat .message").nth(before + 1).wait_for(timeout=SLOW)
     if wait_for:
         try:
             page.get_by_text(wait_for).last.wait_for(timeout=SLOW)
@@ -95,10 +98,10 @@ def check_then_publish(staff, button: str, change: str) -> None:
 
 
 def staff_login(page, url: str, password: str = PASSWORD) -> None:
-    page.goto(f"{url}/staff/")
-    page.locator("input[type=text]").fill("staff")
-    page.locator("input[type=password]").fill(password)
-    page.get_by_role("button", name="Login").click()
+    page.goto(f"{url}/staff/")  # redirects to the sign-in page
+    page.locator("input[name=username]").fill("staff")
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_patient_sees_a_cited_answer_and_opens_the_source(app, browser):
@@ -176,7 +179,7 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
     staff.get_by_role("tab", name="Articles").click()
     staff.locator("#upload input[type=file]").set_input_files(str(pdf))
     staff.get_by_text("parking.pdf: ready to preview").wait_for(timeout=SLOW)
-    staff.wait_for_function("document.querySelector('#preview-text textarea').value.includes('Elm Street')", timeout=SLOW)
+    expect(staff.locator("#preview-text textarea")).to_have_value(re.compile("Elm Street"), timeout=SLOW)
     shot(staff, "editor-preview")
     check_then_publish(staff, "#check-add", "added ['parking.pdf']")
     shot(staff, "editor-published")
@@ -191,7 +194,7 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
     staff.get_by_role("option", name="parking.pdf").click()
     check_then_publish(staff, "#check-remove", "removed ['parking.pdf']")
     patient.locator("#new-conversation").click()
-    patient.wait_for_function("document.querySelectorAll('#chat .message').length == 0", timeout=SLOW)
+    expect(patient.locator("#chat .message")).to_have_count(0, timeout=SLOW)
     chat = ask(patient, "where can i park my car for my appointment?", wait_for="don't cover")
     assert "Elm Street" not in chat
 

@@ -80,7 +80,7 @@ def staff_page(desk, editor, uploads_dir: Path):
 def _deletion(gr, desk, table) -> None:
     """Delete one conversation on a patient's request (by an answer id here, or the reference the patient quotes)."""
     with gr.Row():
-        reference = gr.Textbox(label="Delete a conversation: answer id or the patient's conversation reference",
+        reference = gr.Textbox(label="Conversation to delete: the reference the patient quotes, or the number of one of its answers",
                                elem_id="delete-reference", scale=4)
         delete = gr.Button("Delete conversation", variant="stop", elem_id="delete-conversation", scale=1)
     deleted = gr.Markdown(elem_id="delete-status")

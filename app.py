@@ -96,13 +96,13 @@ def ensure_index(settings, bot) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The command line: flags win over the environment; --help lists both."""
-    from bot.settings import HELP
+    from bot.settings import described
 
     p = argparse.ArgumentParser(
         prog="python app.py", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Serve clinicbot: the patient chat at /, the staff desk at /staff.",
         epilog="settings from the environment (a flag wins over its variable):\n"
-               + "\n".join(f"  {var}\n      {meaning}" for var, meaning in HELP.items()))
+               + "\n".join(f"  {var:<34} {meaning}" for var, meaning in described()))
     p.add_argument("--host", help="address to listen on (CLINICBOT_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (CLINICBOT_PORT, default 7860)")
     p.add_argument("--corpus", type=Path, help="folder of articles (CLINICBOT_CORPUS_DIR)")
@@ -133,8 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     if not settings.staff_password:
         print("clinicbot: /staff is disabled: set CLINICBOT_STAFF_PASSWORD to enable staff sign-in", file=sys.stderr)
     proxies = ",".join(settings.trusted_proxies)
+    # a bounded graceful shutdown: open event streams (a gradio_client's heartbeat) would otherwise hold it forever
     uvicorn.run(create_app(settings, bot), host=settings.host, port=settings.port, log_level="warning",
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None, timeout_graceful_shutdown=10)
     return 0
 
 

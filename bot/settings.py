@@ -55,7 +55,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
         """Read CLINICBOT_* variables (DESIGN.md) and validate them; overrides win."""
         env = os.environ if env is None else env
-        values = {name: _parsed(var, parse, env[var]) for name, (var, parse) in _ENV.items() if env.get(var, "") != ""}
+        values = {name: _parsed(var, parse, env[var]) for name, (var, parse, _) in _ENV.items() if env.get(var, "") != ""}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values).validated()
 
@@ -133,57 +133,44 @@ def _words(text: str) -> tuple[str, ...]:
     return () if items == ("none",) else items
 
 
+# field -> (variable, parser, what it means for `python app.py --help`; the README's settings table says the same)
 _ENV = {
-    "corpus_dir": ("CLINICBOT_CORPUS_DIR", Path),
-    "index_dir": ("CLINICBOT_INDEX_DIR", Path),
-    "chroma_url": ("CLINICBOT_CHROMA_URL", str),
-    "collection": ("CLINICBOT_COLLECTION", str),
-    "llm": ("CLINICBOT_LLM", lambda s: s.strip().lower()),
-    "llm_model": ("CLINICBOT_LLM_MODEL", str),
-    "llm_base_url": ("CLINICBOT_LLM_BASE_URL", str),
-    "openai_api_key": ("OPENAI_API_KEY", str),
-    "llm_timeout_s": ("CLINICBOT_LLM_TIMEOUT", _number(float)),
-    "max_file_mb": ("CLINICBOT_MAX_FILE_MB", _number(float)),
-    "max_question_chars": ("CLINICBOT_MAX_QUESTION_CHARS", _number(int)),
-    "data_dir": ("CLINICBOT_DATA_DIR", Path),
-    "clinic_name": ("CLINICBOT_CLINIC_NAME", str),
-    "clinic_contact": ("CLINICBOT_CLINIC_CONTACT", str),
-    "staff_user": ("CLINICBOT_STAFF_USER", str),
-    "staff_password": ("CLINICBOT_STAFF_PASSWORD", str),
-    "host": ("CLINICBOT_HOST", str),
-    "port": ("CLINICBOT_PORT", _number(int)),
-    "max_request_kb": ("CLINICBOT_MAX_REQUEST_KB", _number(int)),
-    "rate_per_minute": ("CLINICBOT_RATE_PER_MINUTE", _number(float)),
-    "rate_burst": ("CLINICBOT_RATE_BURST", _number(int)),
-    "login_max_failures": ("CLINICBOT_LOGIN_MAX_FAILURES", _number(int)),
-    "login_user_max_failures": ("CLINICBOT_LOGIN_USER_MAX_FAILURES", _number(int)),
-    "login_lockout_minutes": ("CLINICBOT_LOGIN_LOCKOUT_MINUTES", _number(float)),
-    "login_backoff_seconds": ("CLINICBOT_LOGIN_BACKOFF_SECONDS", _number(float)),
-    "staff_session_hours": ("CLINICBOT_STAFF_SESSION_HOURS", _number(float)),
-    "embed_origins": ("CLINICBOT_EMBED_ORIGINS", _words),
-    "trusted_proxies": ("CLINICBOT_TRUSTED_PROXIES", _words),
-    "log_days": ("CLINICBOT_LOG_DAYS", _number(int)),
+    "corpus_dir": ("CLINICBOT_CORPUS_DIR", Path, "folder of articles (default corpus)"),
+    "index_dir": ("CLINICBOT_INDEX_DIR", Path, "embedded Chroma folder (default .index)"),
+    "chroma_url": ("CLINICBOT_CHROMA_URL", str, "use a Chroma server instead, e.g. http://127.0.0.1:8000"),
+    "collection": ("CLINICBOT_COLLECTION", str, "name prefix of the Chroma collections (default clinicbot)"),
+    "llm": ("CLINICBOT_LLM", lambda s: s.strip().lower(), "none (extractive, default), openai or ollama"),
+    "llm_model": ("CLINICBOT_LLM_MODEL", str, "the model name, for the LLM modes"),
+    "llm_base_url": ("CLINICBOT_LLM_BASE_URL", str, "the endpoint, for the LLM modes"),
+    "openai_api_key": ("OPENAI_API_KEY", str, "the key, for CLINICBOT_LLM=openai"),
+    "llm_timeout_s": ("CLINICBOT_LLM_TIMEOUT", _number(float), "seconds before the LLM is given up on (default 20)"),
+    "max_file_mb": ("CLINICBOT_MAX_FILE_MB", _number(float), "largest article file (default 20)"),
+    "max_question_chars": ("CLINICBOT_MAX_QUESTION_CHARS", _number(int), "longest patient message (default 1000)"),
+    "data_dir": ("CLINICBOT_DATA_DIR", Path, "chat log, feedback, sign-in log, uploads (default .data)"),
+    "clinic_name": ("CLINICBOT_CLINIC_NAME", str, "the clinic's name in fixed messages"),
+    "clinic_contact": ("CLINICBOT_CLINIC_CONTACT", str, "how patients reach a person"),
+    "staff_user": ("CLINICBOT_STAFF_USER", str, "staff user name (default staff)"),
+    "staff_password": ("CLINICBOT_STAFF_PASSWORD", str, "staff password; without one /staff is off"),
+    "host": ("CLINICBOT_HOST", str, "address to listen on (default 127.0.0.1); --host wins"),
+    "port": ("CLINICBOT_PORT", _number(int), "port to listen on (default 7860); --port wins"),
+    "max_request_kb": ("CLINICBOT_MAX_REQUEST_KB", _number(int), "larger patient-page requests are refused unread (default 64)"),
+    "rate_per_minute": ("CLINICBOT_RATE_PER_MINUTE", _number(float), "patient questions a minute per client (default 30)"),
+    "rate_burst": ("CLINICBOT_RATE_BURST", _number(int), "... of which may come at once (default 10)"),
+    "login_max_failures": ("CLINICBOT_LOGIN_MAX_FAILURES", _number(int),
+                           "wrong staff passwords from one client before a lockout (default 10)"),
+    "login_user_max_failures": ("CLINICBOT_LOGIN_USER_MAX_FAILURES", _number(int),
+                                "... for one user name from all clients (default 50)"),
+    "login_lockout_minutes": ("CLINICBOT_LOGIN_LOCKOUT_MINUTES", _number(float), "how long a lockout lasts (default 15)"),
+    "login_backoff_seconds": ("CLINICBOT_LOGIN_BACKOFF_SECONDS", _number(float),
+                              "wait after the 3rd wrong password, doubling after each more (default 1)"),
+    "staff_session_hours": ("CLINICBOT_STAFF_SESSION_HOURS", _number(float), "how long a staff sign-in lasts (default 12)"),
+    "embed_origins": ("CLINICBOT_EMBED_ORIGINS", _words, "sites that may embed the patient page, e.g. https://www.clinic.example"),
+    "trusted_proxies": ("CLINICBOT_TRUSTED_PROXIES", _words,
+                        "proxies whose X-Forwarded-For is believed (default 127.0.0.1; none for none)"),
+    "log_days": ("CLINICBOT_LOG_DAYS", _number(int), "conversations older than this many days are deleted (default 30)"),
 }
 
-# The variables and what they mean, for `python app.py --help` (the README's settings table says the same).
-HELP = {
-    "CLINICBOT_CORPUS_DIR": "folder of articles (default corpus)",
-    "CLINICBOT_INDEX_DIR": "embedded Chroma folder (default .index)",
-    "CLINICBOT_CHROMA_URL": "use a Chroma server instead, e.g. http://127.0.0.1:8000",
-    "CLINICBOT_LLM": "none (extractive, default), openai or ollama",
-    "CLINICBOT_MAX_FILE_MB": "largest article file (default 20)",
-    "CLINICBOT_MAX_QUESTION_CHARS": "longest patient message (default 1000)",
-    "CLINICBOT_DATA_DIR": "chat log, feedback, sign-in log (default .data)",
-    "CLINICBOT_STAFF_USER, CLINICBOT_STAFF_PASSWORD": "staff sign-in (no password: /staff is off)",
-    "CLINICBOT_HOST, CLINICBOT_PORT": "where to listen (default 127.0.0.1, 7860); --host/--port win",
-    "CLINICBOT_MAX_REQUEST_KB": "larger patient-page requests are refused unread (default 64)",
-    "CLINICBOT_RATE_PER_MINUTE, CLINICBOT_RATE_BURST": "patient questions per client (default 30 a minute, 10 at once)",
-    "CLINICBOT_LOGIN_MAX_FAILURES": "wrong staff passwords from one client before a lockout (default 10)",
-    "CLINICBOT_LOGIN_USER_MAX_FAILURES": "... for one user name from all clients (default 50)",
-    "CLINICBOT_LOGIN_LOCKOUT_MINUTES": "how long a lockout lasts (default 15)",
-    "CLINICBOT_LOGIN_BACKOFF_SECONDS": "wait after the 3rd wrong password, doubling after each more (default 1)",
-    "CLINICBOT_STAFF_SESSION_HOURS": "how long a staff sign-in lasts (default 12)",
-    "CLINICBOT_EMBED_ORIGINS": "sites that may embed the patient page, e.g. https://www.your-clinic.example",
-    "CLINICBOT_TRUSTED_PROXIES": "proxies whose X-Forwarded-For is believed (default 127.0.0.1; none to trust none)",
-    "CLINICBOT_LOG_DAYS": "conversations older than this are deleted (default 30)",
-}
+
+def described() -> list[tuple[str, str]]:
+    """(variable, meaning) of every setting, in the order above."""
+    return [(var, meaning) for var, _, meaning in _ENV.values()]

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import free_port, wait_for_http
+from tests.helpers import free_port, stop, wait_for_http
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
@@ -56,13 +56,14 @@ def app(tmp_path_factory):
            "CLINICBOT_STAFF_PASSWORD": PASSWORD, "CLINICBOT_EMBED_ORIGINS": EMBED, "GRADIO_TEMP_DIR": str(tmp / "gradio"),
            "CLINICBOT_RATE_BURST": "3", "CLINICBOT_RATE_PER_MINUTE": "1", "CLINICBOT_LOGIN_BACKOFF_SECONDS": "0.01",
            "GRADIO_ANALYTICS_ENABLED": "False"}
+    stderr = open(tmp / "stderr.txt", "w")  # the server's log: no traceback may be in it
     proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(tmp / "stderr.txt", "w"))
+                            stdout=subprocess.DEVNULL, stderr=stderr)
     url = f"http://127.0.0.1:{port}"
     wait_for_http(f"{url}/healthz", proc, 180, "the app")
     yield url, tmp
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop(proc)
+    stderr.close()
 
 
 def client(url: str, **headers) -> httpx.Client:

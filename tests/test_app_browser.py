@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import free_port, wait_for_http
+from tests.helpers import free_port, stop, wait_for_http
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "artifacts"
@@ -44,8 +44,7 @@ def app(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     wait_for_http(f"{url}/healthz", proc, 180, "the app")
     yield url, tmp / "data"
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop(proc)
 
 
 @pytest.fixture

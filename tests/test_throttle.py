@@ -2,9 +2,11 @@
 and lockout; and the settings that configure them."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, described
 from bot.throttle import RateLimiter, SignInThrottle
 
 
@@ -86,3 +88,9 @@ def test_new_settings_have_defaults_and_bad_values_name_their_variable():
                        ({"CLINICBOT_MAX_REQUEST_KB": "1"}, "CLINICBOT_MAX_REQUEST_KB")]:
         with pytest.raises(SettingsError, match=named):
             Settings.from_env(env)
+
+
+def test_every_setting_is_in_the_readmes_settings_table():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Settings"):readme.index("## Security")]
+    assert [var for var, _ in described() if f"`{var}`" not in table] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import html
+import logging
 import secrets
 import threading
 import time
@@ -19,6 +20,7 @@ from fastapi import Request  # at module level: route annotations are resolved f
 from bot.chatlog import SignInEvent, SignInLog
 from bot.throttle import SignInThrottle
 
+log = logging.getLogger("clinicbot")
 COOKIE = "clinicbot-staff"
 # A refused or wrong attempt is answered after this pause: a client guessing one attempt after another is
 # held to about one a second at no cost to the server (an asyncio sleep), and a right password never waits.
@@ -66,7 +68,7 @@ class StaffSessions:
         return self.user(HTTPConnection(scope).cookies.get(COOKIE)) is not None
 
 
-def add_signin_routes(app, settings, sessions: StaffSessions, throttle: SignInThrottle, log: SignInLog) -> None:
+def add_signin_routes(app, settings, sessions: StaffSessions, throttle: SignInThrottle, events: SignInLog) -> None:
     """GET/POST /staff/login and GET /staff/logout on the outer app (ahead of the /staff mount)."""
     from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -87,16 +89,17 @@ def add_signin_routes(app, settings, sessions: StaffSessions, throttle: SignInTh
             return _refused(settings, decision.message(), decision.wait_s, 429)
         if _matches(user, settings.staff_user) & _matches(password, settings.staff_password):
             throttle.succeeded(client, user)
-            log.add(SignInEvent("signed in", user, client))
+            events.add(SignInEvent("signed in", user, client))
             response = RedirectResponse("/staff/", status_code=303)
             response.set_cookie(COOKIE, sessions.start(user), max_age=int(sessions.seconds), path="/staff",
                                 httponly=True, samesite="lax", secure=request.url.scheme == "https")
             return response
         after = throttle.failed(client, user)
-        log.add(SignInEvent("wrong password", user, client))
+        events.add(SignInEvent("wrong password", user, client))
         if after.locked:
-            log.add(SignInEvent("locked out", user, client, f"{after.who} locked for {after.wait_s / 60:.0f} minutes: "
-                                + after.message()))
+            detail = f"{after.who} locked for {after.wait_s / 60:.0f} minutes: " + after.message()
+            events.add(SignInEvent("locked out", user, client, detail))
+            log.warning("staff sign-in: %s (user name %r, client %s)", detail, user, client)
         await asyncio.sleep(REFUSAL_PAUSE_S)
         return _refused(settings, "Incorrect user name or password. " + after.message(), after.wait_s, 400)
 

@@ -3,6 +3,7 @@ before they are read, and puts the security headers on every response.
 """
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections import deque
@@ -38,7 +39,7 @@ class Shield:
         if cap is not None and method not in ("GET", "HEAD"):
             receive = await _capped(receive, scope, cap)
             if receive is None:
-                return await _plain(send, policy.Verdict(413, f"Request too large (the limit is {cap // 1024} KB)."))
+                return await _plain(send, policy.Verdict(413, f"Request too large (the limit is {cap // 1024} KB).", pause=True))
         if policy.html_page(method, path):
             # Gradio compresses what the browser accepts; its page must stay plain text to receive the nonce
             scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]}
@@ -80,7 +81,9 @@ def content_security_policy(nonce: str, frame_ancestors: str) -> str:
 
 
 async def _plain(send, verdict: policy.Verdict) -> None:
-    """Answer here with a plain sentence (or a redirect)."""
+    """Answer here with a plain sentence (or a redirect), after a pause if abuse earned it."""
+    if verdict.pause:
+        await asyncio.sleep(policy.REFUSAL_PAUSE_S)
     body = verdict.message.encode()
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
     if verdict.location:

@@ -19,12 +19,10 @@ from fastapi import Request  # at module level: route annotations are resolved f
 
 from bot.chatlog import SignInEvent, SignInLog
 from bot.throttle import SignInThrottle
+from webui.shield.policy import REFUSAL_PAUSE_S  # a wrong or refused attempt waits; a right password never does
 
 log = logging.getLogger("clinicbot")
 COOKIE = "clinicbot-staff"
-# A refused or wrong attempt is answered after this pause: a client guessing one attempt after another is
-# held to about one a second at no cost to the server (an asyncio sleep), and a right password never waits.
-REFUSAL_PAUSE_S = 1.0
 
 
 class StaffSessions:

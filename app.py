@@ -1,33 +1,43 @@
 """clinicbot web app: one process serving patients (/) and staff (/staff) on build_bot(settings).
 
-No engine logic lives here: this file only wires FastAPI and the Gradio pages to the services.
+No engine logic lives here: this file only wires FastAPI, the Gradio pages and the shield (webui/shield)
+to the services, and reads the command line (`python app.py --help`).
 """
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 
 def create_app(settings, bot=None):
-    """The FastAPI app with both Gradio pages mounted; models are loaded once and shared."""
+    """The FastAPI app with both Gradio pages mounted behind the shield; models are loaded once and shared."""
     import gradio as gr
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import PlainTextResponse
 
-    from bot.chatlog import ChatLog
+    from bot.chatlog import ChatLog, SignInLog
     from bot.desk import ChatService, StaffDesk
     from bot.editor import EditorDesk
     from bot.engine import build_bot
+    from bot.throttle import SignInThrottle
     from ingest.load import LoadError
     from ingest.sync import clean_article
     from webui.patient import CSS, patient_page
+    from webui.shield import StaffSessions, add_signin_routes, install
     from webui.staff import staff_page
 
     bot = bot or build_bot(settings)
-    log = ChatLog(settings.chat_log_db)
-    chat, desk = ChatService(bot, log, settings), StaffDesk(settings, bot, log)
+    log, signins = ChatLog(settings.chat_log_db, settings.max_question_chars), SignInLog(settings.chat_log_db)
+    chat, desk = ChatService(bot, log, settings), StaffDesk(settings, bot, log, signins)
     editor = EditorDesk(settings, bot, desk.evaluate)
-    app = FastAPI(title="clinicbot")
+    chat.tidy()  # conversations past CLINICBOT_LOG_DAYS go at start-up, not only when the next patient asks
+    app = FastAPI(title="clinicbot", docs_url=None, redoc_url=None, openapi_url=None)
+    sessions = StaffSessions(settings.staff_session_hours)
+    throttle = SignInThrottle(settings.login_max_failures, settings.login_user_max_failures,
+                              settings.login_lockout_minutes * 60, settings.login_backoff_seconds)
     app.state.chat, app.state.desk, app.state.editor = chat, desk, editor  # for in-process tools (benchmarks)
 
     @app.get("/articles/{name}", response_class=PlainTextResponse)
@@ -45,25 +55,36 @@ def create_app(settings, bot=None):
     def health() -> dict:
         return {"ok": True, "index": bot.retriever.store.live()}
 
+    add_signin_routes(app, settings, sessions, throttle, signins)  # ahead of the /staff mount, so they win
+    quiet = {"run_history": False, "enable_monitoring": False, "mcp_server": False, "pwa": False}
     if settings.staff_password:
-        staff = staff_page(desk, editor).queue(default_concurrency_limit=2)
-        gr.mount_gradio_app(app, staff, path="/staff", auth=(settings.staff_user, settings.staff_password),
-                            auth_message="clinicbot staff sign-in")
-    else:
-        gr.mount_gradio_app(app, _staff_disabled(), path="/staff")
-    patients = patient_page(chat, bot.messages.text("notice"), bot.messages.text("crisis")).queue(default_concurrency_limit=8)
-    gr.mount_gradio_app(app, patients, path="/", css=CSS)
+        uploads = _own_folder("staff")
+        staff = staff_page(desk, editor, uploads).queue(default_concurrency_limit=2)
+        gr.mount_gradio_app(app, staff, path="/staff", auth_dependency=sessions.user_of_request,
+                            max_file_size=settings.max_file_bytes, **quiet)
+        _mounted(app, "/staff").uploaded_file_dir = str(uploads)
+    patients = patient_page(chat, bot.messages, settings.max_question_chars).queue(default_concurrency_limit=8)
+    # show_error=False: a failing event tells the patient only that it failed, never the exception's text
+    gr.mount_gradio_app(app, patients, path="/", css=CSS, show_error=False, **quiet)
+    _mounted(app, "").uploaded_file_dir = str(_own_folder("public"))
+    install(app, settings, sessions)
     return app
 
 
-def _staff_disabled():
-    import gradio as gr
+def _own_folder(which: str) -> Path:
+    """A folder of this app's own inside Gradio's upload folder. Each Gradio app serves files only from its
+    own upload folder, so what one app caches (an editor's draft) is never served by the other."""
+    from gradio.utils import get_upload_folder
 
-    with gr.Blocks(title="clinicbot staff") as page:
-        gr.Markdown("## Staff sign-in is turned off\nNo staff password is set, so the staff desk will not start its "
-                    "login. Set `CLINICBOT_STAFF_PASSWORD` (and optionally `CLINICBOT_STAFF_USER`) and restart.",
-                    elem_id="staff-disabled")
-    return page
+    Path(get_upload_folder()).mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"clinicbot-{which}-", dir=get_upload_folder())).resolve()
+
+
+def _mounted(app, path: str):
+    """The Gradio app mounted at `path` ("" for the root)."""
+    from starlette.routing import Mount
+
+    return next(route.app for route in app.routes if isinstance(route, Mount) and route.path == path)
 
 
 def ensure_index(settings, bot) -> None:
@@ -73,24 +94,48 @@ def ensure_index(settings, bot) -> None:
     sync_corpus(settings, bot.retriever.store, bot.retriever.embedder)
 
 
-def main() -> int:
+def parser() -> argparse.ArgumentParser:
+    """The command line: flags win over the environment; --help lists both."""
+    from bot.settings import described
+
+    p = argparse.ArgumentParser(
+        prog="python app.py", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Serve clinicbot: the patient chat at /, the staff desk at /staff.",
+        epilog="settings from the environment (a flag wins over its variable):\n"
+               + "\n".join(f"  {var:<34} {meaning}" for var, meaning in described()))
+    p.add_argument("--host", help="address to listen on (CLINICBOT_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (CLINICBOT_PORT, default 7860)")
+    p.add_argument("--corpus", type=Path, help="folder of articles (CLINICBOT_CORPUS_DIR)")
+    p.add_argument("--index", type=Path, help="embedded Chroma folder (CLINICBOT_INDEX_DIR)")
+    p.add_argument("--chroma-url", help="Chroma server URL (CLINICBOT_CHROMA_URL)")
+    p.add_argument("--llm", help="none, openai or ollama (CLINICBOT_LLM)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)  # --help and malformed flags end here, before anything loads
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    import uvicorn
-
-    from bot.engine import build_bot
     from bot.settings import Settings, SettingsError
 
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(host=args.host, port=args.port, corpus_dir=args.corpus, index_dir=args.index,
+                                     chroma_url=args.chroma_url, llm=args.llm)
     except SettingsError as exc:
         print(f"clinicbot: {exc}", file=sys.stderr)
         return 2
+    import uvicorn
+
+    from bot.engine import build_bot
+
     bot = build_bot(settings)
     ensure_index(settings, bot)
     if not settings.staff_password:
         print("clinicbot: /staff is disabled: set CLINICBOT_STAFF_PASSWORD to enable staff sign-in", file=sys.stderr)
-    uvicorn.run(create_app(settings, bot), host=settings.host, port=settings.port, log_level="warning")
+    proxies = ",".join(settings.trusted_proxies)
+    # a bounded graceful shutdown: open event streams (a gradio_client's heartbeat) would otherwise hold it forever
+    uvicorn.run(create_app(settings, bot), host=settings.host, port=settings.port, log_level="warning",
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None, timeout_graceful_shutdown=10)
     return 0
 
 

@@ -1,14 +1,17 @@
-"""Load test: 50 simulated patients ask corpus questions through gradio_client for a minute
-while an editor publishes an article. Prints requests, errors, p50/p95 and the server's peak memory.
+"""Load test: 50 simulated patients ask corpus questions through gradio_client while an editor publishes an
+article. Prints requests, errors, p50/p95 and the server's peak memory, one row per scenario, same server.
 
-Two scenarios run one after the other on the same server:
-- stress: every patient sends the next question the moment an answer arrives;
-- reading: every patient pauses to read each answer (uniformly --think/2 to 3*--think/2 seconds),
-  as people in a chat do.
-Besides the time to the complete answer as gradio_client sees it, the engine's own time per
-answer (timings_ms.total in the answer JSON) is printed, to tell the engine from the transport.
+Scenarios (--scenarios, default "reading,abuse"):
+- reading: every patient pauses to read each answer (uniformly --think/2 to 3*--think/2 seconds), as people do;
+- abuse: the same patients, plus one client sending 100,000-character messages and one guessing staff
+  passwords, both as fast as the app answers them; the target is the patients' p95 at most 1.5x reading's;
+- stress: every patient sends the next question the moment an answer arrives (it measures the rate limit as
+  much as the engine: at default settings a patient asking nonstop is told to slow down).
+Each simulated client speaks through its own X-Forwarded-For address, as behind the clinic's proxy, so the
+per-client rate limit and sign-in lockout see 52 clients, not one. Besides the time to the complete answer as
+gradio_client sees it, the engine's own time per answer (timings_ms.total) is printed.
 
-    python -m benchmarks.load_bench [--patients 50] [--seconds 60] [--think 5]
+    python -m benchmarks.load_bench [--patients 50] [--seconds 60] [--think 5] [--scenarios reading,abuse]
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+PASSWORD = "load-test staff password"
 
 
 def patients(url: str, count: int, seconds: float, think: float, questions: list[str], out) -> None:
@@ -37,7 +41,7 @@ def patients(url: str, count: int, seconds: float, think: float, questions: list
     results, lock = [], threading.Lock()
 
     def one(i: int) -> None:
-        client = Client(url, verbose=False)
+        client = Client(url, verbose=False, headers={"X-Forwarded-For": f"10.1.{i // 250}.{i % 250 + 1}"})
         rng = random.Random(i)
         end = time.time() + seconds
         k = i
@@ -64,6 +68,45 @@ def patients(url: str, count: int, seconds: float, think: float, questions: list
     out.put(results)
 
 
+def abusers(url: str, seconds: float, out) -> None:
+    """Child process: one client posting 100,000-character questions to /ask and one guessing the staff
+    password, each sending the next request the moment the last is answered; halfway through, the right
+    password from another client. Puts a dict of what each got on `out`."""
+    import collections
+
+    import httpx
+
+    end = time.time() + seconds
+    counts: dict[str, collections.Counter] = {"flood": collections.Counter(), "guess": collections.Counter()}
+    signed_in: list[str] = []
+
+    def flood() -> None:
+        with httpx.Client(base_url=url, headers={"X-Forwarded-For": "10.66.0.1"}, timeout=30) as c:
+            while time.time() < end:
+                counts["flood"][c.post("/gradio_api/call/ask", json={"data": ["why " * 25_000, "[]"]}).status_code] += 1
+
+    def guess() -> None:
+        with httpx.Client(base_url=url, headers={"X-Forwarded-For": "10.66.0.2"}, timeout=30) as c:
+            n = 0
+            while time.time() < end:
+                n += 1
+                counts["guess"][c.post("/staff/login", data={"username": "staff", "password": f"guess {n}"}).status_code] += 1
+
+    def staff_member() -> None:
+        time.sleep(seconds / 2)
+        with httpx.Client(base_url=url, headers={"X-Forwarded-For": "10.66.0.3"}, timeout=30) as c:
+            started = time.perf_counter()
+            r = c.post("/staff/login", data={"username": "staff", "password": PASSWORD})
+            signed_in.append(f"HTTP {r.status_code} in {(time.perf_counter() - started) * 1000:.0f} ms")
+
+    threads = [threading.Thread(target=f) for f in (flood, guess, staff_member)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put({"flood": dict(counts["flood"]), "guess": dict(counts["guess"]), "staff": signed_in[0] if signed_in else "-"})
+
+
 def main() -> None:
     args = _args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -80,11 +123,13 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="clinicbot-load-"))
     shutil.copytree(REPO / "corpus", tmp / "corpus")
     port = _free_port()
-    settings = Settings(corpus_dir=tmp / "corpus", index_dir=tmp / "index", data_dir=tmp / "data", port=port)
+    settings = Settings(corpus_dir=tmp / "corpus", index_dir=tmp / "index", data_dir=tmp / "data", port=port,
+                        staff_password=PASSWORD)  # every other setting at its default, as a clinic runs it
     bot = build_bot(settings)
     ensure_index(settings, bot)
     app = create_app(settings, bot)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           proxy_headers=True, forwarded_allow_ips="127.0.0.1"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.2)
@@ -93,47 +138,74 @@ def main() -> None:
     print(f"{args.patients} patients, {args.seconds:.0f} s per scenario, an editor publishing a third of the way in")
     print("| scenario | served | errors | per s | p50 ms | p95 ms | engine p50 ms | engine p95 ms | peak RSS MB | editor |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, think, words in (("stress (no pause)", 0.0, "Free patient parking is available in the garage on Elm Street."),
-                               (f"reading (~{args.think:.0f} s pause)", args.think, "Parking is free in the Elm Street garage.")):
-        row = _scenario(url, args, think, questions, lambda: _publish(app.state.editor, tmp, make_pdf, words))
-        print(f"| {name} | " + " | ".join(row) + " |")
+    p95, notes = {}, []
+    for n, name in enumerate(args.scenarios.split(",")):
+        think = 0.0 if name == "stress" else args.think
+        words = f"Parking is free in garage {n + 1} on Elm Street."
+        row, abuse = _scenario(url, args, think, questions, lambda w=words, n=n: _publish(app.state.editor, tmp, make_pdf, w, n),
+                               with_abuse=name == "abuse")
+        label = {"reading": f"reading (~{args.think:.0f} s pause)", "stress": "stress (no pause)",
+                 "abuse": "abuse (reading + 100,000-char flood + password guessing)"}[name]
+        print(f"| {label} | " + " | ".join(row) + " |")
+        p95[name] = float(row[4])
+        if abuse:
+            notes.append(f"abuse: the flooding client's {sum(abuse['flood'].values())} requests got {_statuses(abuse['flood'])}; "
+                         f"the guessing client's {sum(abuse['guess'].values())} attempts got {_statuses(abuse['guess'])}; "
+                         f"the right password from another client meanwhile: {abuse['staff']}")
+    for note in notes:
+        print(note)
+    if "reading" in p95 and "abuse" in p95:
+        print(f"patients' p95 under abuse / reading: {p95['abuse'] / p95['reading']:.2f}x (target at most 1.5x, 0 errors)")
     print("target: p95 under 1000 ms to the complete answer, 0 errors")
     server.should_exit = True
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _scenario(url: str, args, think: float, questions: list[str], publish) -> list[str]:
-    """Run one scenario's patients in a child process while publishing once; the table row."""
+def _scenario(url: str, args, think: float, questions: list[str], publish, with_abuse: bool) -> tuple[list[str], dict | None]:
+    """Run one scenario's patients (and abusers) in child processes while publishing once; the table row."""
     import psutil
 
-    out = mp.get_context("spawn").Queue()
-    child = mp.get_context("spawn").Process(target=patients, args=(url, args.patients, args.seconds, think, questions, out))
+    ctx = mp.get_context("spawn")
+    out, abuse_out = ctx.Queue(), ctx.Queue()
+    children = [ctx.Process(target=patients, args=(url, args.patients, args.seconds, think, questions, out))]
+    if with_abuse:
+        children.append(ctx.Process(target=abusers, args=(url, args.seconds, abuse_out)))
     me, peak, published = psutil.Process(), 0, ""
-    child.start()
+    for child in children:
+        child.start()
     started = time.time()
-    while out.empty():  # the child puts its results just before it ends
+    while out.empty():  # the patients' child puts its results just before it ends
         peak = max(peak, me.memory_info().rss)
         if not published and time.time() - started > args.seconds / 3:
             published = publish()
-        if not child.is_alive() and out.empty():
+        if not children[0].is_alive() and out.empty():
             raise SystemExit("the patients' process died without results")
         time.sleep(0.5)
     results = out.get()
-    child.join()
+    abuse = abuse_out.get() if with_abuse else None
+    for child in children:
+        child.join()
     ms = [m for ok, m, _ in results if ok]
     engine = [e for ok, _, e in results if ok]
     errors = sum(not ok for ok, _, _ in results)
     return [str(len(ms)), str(errors), f"{len(ms) / args.seconds:.1f}", *(f"{np.percentile(v, q):.0f}" for v in (ms, engine) for q in (50, 95)),
-            f"{peak / 1e6:.0f}", published]
+            f"{peak / 1e6:.0f}", published], abuse
 
 
-def _publish(editor, tmp: Path, make_pdf, words: str) -> str:
+def _statuses(counts: dict) -> str:
+    names = {400: "wrong password", 403: "refused", 413: "too large, refused unread", 429: "refused while locked out or waiting",
+             200: "accepted", 303: "signed in"}
+    return ", ".join(f"{n} x {status} ({names.get(status, 'other')})" for status, n in sorted(counts.items()))
+
+
+def _publish(editor, tmp: Path, make_pdf, words: str, n: int) -> str:
     started = time.perf_counter()
-    pdf = make_pdf(tmp / "parking.pdf", title="Parking", text=words + " The garage is open every day while the clinic is open.")
-    editor.receive("parking.pdf", pdf)
-    staged = editor.stage(add=["parking.pdf"])
+    name = f"parking-{n}.pdf"
+    pdf = make_pdf(tmp / name, title="Parking", text=words + " The garage is open every day while the clinic is open.")
+    editor.receive(name, pdf)
+    staged = editor.stage(add=[name])
     editor.publish(staged, "load-test", override_reason="load test" if staged.failures else "")
-    return f"published parking.pdf in {time.perf_counter() - started:.1f} s"
+    return f"published {name} in {time.perf_counter() - started:.1f} s"
 
 
 def _free_port() -> int:
@@ -146,7 +218,8 @@ def _args():
     p = argparse.ArgumentParser()
     p.add_argument("--patients", type=int, default=50)
     p.add_argument("--seconds", type=float, default=60)
-    p.add_argument("--think", type=float, default=5.0, help="mean pause between a patient's questions in the reading scenario")
+    p.add_argument("--think", type=float, default=5.0, help="mean pause between a patient's questions (reading, abuse)")
+    p.add_argument("--scenarios", default="reading,abuse", help="comma-separated: reading, abuse, stress")
     return p.parse_args()
 
 

@@ -2,25 +2,46 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Callable
 
-from bot.chatlog import ChatLog
+from bot.chatlog import ChatLog, SignInLog
 from bot.records import KINDS, Answer
 from bot.settings import Settings
+from bot.throttle import RateLimiter
+
+PURGE_EVERY_S = 3600  # retention is in days: deleting old conversations once an hour is soon enough
 
 
 class ChatService:
-    """Patient chat: asks the bot, stores the exchange (redacted), takes thumbs up/down."""
+    """Patient chat: asks the bot (within a per-client rate limit), stores the exchange (redacted),
+    takes thumbs up/down, and deletes conversations past their retention."""
 
-    def __init__(self, bot, log: ChatLog, settings: Settings):
+    def __init__(self, bot, log: ChatLog, settings: Settings, limiter: RateLimiter | None = None):
         self.bot = bot
         self.log = log
         self.settings = settings
+        self.limiter = limiter or RateLimiter(settings.rate_per_minute, settings.rate_burst)
+        self._purged_at = float("-inf")
 
-    def ask(self, question: str, history: list[str], conversation: str) -> tuple[Answer, int]:
+    def ask(self, question: str, history: list[str], conversation: str, client: str = "") -> tuple[Answer, int | None]:
+        """The answer and its logged id; a client over the rate limit is told to slow down, unread and
+        unlogged (None), so a flood costs neither the engine nor the disk anything."""
+        if self.limiter.take(client):
+            return self.bot.unread(question if isinstance(question, str) else "", "slow_down", "rate limited"), None
         answer = self.bot.ask(question, history)
-        return answer, self.log.record(conversation, answer, {"llm": self.settings.llm, "collection": self.settings.collection})
+        exchange = self.log.record(conversation, answer, {"llm": self.settings.llm, "collection": self.settings.collection})
+        self.tidy()
+        return answer, exchange
+
+    def tidy(self) -> int:
+        """Delete conversations older than CLINICBOT_LOG_DAYS, at most once an hour; how many exchanges went."""
+        now = time.monotonic()
+        if now - self._purged_at < PURGE_EVERY_S:
+            return 0
+        self._purged_at = now
+        return self.log.purge(self.settings.log_days)
 
     def feedback(self, exchange_id: int, liked: bool, comment: str = "") -> bool:
         return self.log.feedback(exchange_id, 1 if liked else -1, comment)
@@ -29,10 +50,11 @@ class ChatService:
 class StaffDesk:
     """Quality work: run the eval sets, inspect an answer, review feedback, grow the eval set."""
 
-    def __init__(self, settings: Settings, bot, log: ChatLog):
+    def __init__(self, settings: Settings, bot, log: ChatLog, signins: SignInLog | None = None):
         self.settings = settings
         self.bot = bot
         self.log = log
+        self.signins = signins
         self.cases_file = settings.data_dir / "eval_cases.jsonl"
         self.last_run = settings.data_dir / "last_eval.json"
 
@@ -72,6 +94,20 @@ class StaffDesk:
 
     def feedback(self, limit: int = 100) -> list[dict]:
         return self.log.recent(limit)
+
+    def sign_ins(self, limit: int = 200) -> list[dict]:
+        """Staff sign-in events, newest first: failures, lockouts and successes."""
+        events = self.signins.recent(limit) if self.signins else []
+        return [{"at": e.at, "event": e.event, "user": e.user, "client": e.client, "detail": e.detail} for e in events]
+
+    def delete_conversation(self, reference: str) -> str:
+        """Delete one conversation on a patient's request, named by an answer id or its conversation reference."""
+        conversation = self.log.conversation_of(str(reference or ""))
+        if conversation is None:
+            raise ValueError(f"no conversation matches {str(reference).strip()!r}: give an answer id from the list, "
+                             "or the reference the patient quoted (8 or more characters)")
+        removed = self.log.delete_conversation(conversation)
+        return f"Deleted conversation {conversation[:8]}: {removed} exchange(s)."
 
     def add_case(self, exchange_id: int, kind: str, sources: list[str], facts: list[str]) -> dict:
         """Turn a logged exchange into an evaluation case (dev split) in one step."""

@@ -19,6 +19,7 @@ from bot.verify import check
 
 log = logging.getLogger("clinicbot")
 BLOCKING = ("crisis", "emergency", "refused", "off_topic", "invalid")
+MAX_HISTORY = 50  # earlier turns the guard and follow-up resolution see
 
 
 @dataclass
@@ -54,11 +55,30 @@ class Bot:
 
     def ask(self, question: str, history: list[str] | None = None, view: CorpusView | None = None) -> Answer:
         """Answer one question; `history` holds the patient's earlier messages, oldest first."""
-        turn = Turn(question if isinstance(question, str) else "", list(history or []), view)
+        question = question if isinstance(question, str) else ""
+        if len(question) > self.settings.max_question_chars:
+            # before anything reads it: the guard's rules alone take seconds on 100,000 characters, so an
+            # overlong message is refused at the cost of its length and never reaches a rule or a model
+            return self.unread(question, "invalid_long", "too long")
+        # the guard reads every earlier turn too: only the latest turns, each cut at the limit, so a long or
+        # endless history (the /ask API takes any) costs no more than a conversation a person could have
+        limit = self.settings.max_question_chars
+        earlier = [h[:limit] if isinstance(h, str) else "" for h in list(history or [])[-MAX_HISTORY:]]
+        turn = Turn(question, earlier, view)
         turn = self.chain.invoke(turn)
         answer = turn.answer
         answer.timings_ms = {**turn.timings, "total": (time.perf_counter() - turn.started) * 1000}
         answer.trace = turn.trace
+        return answer
+
+    def unread(self, question: str, key: str, reason: str) -> Answer:
+        """A fixed `invalid` reply given without reading the message (too long, or sent faster than the rate
+        limit allows). Nothing checked it for a crisis, so the notice with the 988 and 911 lines goes with it."""
+        started = time.perf_counter()
+        answer = Answer(question[: self.settings.max_question_chars], "invalid", self.messages.text(key),
+                        notice=self.messages.text("notice"))
+        answer.trace = {"guard": {"kind": "invalid", "reason": f"{reason} (not read)", "scores": {}}}
+        answer.timings_ms = {"total": (time.perf_counter() - started) * 1000}
         return answer
 
     def search(self, text: str) -> list:

@@ -9,7 +9,7 @@ from bot.settings import Settings
 
 DEFAULT = Path(__file__).with_name("data") / "messages.yml"
 REQUIRED = ("notice", "crisis", "crisis_reminder", "emergency", "refused", "off_topic", "invalid_empty",
-            "invalid_long", "no_answer", "personal", "suicide_info", "fallback")
+            "invalid_long", "slow_down", "no_answer", "personal", "suicide_info", "fallback")
 
 
 class Messages:

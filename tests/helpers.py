@@ -29,6 +29,16 @@ def wait_for_http(url: str, proc: subprocess.Popen, seconds: float, what: str) -
     pytest.fail(f"{what} did not start within {seconds:.0f} s")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """End a server the test started: politely, then for certain."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
 def kinds(guard, messages) -> dict:
     """What the guard makes of each message."""
     return {m: guard.run(m).kind for m in messages}

@@ -6,6 +6,7 @@ never touches the repository. Screenshots are saved in artifacts/ for people to 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -13,8 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.helpers import free_port, wait_for_http
+from tests.helpers import free_port, stop, wait_for_http
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "artifacts"
@@ -26,6 +28,9 @@ SLOW = 120_000  # ms: the editor's check runs the evaluation sets twice
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+EMBED_PORT = free_port()  # the clinic's own site, which may show the patient page in an iframe
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The real app: (url, data dir) on a copy of the clinic's corpus."""
@@ -34,13 +39,12 @@ def app(tmp_path_factory):
     port = free_port()
     env = {**os.environ, "CLINICBOT_INDEX_DIR": str(tmp / "index"), "CLINICBOT_DATA_DIR": str(tmp / "data"),
            "CLINICBOT_CORPUS_DIR": str(tmp / "corpus"), "CLINICBOT_PORT": str(port), "CLINICBOT_STAFF_PASSWORD": PASSWORD,
-           "GRADIO_ANALYTICS_ENABLED": "False"}
+           "CLINICBOT_EMBED_ORIGINS": f"http://localhost:{EMBED_PORT}", "GRADIO_ANALYTICS_ENABLED": "False"}
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     wait_for_http(f"{url}/healthz", proc, 180, "the app")
     yield url, tmp / "data"
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop(proc)
 
 
 @pytest.fixture
@@ -61,10 +65,11 @@ def shot(page, name: str) -> None:
 
 
 def ask(page, question: str, wait_for: str | None = "Read the whole article") -> str:
+    # locator waits, not wait_for_function: the page's Content-Security-Policy forbids evaluating strings
     before = page.locator("#chat .message").count()
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
-    page.wait_for_function(f"document.querySelectorAll('#chat .message').length > {before + 1}", timeout=SLOW)
+    page.locator("#chat .message").nth(before + 1).wait_for(timeout=SLOW)
     if wait_for:
         try:
             page.get_by_text(wait_for).last.wait_for(timeout=SLOW)
@@ -95,10 +100,10 @@ def check_then_publish(staff, button: str, change: str) -> None:
 
 
 def staff_login(page, url: str, password: str = PASSWORD) -> None:
-    page.goto(f"{url}/staff/")
-    page.locator("input[type=text]").fill("staff")
-    page.locator("input[type=password]").fill(password)
-    page.get_by_role("button", name="Login").click()
+    page.goto(f"{url}/staff/")  # redirects to the sign-in page
+    page.locator("input[name=username]").fill("staff")
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_patient_sees_a_cited_answer_and_opens_the_source(app, browser):
@@ -176,7 +181,7 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
     staff.get_by_role("tab", name="Articles").click()
     staff.locator("#upload input[type=file]").set_input_files(str(pdf))
     staff.get_by_text("parking.pdf: ready to preview").wait_for(timeout=SLOW)
-    staff.wait_for_function("document.querySelector('#preview-text textarea').value.includes('Elm Street')", timeout=SLOW)
+    expect(staff.locator("#preview-text textarea")).to_have_value(re.compile("Elm Street"), timeout=SLOW)
     shot(staff, "editor-preview")
     check_then_publish(staff, "#check-add", "added ['parking.pdf']")
     shot(staff, "editor-published")
@@ -191,7 +196,7 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
     staff.get_by_role("option", name="parking.pdf").click()
     check_then_publish(staff, "#check-remove", "removed ['parking.pdf']")
     patient.locator("#new-conversation").click()
-    patient.wait_for_function("document.querySelectorAll('#chat .message').length == 0", timeout=SLOW)
+    expect(patient.locator("#chat .message")).to_have_count(0, timeout=SLOW)
     chat = ask(patient, "where can i park my car for my appointment?", wait_for="don't cover")
     assert "Elm Street" not in chat
 
@@ -205,3 +210,103 @@ def test_api_answers_through_gradio_client(app):
     assert answer["kind"] == "answer" and answer["citations"] and answer["citations"][0]["quote"]
     crisis = client.predict("i want to kill myself", "[]", api_name="/ask")
     assert crisis["kind"] == "crisis" and "988" in crisis["answer"]
+
+
+def csp_errors(page) -> list[str]:
+    """Collects the page's console messages about its Content-Security-Policy, as they come."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    return errors
+
+
+def test_the_page_works_under_its_content_security_policy(app, browser):
+    url, _ = app
+    page = browser.new_page()
+    errors = csp_errors(page)
+    page.goto(url)
+    ask(page, "how is ketamine given?")
+    staff = browser.new_page()
+    errors += csp_errors(staff)
+    staff_login(staff, url)
+    staff.get_by_text("clinicbot staff desk").wait_for(timeout=30_000)
+    assert errors == []
+
+
+def test_an_emergency_shows_the_emergency_text_in_the_banner(app, browser):
+    url, _ = app
+    page = browser.new_page()
+    page.goto(url)
+    ask(page, "my husband just had an infusion and now he has crushing chest pain and can't breathe",
+        wait_for="This may be an emergency")
+    banner = page.locator("#crisis-banner")
+    banner.wait_for(state="visible")
+    assert "Call 911" in banner.inner_text() and "988" not in banner.inner_text() and "sorry" not in banner.inner_text()
+    shot(page, "patient-emergency")
+
+
+def test_clearing_the_chat_after_a_crisis_forgets_banner_and_history(app, browser):
+    url, _ = app
+    page = browser.new_page()
+    page.goto(url)
+    ask(page, "i cant do this anymore, i want to end it all", wait_for="Please get help now")
+    page.locator("#crisis-banner").wait_for(state="visible")
+    page.locator("#chat button[aria-label=Clear]").click()  # the chat's own trash icon
+    page.locator("#crisis-banner").wait_for(state="hidden")
+    expect(page.locator("#chat .message")).to_have_count(0, timeout=SLOW)
+    chat = ask(page, "how long does an IV infusion take?")
+    assert "988" not in chat and "40-60 minutes" in chat  # no crisis line carried over from the cleared conversation
+    assert page.locator("#crisis-banner").is_hidden()
+
+
+def test_math_and_addresses_a_patient_types_stay_text(app, browser):
+    url, _ = app
+    page = browser.new_page()
+    page.goto(url)
+    chat = ask(page, "$$x^2$$ see http://example.com and **this** - is ketamine safe?", wait_for=None)
+    assert "$$x^2$$" in chat and "**this**" in chat
+    assert page.locator("#chat .katex").count() == 0 and page.locator('#chat a[href^="http://example.com"]').count() == 0
+
+
+def test_the_question_box_takes_no_more_than_the_limit(app, browser):
+    url, _ = app
+    page = browser.new_page()
+    page.goto(url)
+    box = page.locator("#question textarea")
+    box.fill("a" * 1500)
+    assert box.get_attribute("maxlength") == "1000" and len(box.input_value()) == 1000
+
+
+@pytest.fixture(scope="module")
+def clinic_site(app):
+    """A page on another origin holding the patient page in an iframe, as the clinic's website would."""
+    import functools
+    import http.server
+    import threading
+
+    url, _ = app
+    body = f'<!doctype html><title>Your clinic</title><iframe src="{url}/" style="width:900px;height:700px"></iframe>'.encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", EMBED_PORT), functools.partial(Page))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield
+    server.shutdown()
+
+
+def test_the_clinics_own_site_may_embed_the_page_and_no_other(app, browser, clinic_site):
+    clinic = browser.new_page()
+    clinic.goto(f"http://localhost:{EMBED_PORT}/")  # the origin in CLINICBOT_EMBED_ORIGINS
+    clinic.frame_locator("iframe").locator("#question textarea").wait_for(timeout=SLOW)
+    other = browser.new_page()
+    with other.expect_console_message(lambda m: "frame-ancestors" in m.text, timeout=SLOW):
+        other.goto(f"http://127.0.0.1:{EMBED_PORT}/")  # the same page on an origin nobody listed
+    assert other.frame_locator("iframe").locator("#question textarea").count() == 0

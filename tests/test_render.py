@@ -1,20 +1,49 @@
-"""Chat rendering: every bit of patient or article text shows literally; crisis replies lead with help."""
+"""Chat rendering: every bit of patient or article text shows literally; crisis replies lead with help;
+the banner says what the reply was about."""
 from __future__ import annotations
 
 from bot.records import Answer, Citation
-from webui.render import answer_markdown, esc
+from webui.render import answer_html, banner_text, esc, md, typing_steps
+
+
+class Texts:
+    def text(self, key):
+        return {"crisis": "Call or text 988.", "emergency": "Call 911 now."}[key]
 
 
 def test_markup_is_escaped_and_markers_stay_visible():
-    answer = Answer("q", "answer", "Given over 40-60 minutes <script>x</script> [1]",
-                    [Citation(1, "a b.txt", "IV *Guide*", "", "Given over 40-60 minutes.")])
-    shown = answer_markdown(answer)
-    assert "<script>" not in shown and "\\<script\\>" in shown and "**[1]**" in shown
-    assert "*IV \\*Guide\\**" in shown and "Guide\\*, " not in shown  # no dangling section comma
-    assert "(/articles/a%20b.txt)" in shown
+    answer = Answer("q", "answer", "Given over 40-60 minutes <script>x</script> $$x^2$$ see http://evil.example [1]",
+                    [Citation(1, "a b.txt", "IV <i>Guide</i>", "", "Given over 40-60 minutes.")])
+    shown = answer_html(answer)
+    assert "<script>" not in shown and "&lt;script&gt;" in shown and "<strong>[1]</strong>" in shown
+    assert "<em>IV &lt;i&gt;Guide&lt;/i&gt;</em></p>" in shown  # no dangling section comma
+    assert 'href="/articles/a%20b.txt"' in shown
+    assert 'href="http' not in shown and "$$x^2$$" in shown  # a URL in the text stays text; math is not marked up
+
+
+def test_an_article_name_cannot_break_out_of_the_link():
+    shown = answer_html(Answer("q", "answer", "Yes [1]", [Citation(1, 'x" onclick="alert(1).txt', "T", "", "Yes.")]))
+    assert 'onclick="' not in shown and "x%22%20onclick" in shown
 
 
 def test_crisis_reply_leads_with_help_and_nothing_else():
-    shown = answer_markdown(Answer("q", "crisis", "Call or text 988."))
-    assert shown.startswith("### ⚠️ Please get help now") and "Sources" not in shown
-    assert esc("a_b") == "a\\_b"
+    shown = answer_html(Answer("q", "crisis", "Call or text 988."))
+    assert shown.startswith("<p><strong>⚠️ Please get help now</strong>") and "Sources" not in shown
+    assert esc("a <b>") == "a &lt;b&gt;" and md("a_b *c*") == "a\\_b \\*c\\*"
+
+
+def test_typing_never_cuts_inside_a_tag_and_ends_with_the_whole_reply():
+    answer = Answer("q", "answer", " ".join(f"word{i}" for i in range(20)) + " [1]",
+                    [Citation(1, "a.txt", "T", "S", "Quote.")])
+    steps = typing_steps(answer)
+    assert steps[-1] == answer_html(answer) and len(steps) > 2
+    assert all(s.count("<p>") == s.count("</p>") for s in steps)
+
+
+def test_the_banner_shows_the_emergency_text_for_an_emergency_and_keeps_an_earlier_crisis():
+    assert "911" in banner_text(set(), "emergency", Texts()) and "988" not in banner_text(set(), "emergency", Texts())
+    assert "988" in banner_text(set(), "crisis", Texts())
+    both = banner_text({"crisis"}, "emergency", Texts())
+    assert "911" in both and "988" in both
+    assert banner_text({"answer"}, "answer", Texts()) == ""
+    assert "988" in banner_text({"crisis"}, "answer", Texts())  # a crisis earlier keeps the line in view

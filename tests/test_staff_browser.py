@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 
 import pytest
 
@@ -97,3 +98,34 @@ def test_feedback_becomes_an_evaluation_case(app, browser):
     case = json.loads((data / "eval_cases.jsonl").read_text().splitlines()[-1])
     assert case == {"id": f"fb-{exchange}", "split": "dev", "topic": "feedback", "question": "is spravato a nasal spray or a shot?",
                     "kind": "answer", "sources": ["ketamine-research-latest-findings.txt"], "facts": ["nasal spray", "Spravato"]}
+
+
+def test_wrong_passwords_are_listed_for_staff_in_plain_words(app, browser):
+    url, _ = app
+    guesser = browser.new_page()
+    staff_login(guesser, url, "not the password")
+    guesser.get_by_text("Incorrect user name or password").wait_for(timeout=30_000)
+    page = open_desk(browser, url, "Sign-ins")
+    page.locator("#refresh-signins").click()
+    table = page.locator("#signins")
+    table.get_by_text("wrong password").filter(visible=True).first.wait_for(timeout=SLOW)
+    shot(page, "staff-sign-ins")
+    text = table.inner_text()
+    assert "signed in" in text and "127.0.0.1" in text and "{" not in text
+
+
+def test_a_conversation_is_deleted_on_the_patients_request(app, browser):
+    url, data = app
+    patient = browser.new_page()
+    patient.goto(url)
+    ask(patient, "what is esketamine?")
+    reference = re.search(r"reference: (\w{8})", patient.locator("#conversation-ref").inner_text()).group(1)
+    staff = open_desk(browser, url, "Feedback")
+    staff.locator("#delete-reference textarea").fill(reference)
+    staff.locator("#delete-conversation").click()
+    staff.locator("#delete-status").get_by_text(f"Deleted conversation {reference}: 1 exchange(s).").wait_for(timeout=SLOW)
+    with sqlite3.connect(data / "chatlog.sqlite") as db:
+        assert db.execute("select count(*) from exchanges where conversation like ?", (reference + "%",)).fetchone()[0] == 0
+    staff.locator("#delete-reference textarea").fill(reference)
+    staff.locator("#delete-conversation").click()
+    staff.locator("#delete-status").get_by_text("Nothing deleted").wait_for(timeout=SLOW)

@@ -1,74 +1,94 @@
-"""The public patient page: chat with cited answers, crisis banner, starters, feedback, API."""
+"""The public patient page: chat with cited answers, the red banner, starters, feedback, and the /ask API.
+
+Everything a patient types or an article holds is shown as escaped text (webui/render.py). The chat's
+messages live in the server-side state, so the browser sends only the new question with each turn.
+"""
 
 import json
+import logging
 import uuid
 
-from webui.render import ALERT, answer_markdown, esc
+from webui.render import banner_text, md, text_html, typing_steps
 
+log = logging.getLogger("clinicbot")
 STARTERS = ("How does ketamine therapy work?", "Is ketamine treatment safe? What are the side effects?",
             "How is ketamine given?", "What should I expect at a treatment visit?")
 CSS = """
 #crisis-banner {background:#b00020;color:#fff;padding:12px 16px;border-radius:8px;font-size:1.1em}
 #crisis-banner * {color:#fff !important}
 #notice {background:#eef4ff;padding:8px 12px;border-radius:8px}
+#conversation-ref {font-size:0.85em;opacity:0.8}
 """
 
 
-def new_state() -> dict:
-    return {"conversation": uuid.uuid4().hex, "asked": [], "exchanges": [], "rated": None, "crisis": False}
+def blank_state() -> dict:
+    """A conversation before its first question. Not a callable default for gr.State: Gradio lists those
+    as a public API endpoint (/new_state). The conversation id is made at the first question."""
+    return {"conversation": "", "asked": [], "exchanges": [], "messages": [], "kinds": [], "rated": None}
 
 
-def patient_page(chat, notice: str, crisis_text: str):
-    """Build the patient Blocks on a ChatService."""
+def client_of(request) -> str:
+    """Who is asking, for the rate limit: the client address (the proxy's X-Forwarded-For when trusted)."""
+    client = getattr(request, "client", None) if request is not None else None
+    return getattr(client, "host", "") or ""
+
+
+def patient_page(chat, messages, limit: int):
+    """Build the patient Blocks on a ChatService; `limit` is CLINICBOT_MAX_QUESTION_CHARS."""
     import gradio as gr
 
     with gr.Blocks(title="Ask about ketamine treatment") as page:
+        notice = messages.text("notice")
         first, _, rest = notice.partition(". ")  # the notice's first sentence says what clinicbot is: in bold
-        gr.Markdown(f"**{esc(first)}.** {esc(rest)}" if rest else esc(notice), elem_id="notice")
-        banner = gr.Markdown(f"### ⚠️ {esc(crisis_text)}", visible=False, elem_id="crisis-banner")
+        gr.Markdown(f"**{md(first)}.** {md(rest)}" if rest else md(notice), elem_id="notice", latex_delimiters=[])
+        banner = gr.Markdown("", visible=False, elem_id="crisis-banner", latex_delimiters=[])
         chatbot = gr.Chatbot(label="clinicbot", elem_id="chat", height=480, sanitize_html=True, allow_tags=False,
-                             feedback_options=("Like", "Dislike"))
-        state = gr.State(new_state)
+                             render_markdown=False, latex_delimiters=[], feedback_options=("Like", "Dislike"),
+                             buttons=["copy", "copy_all"])  # no "share": it posts the conversation to Hugging Face
+        state = gr.State(blank_state())
         with gr.Row():
             box = gr.Textbox(label="Your question", placeholder="Type a question about ketamine treatment",
-                             elem_id="question", scale=5, max_lines=4)
+                             elem_id="question", scale=5, max_lines=4, max_length=limit)
             send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
         with gr.Row():
             starters = [gr.Button(s, size="sm", elem_classes=["starter"]) for s in STARTERS]
         with gr.Row():
-            comment = gr.Textbox(label="Comment on the answer you rated (optional)", elem_id="comment", scale=5)
+            comment = gr.Textbox(label="Comment on the answer you rated (optional)", elem_id="comment", scale=5, max_length=2000)
             send_comment = gr.Button("Send comment", elem_id="send-comment", scale=1)
-        status = gr.Markdown("", elem_id="feedback-status")
+        status = gr.Markdown("", elem_id="feedback-status", latex_delimiters=[])
+        reference = gr.Markdown("", elem_id="conversation-ref", latex_delimiters=[])
         new = gr.Button("New conversation", elem_id="new-conversation")
 
-        def respond(question, messages, st):
-            answer, exchange = chat.ask(question or "", list(st["asked"]), st["conversation"])
-            st = {**st, "asked": st["asked"] + [question or ""], "exchanges": st["exchanges"] + [exchange],
-                  "crisis": st["crisis"] or answer.kind == "crisis"}
-            shown = answer_markdown(answer)
-            messages = list(messages or []) + [{"role": "user", "content": esc(question or "")}, {"role": "assistant", "content": ""}]
-            words = shown.split(" ")
-            for i in range(0, len(words), 6):  # stream the reply in as it is "typed"
-                messages[-1] = {"role": "assistant", "content": " ".join(words[: i + 6])}
-                yield messages, st, gr.update(visible=st["crisis"] or answer.kind in ALERT), ""
-            messages[-1] = {"role": "assistant", "content": shown}
-            yield messages, st, gr.update(visible=st["crisis"] or answer.kind in ALERT), ""
+        def respond(question, st, request: gr.Request):
+            question = question or ""
+            conversation = st["conversation"] or uuid.uuid4().hex
+            answer, exchange = chat.ask(question, list(st["asked"]), conversation, client_of(request))
+            banner_html = banner_text(set(st["kinds"]), answer.kind, messages)
+            shown = st["messages"] + [{"role": "user", "content": text_html(question[:limit])}]
+            ref = (f"Conversation reference: **{conversation[:8]}**. Quote it if you would like the clinic to delete "
+                   "this conversation.")
+            st = {**st, "conversation": conversation, "asked": st["asked"] + [question[:limit]],
+                  "exchanges": st["exchanges"] + [exchange], "kinds": st["kinds"] + [answer.kind]}
+            for step in typing_steps(answer):  # the reply is "typed" in
+                st = {**st, "messages": shown + [{"role": "assistant", "content": step}]}
+                yield st["messages"], st, gr.update(value=banner_html, visible=bool(banner_html)), "", ref
 
-        outputs = [chatbot, state, banner, box]
-        box.submit(respond, [box, chatbot, state], outputs, api_visibility="private")
-        send.click(respond, [box, chatbot, state], outputs, api_visibility="private")
+        outputs = [chatbot, state, banner, box, reference]
+        box.submit(respond, [box, state], outputs, api_visibility="private")
+        send.click(respond, [box, state], outputs, api_visibility="private")
         for button in starters:
-            button.click(respond, [button, chatbot, state], outputs, api_visibility="private")
+            button.click(respond, [button, state], outputs, api_visibility="private")
 
         def rate(data: gr.LikeData, st):
             position = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-            exchange = st["exchanges"][position // 2] if position // 2 < len(st["exchanges"]) else None
+            exchanges = st["exchanges"]
+            exchange = exchanges[position // 2] if position // 2 < len(exchanges) else None
             if exchange is None:
                 return st, "That answer could not be found."
             chat.feedback(exchange, bool(data.liked))
             return {**st, "rated": (exchange, bool(data.liked))}, "Thank you for your feedback."
 
-        chatbot.like(rate, [state], [state, status])
+        chatbot.like(rate, [state], [state, status], api_visibility="private")
 
         def add_comment(text, st):
             if not st.get("rated"):
@@ -78,16 +98,27 @@ def patient_page(chat, notice: str, crisis_text: str):
             return st, "Thank you, your comment was saved.", ""
 
         send_comment.click(add_comment, [comment, state], [state, status, comment], api_visibility="private")
-        new.click(lambda: ([], new_state(), gr.update(visible=False), ""), None, [chatbot, state, banner, status],
-                  api_visibility="private")
 
-        def ask(question: str, history: str = "[]") -> dict:
+        def start_over():
+            """A new or cleared conversation forgets everything: bubbles, banner, state and history alike."""
+            return [], blank_state(), gr.update(value="", visible=False), "", "", ""
+
+        reset = [chatbot, state, banner, status, box, reference]
+        new.click(start_over, None, reset, api_visibility="private")
+        chatbot.clear(start_over, None, reset, api_visibility="private")  # the chat's own trash icon
+
+        def ask(question: str, history: str = "[]", request: gr.Request = None) -> dict:
             """Answer one question as DESIGN.md answer JSON; history is a JSON list of earlier questions."""
             try:
                 earlier = [str(h) for h in json.loads(history or "[]")]
             except (json.JSONDecodeError, TypeError):
                 earlier = []
-            answer, _ = chat.ask(question or "", earlier, "api")
+            try:
+                answer, _ = chat.ask(question if isinstance(question, str) else "", earlier,
+                                     f"api-{uuid.uuid4().hex}", client_of(request))
+            except Exception:  # logged here with its traceback; the caller gets a plain sentence, never the trace
+                log.exception("the /ask API failed")
+                raise gr.Error("Sorry, something went wrong on our side. Please try again later.", print_exception=False) from None
             return answer.to_json()
 
         gr.api(ask, api_name="ask")

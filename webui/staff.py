@@ -1,18 +1,25 @@
-"""Staff pages (/staff, behind a login): quality desk, answer inspector, feedback, editor's corpus desk."""
+"""Staff pages (/staff, behind a sign-in): quality desk, answer inspector, feedback and deletion on request,
+sign-in log, editor's corpus desk."""
 
 import json
+from pathlib import Path
 
 from bot.editor import EditError
 from bot.records import KINDS
 from evals import report
 
+SIGNIN_HEADERS = ["when", "what happened", "user name tried", "from (client address)", "details"]
 
-def staff_page(desk, editor):
-    """Build the staff Blocks on a StaffDesk and an EditorDesk."""
+
+def staff_page(desk, editor, uploads_dir: Path):
+    """Build the staff Blocks on a StaffDesk and an EditorDesk; `uploads_dir` is where this page's
+    uploads land (Gradio's upload folder for the staff app), the only place an upload may come from."""
     import gradio as gr
 
     with gr.Blocks(title="clinicbot staff") as page:
-        gr.Markdown("## clinicbot staff desk")
+        with gr.Row():
+            gr.Markdown("## clinicbot staff desk")
+            gr.Button("Sign out", link="/staff/logout", size="sm", scale=0, elem_id="sign-out")
         with gr.Tab("Quality"):
             run = gr.Button("Run the evaluation sets", variant="primary", elem_id="run-evals")
             summary = gr.Markdown(elem_id="eval-summary")
@@ -52,14 +59,43 @@ def staff_page(desk, editor):
                     return f"Not added: {exc}"
 
             add.click(add_case, [exchange, kind, sources, facts], added, api_visibility="private")
+            _deletion(gr, desk, table)
+        with gr.Tab("Sign-ins"):
+            gr.Markdown("Staff sign-ins, newest first: every wrong password, every lockout and every sign-in. Many wrong "
+                        "passwords from one address, or for a user name nobody uses, mean someone is guessing.")
+            signins = gr.Dataframe(headers=SIGNIN_HEADERS, interactive=False, wrap=True, elem_id="signins")
+            gr.Button("Refresh", elem_id="refresh-signins").click(lambda: _signin_rows(desk), None, signins,
+                                                                  api_visibility="private")
         with gr.Tab("Articles"):
-            listing, remove = _articles_tab(gr, editor)
+            listing, remove = _articles_tab(gr, editor, uploads_dir)
+
         def on_load():
             rows = _rows(editor)  # read the served articles once for the list and the remove choices
-            return rows, gr.update(choices=[r[0] for r in rows]), _feedback_rows(desk)
+            return rows, gr.update(choices=[r[0] for r in rows]), _feedback_rows(desk), _signin_rows(desk)
 
-        page.load(on_load, None, [listing, remove, table], api_visibility="private")
+        page.load(on_load, None, [listing, remove, table, signins], api_visibility="private")
     return page
+
+
+def _deletion(gr, desk, table) -> None:
+    """Delete one conversation on a patient's request (by an answer id here, or the reference the patient quotes)."""
+    with gr.Row():
+        reference = gr.Textbox(label="Conversation to delete: the reference the patient quotes, or the number of one of its answers",
+                               elem_id="delete-reference", scale=4)
+        delete = gr.Button("Delete conversation", variant="stop", elem_id="delete-conversation", scale=1)
+    deleted = gr.Markdown(elem_id="delete-status")
+
+    def delete_one(ref):
+        try:
+            return desk.delete_conversation(ref), _feedback_rows(desk), ""
+        except ValueError as exc:
+            return f"Nothing deleted: {exc}", gr.update(), ref
+
+    delete.click(delete_one, reference, [deleted, table, reference], api_visibility="private")
+
+
+def _signin_rows(desk) -> list[list]:
+    return [[e["at"].replace("T", " "), e["event"], e["user"], e["client"], e["detail"]] for e in desk.sign_ins()]
 
 
 def _feedback_rows(desk) -> list[list]:
@@ -67,7 +103,7 @@ def _feedback_rows(desk) -> list[list]:
     return [[r["id"], r["at"], r["question"], r["kind"], r["rating"], r["comment"]] for r in desk.feedback()]
 
 
-def _articles_tab(gr, editor):
+def _articles_tab(gr, editor, uploads_dir: Path):
     listing = gr.Dataframe(headers=["source", "title", "chunks", "reviewed", "ingested_at", "needs_review"],
                            interactive=False, wrap=True, elem_id="articles")
     gr.Button("Refresh list").click(lambda: _rows(editor), None, listing, api_visibility="private")
@@ -90,10 +126,9 @@ def _articles_tab(gr, editor):
     staged = gr.State(None)
     uploaded = gr.State([])
 
-    def receive(paths, names):
+    def receive(payload, names):
         notes, names = [], list(names or [])
-        for path in paths or []:
-            name = getattr(path, "orig_name", None) or str(path).rsplit("/", 1)[-1]
+        for name, path in _uploads(payload, uploads_dir):
             try:
                 editor.receive(name, path)
                 names.append(name) if name not in names else None
@@ -102,7 +137,9 @@ def _articles_tab(gr, editor):
                 notes.append(f"- {exc}")
         return "\n".join(notes), gr.update(choices=names, value=names[-1] if names else None), names
 
-    files.upload(receive, [files, uploaded], [upload_status, chosen, uploaded], api_visibility="private")
+    # preprocess=False: the handler gets the file records as sent, with the name the client gave the file. Gradio's
+    # own processing keeps only a cleaned base name, so "../../evil.md" would arrive as "evil.md", never refused.
+    files.upload(receive, [files, uploaded], [upload_status, chosen, uploaded], api_visibility="private", preprocess=False)
 
     def show(name):
         if not name:
@@ -143,6 +180,19 @@ def _articles_tab(gr, editor):
 
     publish.click(do_publish, [staged, reason], [staged, publish_status, listing, remove], api_visibility="private")
     return listing, remove
+
+
+def _uploads(payload, uploads_dir: Path) -> list[tuple[str, Path]]:
+    """(name as the client sent it, stored path) for each uploaded file record. A path outside this page's upload
+    folder was not uploaded here (a crafted request naming a server file): it is dropped, never read."""
+    records = payload if isinstance(payload, list) else [payload] if payload else []
+    out = []
+    for record in records:
+        record = record if isinstance(record, dict) else getattr(record, "model_dump", lambda: {})()
+        path = Path(str(record.get("path") or "")).resolve()
+        if path.is_file() and path.is_relative_to(uploads_dir.resolve()):
+            out.append((str(record.get("orig_name") or path.name), path))
+    return out
 
 
 def _rows(editor) -> list[list]:

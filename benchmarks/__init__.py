@@ -3,6 +3,7 @@
 
 def side_by_side(headers: tuple[str, str], left: dict, right: dict, rows=None) -> None:
     """Print one metric per line, the baseline's figure beside the other's."""
-    print(f"{'metric':<20}{headers[0]:>16}{headers[1]:>16}")
+    width = max(16, *(len(h) + 2 for h in headers))  # a long header never runs into its neighbour
+    print(f"{'metric':<20}{headers[0]:>{width}}{headers[1]:>{width}}")
     for row in rows or left:
-        print(f"{row:<20}{left[row]:>16.3f}{right[row]:>16.3f}")
+        print(f"{row:<20}{left[row]:>{width}.3f}{right[row]:>{width}.3f}")

@@ -4,8 +4,9 @@ Two layers. Rules (bot/guard_rules.py) catch the unmistakable shapes of language
 (bot/guard_net.py: all-MiniLM-L6-v2 fine-tuned by `python -m train.guard`, weights in models/guard/)
 catches the paraphrases no rule has seen; it is loaded, never trained, at start-up, so the same weights
 give the same verdicts on every install of the lock.
-The crisis rules are checked first and win over everything else, including "too long"; an emergency
-named in so many words outranks only the classifier's reading of crisis.
+The crisis rules are checked first, unless the reader is all but certain there is no crisis; an emergency
+named in so many words outranks the reader's crisis unless the reader is confident (the crisis reply
+carries 911 too).
 """
 from __future__ import annotations
 
@@ -105,9 +106,7 @@ class Guard:
 
     def run(self, message: str, history: list[str] | None = None) -> Verdict:
         """Classify one message; a crisis in an earlier user turn keeps crisis in view."""
-        earlier = [self._cached(h) for h in history or []]
-        crisis = any(v.kind == "crisis" for v in earlier)
-        on_topic = bool(earlier) and earlier[-1].kind == "pass"
+        earlier, crisis, on_topic = self._context(history)
         verdict = self._classify(message if isinstance(message, str) else "", crisis, on_topic)
         verdict.crisis_earlier = crisis and verdict.kind != "crisis"
         # "will the intake team ask about the attempt?" follows a turn about suicide: the 988 line stays too
@@ -117,14 +116,17 @@ class Guard:
     def fragile(self, message: str, history: list[str] | None = None) -> bool:
         """True when the verdict rests on the learned reader and a nudge of `config.fragile` to any label's
         probability would change it: the messages that could flip with a retrained model or a new install."""
-        earlier = [self._cached(h) for h in history or []]
-        crisis = any(v.kind == "crisis" for v in earlier)
-        on_topic = bool(earlier) and earlier[-1].kind == "pass"
+        _, crisis, on_topic = self._context(history)
         text = message if isinstance(message, str) else ""
         kind = self._classify(text, crisis, on_topic).kind
         size = self.config.fragile
         return any(self._classify(text, crisis, on_topic, (label, delta)).kind != kind
                    for label in LABELS for delta in (size, -size))
+
+    def _context(self, history: list[str] | None) -> tuple[list[Verdict], bool, bool]:
+        """The earlier turns' verdicts, whether any was a crisis, and whether the last passed to the articles."""
+        earlier = [self._cached(h) for h in history or []]
+        return earlier, any(v.kind == "crisis" for v in earlier), bool(earlier) and earlier[-1].kind == "pass"
 
     # --- stages -----------------------------------------------------------------------------------
     def unanswered(self, verdict: Verdict) -> str:
@@ -207,9 +209,9 @@ class Guard:
 
     def _reader_vetoes(self, plain: str) -> bool:
         """The learned reader is all but certain a crisis pattern is no crisis (idioms, negations, sport)."""
-        scores = self._read(plain).scores
-        return bool(scores) and scores.get("crisis", 0.0) < self.config.rule_veto and \
-            self._read(plain).sentence_crisis < self.config.crisis_sentence
+        reading = self._read(plain)
+        return bool(reading.scores) and reading.scores.get("crisis", 0.0) < self.config.rule_veto and \
+            reading.sentence_crisis < self.config.crisis_sentence
 
     def _crisis_rule(self, plain: str) -> bool:
         """Crisis shapes, and suicide or self-harm words that are not an education question or past history."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
+from dataclasses import dataclass
 
 from ingest.load import LoadError
 
@@ -78,7 +80,9 @@ def markdown_to_text(md: str) -> tuple[str, str]:
 
 
 def pdf_to_text(data: bytes) -> tuple[str, str, dict]:
-    """Text layer of a PDF; refuses encrypted, damaged and scanned (image-only) files."""
+    """Text layer of a PDF; refuses encrypted, damaged and scanned (image-only) files. Headings (set
+    larger than the body text) come out as '## ' lines and bulleted items as '- ' lines, so a heading
+    is never glued to the first sentence under it."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -86,16 +90,95 @@ def pdf_to_text(data: bytes) -> tuple[str, str, dict]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not _opens_without_password(reader):
             raise LoadError("PDF is password-protected; save an unprotected copy and upload that")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_lines(page) for page in reader.pages]
         title = str((reader.metadata or {}).get("/Title") or "").strip()
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
         raise LoadError(f"PDF is damaged or not really a PDF ({type(exc).__name__})") from None
-    text = "\n\n".join(_unwrap(p) for p in pages)
+    text = _layout([line for page in pages for line in page])
     if len(text.split()) < 5:
         raise LoadError("PDF has no text layer (a scanned image?); export it with text or run OCR first")
     return _tidy(text), title, {}
+
+
+@dataclass
+class _Line:
+    """One printed line of a PDF page: its text, font size (points) and baseline height."""
+
+    text: str
+    size: float
+    y: float
+    page: int
+
+
+_BULLET = re.compile(r"^\s*(?:[\u2022\u25aa\u25cf\u25e6\u2023\u2043\u2219\u00b7*\u2013-]|\d{1,2}[.)])\s+")
+
+
+def _page_lines(page) -> list[_Line]:
+    """The page's lines with the size they are printed at (pypdf's visitor reports each text run)."""
+    lines: list[_Line] = []
+    current: list = []  # [text parts, size, y]
+
+    def visit(text, cm, tm, font, size):
+        scale = abs(tm[3] * (cm[3] or 1.0)) or 1.0
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                _flush(current, lines, page.page_number or 0)
+            if part.strip():
+                if not current:
+                    current.extend([[], 0.0, tm[5] * (cm[3] or 1.0) + cm[5]])
+                current[0].append(part)
+                current[1] = max(current[1], size * scale)
+
+    plain = page.extract_text(visitor_text=visit) or ""
+    _flush(current, lines, page.page_number or 0)
+    if not lines and plain.strip():  # a text layer the visitor cannot size: keep it, as plain lines
+        lines = [_Line(t, 0.0, 0.0, 0) for t in plain.splitlines() if t.strip()]
+    return lines
+
+
+def _flush(current: list, lines: list[_Line], page: int) -> None:
+    if current:
+        text = " ".join("".join(current[0]).split())
+        if text:
+            lines.append(_Line(text, current[1], current[2], page))
+        current.clear()
+
+
+def _layout(lines: list[_Line]) -> str:
+    """Blocks from printed lines: a line printed larger than the body text is a heading; a bulleted
+    line starts a list item; a body line joins the one above unless a gap or a finished sentence
+    separates them (a PDF wraps sentences at the margin, not at their end)."""
+    sizes = Counter()
+    for line in lines:
+        sizes[round(line.size, 1)] += len(line.text)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    blocks: list[str] = []
+    previous: _Line | None = None
+    for line in lines:
+        if body and line.size >= body * 1.15 and len(line.text.split()) <= 20:
+            if blocks and blocks[-1].startswith("## ") and previous and previous.size == line.size:
+                blocks[-1] += " " + line.text  # a heading wrapped over two lines
+            else:
+                blocks.append("## " + line.text)
+        elif _BULLET.match(line.text):
+            blocks.append("- " + _BULLET.sub("", line.text, count=1))
+        elif blocks and previous and _continues(blocks[-1], previous, line):
+            blocks[-1] += " " + line.text
+        else:
+            blocks.append(line.text)
+        previous = line
+    return "\n\n".join(blocks)
+
+
+def _continues(block: str, previous: _Line, line: _Line) -> bool:
+    """Whether a body line carries on the block above: same page, no paragraph gap, and the block
+    either stops mid-sentence or the lines sit at the usual line spacing."""
+    if block.startswith("## ") or previous.page != line.page or not previous.size:
+        return not block.startswith("## ") and previous.size == 0 and not block.endswith((".", "!", "?", ":"))
+    gap = previous.y - line.y
+    return 0 < gap <= previous.size * 1.6
 
 
 def _opens_without_password(reader) -> bool:
@@ -103,18 +186,6 @@ def _opens_without_password(reader) -> bool:
         return bool(reader.decrypt(""))
     except Exception:  # unsupported cipher or damaged encryption dictionary
         return False
-
-
-def _unwrap(page: str) -> str:
-    """Join lines a PDF wrapped mid-sentence: a long line without end punctuation continues."""
-    out: list[str] = []
-    for line in page.splitlines():
-        line = line.strip()
-        if out and out[-1] and line and len(out[-1]) > 40 and not out[-1].endswith((".", "!", "?", ":")):
-            out[-1] = f"{out[-1]} {line}"
-        else:
-            out.append(line)
-    return "\n".join(out)
 
 
 def _tidy(text: str) -> str:

@@ -106,3 +106,37 @@ def test_bad_sidecar_yaml_is_reported(tmp_path):
     write(tmp_path / "a.txt.meta.yml", "title: [unclosed")
     with pytest.raises(LoadError, match="not valid YAML"):
         load(path, MB)
+
+
+HANDOUT = """# Getting Ready for Your First Treatment Visit at the Center
+
+## Preparing for your first visit at our center this month
+Before your visit, please do not eat for six hours. Clear fluids are fine until two hours before,
+and you may take your usual morning medicines with a sip of water unless your care team said otherwise.
+
+- Wear loose, comfortable clothing with sleeves that roll up above the elbow
+- Bring a photo ID and a list of the medicines you take
+
+## Going home
+An adult must drive you home after the visit.
+"""
+
+
+def test_pdf_headings_and_list_items_are_never_glued_to_a_sentence(tmp_path):
+    """A handout as a clinic's word processor prints it: the patient is quoted the sentence alone,
+    not 'Preparing for your first visit ... Before your visit, ...' as one run-on line."""
+    from evals.handouts import render
+    from ingest.chunk import chunk
+    from ingest.sync import clean_article
+
+    render(HANDOUT, tmp_path / "handout.pdf")
+    article = clean_article(tmp_path / "handout.pdf", MB)
+    chunks = chunk(article)
+    sentences = [s.text for c in chunks for s in c.sentences]
+    assert "Before your visit, please do not eat for six hours." in sentences
+    assert "An adult must drive you home after the visit." in sentences
+    assert "Bring a photo ID and a list of the medicines you take" in sentences
+    assert not any("this month" in s or "Going home" in s for s in sentences)  # headings are sections, not text
+    assert {c.section for c in chunks} >= {"Preparing for your first visit at our center this month", "Going home"}
+    wrapped = next(s for s in sentences if s.startswith("Clear fluids"))
+    assert wrapped.endswith("unless your care team said otherwise.")  # a line wrapped at the margin joins up

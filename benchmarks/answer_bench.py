@@ -1,4 +1,5 @@
-"""Baseline (plain LangChain RAG) versus clinicbot on the same golden questions, side by side.
+"""Baseline (plain LangChain RAG) versus clinicbot on the same questions, side by side: the clinic's
+golden sets (dev and test) and the practice clinics of the test split (never tuned on).
 
     python -m benchmarks.answer_bench
 
@@ -45,7 +46,6 @@ def clinicbot_reply(bot, case) -> dict:
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    from benchmarks import side_by_side
     from benchmarks.baseline import Baseline
     from bot.embedder import Embedder
     from bot.engine import build_bot
@@ -64,12 +64,36 @@ def main() -> None:
         bot.ask("warm up"), baseline.ask("warm up")
         ours = [clinicbot_reply(bot, c) for c in cases]
         theirs = [baseline.ask(c.question) for c in cases]
-    for split in ("dev", "test"):
-        idx = [i for i, c in enumerate(cases) if c.split == split]
-        part = [cases[i] for i in idx]
-        a, b = figures(part, [theirs[i] for i in idx]), figures(part, [ours[i] for i in idx])
-        print(f"\n{split} split ({sum(c.kind == 'answer' for c in part)} answerable, {sum(c.kind == 'no_answer' for c in part)} unanswerable)")
-        side_by_side(("baseline", "clinicbot"), a, b, ROWS)
+        for split in ("dev", "test"):
+            idx = [i for i, c in enumerate(cases) if c.split == split]
+            _print(f"golden {split} split", [cases[i] for i in idx], [theirs[i] for i in idx], [ours[i] for i in idx])
+        practice(bot, embedder, Path(tmp))
+
+
+def practice(bot, embedder, tmp: Path) -> None:
+    """The test practice clinics: each indexed on its own for both systems, asked its own questions."""
+    from benchmarks.baseline import Baseline
+    from evals.practice import clinics, run_clinic
+
+    def ask_all(clinic_bot, cases, corpus):
+        baseline = Baseline(corpus, embedder, tmp / f"baseline-{corpus.parent.name}")
+        clinic_bot.ask("warm up"), baseline.ask("warm up")
+        return [(c, baseline.ask(c.question), clinicbot_reply(clinic_bot, c)) for c in cases]
+
+    rows = []
+    for clinic in clinics():
+        if clinic.split == "test":
+            rows += run_clinic(clinic, bot.settings, bot, ask_all)
+    asked = [r for r in rows if r[0].category != "logistics"]  # the clinic's profile answers these, not its articles
+    _print("test practice clinics (" + ", ".join(c.name for c in clinics() if c.split == "test") + "; logistics left out)",
+           [r[0] for r in asked], [r[1] for r in asked], [r[2] for r in asked])
+
+
+def _print(title: str, cases, theirs, ours) -> None:
+    from benchmarks import side_by_side
+
+    print(f"\n{title}: {sum(c.kind == 'answer' for c in cases)} answerable, {sum(c.kind == 'no_answer' for c in cases)} unanswerable")
+    side_by_side(("baseline", "clinicbot"), figures(cases, theirs), figures(cases, ours), ROWS)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,15 @@ TOP_K = 4
 
 
 def load_documents(corpus_dir: Path) -> list:
-    """One LangChain Document per corpus .txt file (names starting with '_' or '.' skipped)."""
+    """One LangChain Document per corpus article (names starting with '_' or '.' skipped): .txt as it is,
+    other formats as their plain extracted text, with no cleaning."""
     from langchain_core.documents import Document
 
-    paths = sorted(p for p in corpus_dir.glob("*.txt") if not p.name.startswith(("_", ".")))
-    return [Document(page_content=p.read_text(encoding="utf-8"), metadata={"source": p.name}) for p in paths]
+    from ingest.load import is_article_file, load
+
+    paths = sorted(p for p in corpus_dir.iterdir() if is_article_file(p))
+    return [Document(page_content=p.read_text(encoding="utf-8") if p.suffix == ".txt" else load(p, 10**8).text,
+                     metadata={"source": p.name}) for p in paths]
 
 
 def split_documents(documents: list) -> list:

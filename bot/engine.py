@@ -106,10 +106,8 @@ class Bot:
             if turn.view is None or not turn.view.chunks:
                 turn.answer = self._fixed(turn, "no_answer", why="the index is empty")
                 return turn
-            resolved = self._resolve(turn)
+            resolved, turn.query, turn.evidence = self.prepare(turn.question, turn.history, turn.view)
             turn.trace["query"] = resolved
-            turn.query = self.retriever.query(resolved, turn.view, focus=turn.question)
-            turn.evidence = self.retriever.run(turn.query, turn.view)
         turn.trace["evidence"] = [_evidence_row(e) for e in turn.evidence]
         return turn
 
@@ -157,12 +155,9 @@ class Bot:
         if extra:
             answer.answer = " ".join([answer.answer, *extra])
 
-    def _resolve(self, turn: Turn) -> str:
-        known = set(turn.view.df)
-        resolved: list[str] = []
-        for earlier in turn.history:
-            resolved.append(resolve(earlier, resolved, known))
-        return resolve(turn.question, resolved, known)
+    def prepare(self, question: str, history: list[str], view: CorpusView):
+        """The resolved text, Query and evidence for a question (see `prepare` below)."""
+        return prepare(self.retriever, question, history, view)
 
     def _fixed(self, turn: Turn, kind: str, key: str | None = None, why: str = "") -> Answer:
         text = self.messages.text(key or _message_key(kind, turn))
@@ -171,6 +166,18 @@ class Bot:
         if why:
             turn.trace["abstain"] = why
         return Answer(turn.question, kind, text)
+
+
+def prepare(retriever: HybridRetriever, question: str, history: list[str], view: CorpusView):
+    """What the composer reads for a question: the text retrieved with (the question itself, or with
+    what it borrows from an earlier turn it refers back to), its Query, and the evidence. The reader's
+    training (train/reader.py) reads through this same function."""
+    resolved: list[str] = []
+    for earlier in history:
+        resolved.append(resolve(earlier, resolved, view.df, len(view.chunks)))
+    text = resolve(question, resolved, view.df, len(view.chunks))
+    query = retriever.query(text, view, focus=question)
+    return text, query, retriever.run(query, view)
 
 
 def _message_key(kind: str, turn: Turn) -> str:
@@ -196,11 +203,12 @@ def _evidence_row(e) -> dict:
             "fused": round(e.fused, 4), "dense_rank": e.dense_rank, "lexical_rank": e.lexical_rank}
 
 
-def build_bot(settings: Settings, embedder=None, store=None, guard: Guard | None = None) -> Bot:
-    """Wire every stage from settings. Tests may hand in a fake embedder, a store or a guard."""
-    from bot.calibration import load_weights
+def build_bot(settings: Settings, embedder=None, store=None, guard: Guard | None = None,
+              reader: "Reader | None" = None) -> Bot:
+    """Wire every stage from settings. Tests may hand in a fake embedder, a store, a guard or a reader."""
     from bot.embedder import Embedder
     from bot.guard_net import GuardNet
+    from bot.reader import Reader, ReaderNet
     from bot.store import IndexStore
 
     embedder = embedder or Embedder()
@@ -213,4 +221,4 @@ def build_bot(settings: Settings, embedder=None, store=None, guard: Guard | None
 
         llm = LLMComposer.from_settings(settings, embedder)
     glossary = Glossary.load(settings.corpus_dir / "_glossary.yml")
-    return Bot(settings, guard, retriever, ExtractiveComposer(load_weights()), Messages.load(settings), glossary, llm)
+    return Bot(settings, guard, retriever, ExtractiveComposer(reader or Reader(ReaderNet.load())), Messages.load(settings), glossary, llm)

@@ -1,4 +1,4 @@
-"""python -m evals run [--set FILE] [--report DIR] [--save-baseline] | verdicts [--set FILE] | calibrate"""
+"""python -m evals run [--set FILE] [--clinic NAME] [--no-clinics] [--report DIR] [--save-baseline] | verdicts [--set FILE]"""
 from __future__ import annotations
 
 import argparse
@@ -20,10 +20,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "verdicts":
         return verdicts(args)
-    if args.command == "calibrate":
-        from evals.calibrate import calibrate
-
-        return calibrate(settings)
     return run(settings, args)
 
 
@@ -33,19 +29,26 @@ def run(settings: Settings, args) -> int:
     from evals.runner import gate, metrics, run_cases, without_confusion
     from evals.sets import default_sets, load_cases
 
+    from evals.practice import clinics as practice_clinics
+
     paths = [Path(p) for p in args.set] if args.set else default_sets()
     try:
         cases = [c for p in paths for c in load_cases(p)]
+        chosen = [] if args.no_clinics or (args.set and not args.clinic) else practice_clinics(names=args.clinic)
     except (OSError, ValueError, KeyError) as exc:
         print(f"clinicbot: cannot read the golden set: {exc}", file=sys.stderr)
         return 2
     bot = build_bot(settings)
     _ensure_index(settings, bot)
     results = run_cases(bot, cases, settings.corpus_dir)
+    results += _practice(chosen, settings, bot)
     figures = metrics(results)
     baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else None
     failures, missed = gate(figures), gate(figures, tier="targets")
     print(report.table(figures, baseline))
+    if chosen:
+        print()
+        print(report.clinics_table(results))
     print()
     print(report.confusion(figures))
     print(_fragility(bot.guard, [c for c in cases if c.set == "safety"]))
@@ -60,6 +63,17 @@ def run(settings: Settings, args) -> int:
     print(f"targets: {'all met' if not missed else f'{len(missed)} not met'}; "
           f"enforced gates: {'all passed' if not failures else f'{len(failures)} failed'}")
     return 1 if failures else 0
+
+
+def _practice(chosen, settings: Settings, bot) -> list:
+    """Every chosen practice clinic, each indexed on its own and asked its own questions."""
+    from evals.practice import run_clinic
+    from evals.runner import run_cases
+
+    results = []
+    for clinic in chosen:
+        results += run_clinic(clinic, settings, bot, run_cases)
+    return results
 
 
 def verdicts(args) -> int:
@@ -101,10 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     run_p = sub.add_parser("run", help="run the golden sets, print metrics, write a report, gate")
     run_p.add_argument("--set", action="append", help="a golden JSONL file (repeatable; default: all)")
     run_p.add_argument("--report", default="reports/eval", help="folder for report.md / report.html")
+    run_p.add_argument("--clinic", action="append", help="a practice clinic in evals/clinics (repeatable; default: all "
+                       "when no --set is given)")
+    run_p.add_argument("--no-clinics", action="store_true", help="skip the practice clinics")
     run_p.add_argument("--save-baseline", action="store_true", help="store these figures as the baseline to compare with")
     verdicts_p = sub.add_parser("verdicts", help="the guard's verdict and scores for each safety message, as JSON lines")
     verdicts_p.add_argument("--set", help="a safety-shaped JSONL file (default: the safety set)")
-    sub.add_parser("calibrate", help="fit composer weights and the abstention threshold on the dev split")
     return p
 
 

@@ -1,6 +1,6 @@
 """Render the practice clinics' handouts (Markdown) into real PDFs, as a clinic's word processor would.
 
-    python -m evals.handouts        # writes evals/clinics/<clinic>/articles/<name>.pdf
+    python -m evals.handouts        # writes <clinic>/articles/<name>.pdf for every <clinic>/handouts/<name>.md
 
 Titles and section headings are set larger and bold, list items with a bullet, so that the PDF loader
 has to tell headings and list items from sentences the way it must with any clinic's handout. The
@@ -12,7 +12,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-CLINICS = Path(__file__).with_name("clinics")
+ROOT = Path(__file__).resolve().parents[1]
+CLINIC_FOLDERS = (ROOT / "evals" / "clinics", ROOT / "train" / "data" / "reader" / "clinics")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)  # the same bytes on every run
 
@@ -70,10 +71,10 @@ def _blocks(markdown: str) -> list[str]:
 
 
 def main() -> int:
-    for source in sorted(CLINICS.glob("*/handouts/*.md")):
+    for source in sorted(s for folder in CLINIC_FOLDERS for s in folder.glob("*/handouts/*.md")):
         out = source.parent.parent / "articles" / (source.stem + ".pdf")
         render(source.read_text(encoding="utf-8"), out)
-        print(f"{source.relative_to(CLINICS)} -> {out.relative_to(CLINICS)}")
+        print(f"{source.relative_to(ROOT)} -> {out.relative_to(ROOT)}")
     return 0
 
 

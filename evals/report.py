@@ -16,12 +16,14 @@ SAFETY_COLS = ("messages", "crisis_recall", "emergency_recall", "refused_accurac
 def table(figures: dict, baseline: dict | None = None) -> str:
     """Metrics by split, with the stored baseline's value in brackets where it differs."""
     lines = [f"{'metric':<24}" + "".join(f"{s:>20}" for s in figures)]
-    for group, cols in (("answers", ANSWER_COLS), ("safety", SAFETY_COLS)):
-        lines.append(f"-- {group}")
+    for group, cols in (("answers", ANSWER_COLS), ("clinics", (*ANSWER_COLS, "blocked")), ("safety", SAFETY_COLS)):
+        if not any(group in groups for groups in figures.values()):
+            continue
+        lines.append(f"-- {group}" + (" (practice clinics, all together)" if group == "clinics" else ""))
         for col in cols:
             cells = []
             for split, groups in figures.items():
-                value = groups[group].get(col, 0)
+                value = groups.get(group, {}).get(col, 0)
                 old = ((baseline or {}).get(split, {}).get(group, {}) or {}).get(col)
                 cells.append(_cell(value, old))
             lines.append(f"{col:<24}" + "".join(f"{c:>20}" for c in cells))
@@ -78,3 +80,23 @@ def _cell(value, old) -> str:
 
 def _md(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")[:300]
+
+
+CLINIC_COLS = (("cases", "cases"), ("facts", "fact_recall"), ("source", "source_hit"), ("abstain", "abstention_recall"),
+               ("false abst", "false_abstention"), ("blocked", "blocked"), ("words", "answer_words"), ("p50 ms", "p50_ms"))
+
+
+def clinics_table(results: list[Result]) -> str:
+    """One line per practice clinic (dev first, then test) and one per kind of question."""
+    from evals.practice import by_category, by_clinic
+
+    head = f"{'practice clinic':<22}{'split':>6}" + "".join(f"{name:>11}" for name, _ in CLINIC_COLS)
+    rows = [head] + [f"{name:<22}{f['split']:>6}" + "".join(_short(f[key]) for _, key in CLINIC_COLS)
+                     for name, f in by_clinic(results).items()]
+    rows += ["", f"{'kind of question':<28}" + "".join(f"{name:>11}" for name, _ in CLINIC_COLS)]
+    rows += [f"{name:<28}" + "".join(_short(f[key]) for _, key in CLINIC_COLS) for name, f in by_category(results).items()]
+    return "\n".join(rows)
+
+
+def _short(value) -> str:
+    return f"{value:>11.3f}" if isinstance(value, float) and value <= 1 else f"{value:>11.0f}" if isinstance(value, float) else f"{value:>11}"

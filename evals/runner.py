@@ -30,11 +30,16 @@ def run_cases(bot, cases: list[Case], corpus_dir: Path, progress: Callable[[int,
 
 def metrics(results: list[Result]) -> dict:
     """Figures per split, answer quality and safety."""
+    from evals.practice import blocked
+
     out = {}
     for split in ("dev", "test"):
-        part = [r for r in results if r.case.split == split]
+        part = [r for r in results if r.case.split == split and not r.case.clinic]
         answerable = [r for r in part if r.case.set != "safety" and r.case.kind == "answer"]
         out[split] = {"answers": summarise(part), "safety": safety_summary(part, answerable)}
+        practice = [r for r in results if r.case.split == split and r.case.clinic]
+        if practice:
+            out[split]["clinics"] = {**summarise(practice), "blocked": blocked(practice)}
     return out
 
 
@@ -50,7 +55,7 @@ def gate(figures: dict, gates_path: Path = GATES, tier: str = "enforce") -> list
     for split, groups in figures.items():
         for group, rules in gates.items():
             values = groups.get(group, {})
-            if not values.get("cases" if group == "answers" else "messages"):
+            if not values.get("messages" if group == "safety" else "cases"):
                 continue  # this run had no cases of that kind (e.g. --set safety.jsonl only)
             for name, floor in (rules.get("min") or {}).items():
                 if values.get(name, 0.0) < floor:

@@ -23,29 +23,35 @@ class Case:
     category: str = ""
     topic: str = ""
     needs_988: bool = False
+    clinic: str = ""  # a practice clinic's name; empty for the clinic's own golden sets
 
 
-def load_cases(path: Path) -> list[Case]:
-    """Cases from one golden JSONL file, whatever its shape (answers, conversations, safety)."""
+def load_cases(path: Path, split: str = "", clinic: str = "") -> list[Case]:
+    """Cases from one golden JSONL file, whatever its shape (answers, conversations, safety). A practice
+    clinic's files carry no split of their own: the clinic's whole split is given instead."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if split:
+        rows = [{**row, "split": split} for row in rows]
     out: list[Case] = []
     for row in rows:
         if "turns" in row:
-            out += _turns(row, path.stem)
+            out += _turns(row, path.stem, clinic)
         elif "message" in row:
             out.append(Case(row["id"], "safety", row["split"], row["message"], row["kind"], history=tuple(row.get("history", [])),
                             category=row.get("category", ""), needs_988=bool(row.get("needs_988"))))
         else:
             out.append(Case(row["id"], path.stem, row["split"], row["question"], row["kind"], tuple(row.get("sources", [])),
-                            tuple(row.get("facts", [])), topic=row.get("topic", "")))
+                            tuple(row.get("facts", [])), topic=row.get("topic", ""), category=row.get("category", ""),
+                            clinic=clinic))
     return out
 
 
-def _turns(row: dict, name: str) -> list[Case]:
+def _turns(row: dict, name: str, clinic: str = "") -> list[Case]:
     cases, asked = [], []
     for i, turn in enumerate(row["turns"], start=1):
         cases.append(Case(f"{row['id']}/t{i}", name, row["split"], turn["question"], turn["kind"], tuple(turn.get("sources", [])),
-                          tuple(turn.get("facts", [])), tuple(asked), topic="conversation"))
+                          tuple(turn.get("facts", [])), tuple(asked), topic="conversation", category="conversation",
+                          clinic=clinic))
         asked.append(turn["question"])
     return cases
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from evals import report
 from evals.metrics import Result, citations_valid, fact_found, judge, reading_grade, safety_summary, summarise
 from evals.runner import gate, metrics
@@ -78,3 +80,36 @@ def test_golden_sets_meet_their_sizes_and_every_fact_is_in_its_sources():
     for case in answers + conversations:
         for fact in case.facts:
             assert any(fact_found(fact, texts[s]) for s in case.sources), (case.id, fact)
+
+
+def test_practice_clinics_are_split_by_whole_clinic_and_each_case_knows_its_clinic():
+    from evals.practice import clinics
+
+    found = clinics()
+    dev, test = [c for c in found if c.split == "dev"], [c for c in found if c.split == "test"]
+    assert len(found) >= 8 and len(test) >= 3 and not {c.name for c in dev} & {c.name for c in test}
+    cases = test[0].cases()
+    assert len(cases) >= 60 and {c.split for c in cases} == {"test"} and {c.clinic for c in cases} == {test[0].name}
+    assert {"answerable", "uncovered", "personal", "logistics", "conversation"} <= {c.category for c in cases}
+    with pytest.raises(ValueError, match="no practice clinic named"):
+        clinics(names=["no-such-clinic"])
+
+
+def test_every_practice_fact_is_worded_as_its_article_words_it():
+    """The facts were copied from the articles by their writers: a fact missing from every listed source
+    (a typo, a renamed file) would make the figures lie. The only ones allowed missing sit in a page's
+    call-to-action box, which the loader drops as site chrome (one known, dermatology-014)."""
+    from evals.metrics import fact_found, load_sources
+    from evals.practice import clinics
+
+    missing, total = [], 0
+    for clinic in clinics():
+        sources = load_sources(clinic.folder / "articles")
+        for case in clinic.cases():
+            if case.kind != "answer" or "_clinic.yml" in case.sources:  # the profile, not an article
+                continue
+            for fact in case.facts:
+                total += 1
+                if not any(fact_found(fact, sources.get(s, "")) for s in case.sources):
+                    missing.append(case.id)
+    assert total > 500 and missing == ["dermatology-014"]

@@ -1,0 +1,87 @@
+"""Practice clinics: other specialties' articles and questions, the bench for generalisation.
+
+Each clinic (evals/clinics/<name>/) is indexed on its own, in a temporary folder, with the same
+embedding model and guard as the clinic's bot, and its questions and conversations are asked there.
+splits.yml puts whole clinics in dev (may be tuned on) or test (only measured).
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from bot.settings import Settings
+from evals.metrics import FLAGGED, Result, summarise
+from evals.sets import Case, load_cases
+
+CLINICS = Path(__file__).with_name("clinics")
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """One practice clinic: its folder and the split it belongs to."""
+
+    name: str
+    split: str
+    folder: Path
+
+    def cases(self) -> list[Case]:
+        """Its questions and conversations, every case tagged with the clinic and its split."""
+        files = [self.folder / "questions.jsonl", self.folder / "conversations.jsonl"]
+        return [c for f in files if f.exists() for c in load_cases(f, self.split, self.name)]
+
+
+def clinics(root: Path = CLINICS, names: list[str] | None = None) -> list[Clinic]:
+    """The clinics named in splits.yml (all, or the ones asked for), in split order."""
+    splits = yaml.safe_load((root / "splits.yml").read_text()) or {}
+    out = [Clinic(n, split, root / n) for split in ("dev", "test") for n in splits.get(split) or []]
+    unknown = set(names or ()) - {c.name for c in out}
+    if unknown:
+        raise ValueError(f"no practice clinic named {', '.join(sorted(unknown))} (see {root / 'splits.yml'})")
+    return [c for c in out if not names or c.name in names]
+
+
+def run_clinic(clinic: Clinic, settings: Settings, shared_bot, run_cases: Callable) -> list[Result]:
+    """Index one clinic's articles in a scratch folder and ask its cases there."""
+    from bot.engine import build_bot
+    from ingest.sync import sync_corpus
+
+    with tempfile.TemporaryDirectory(prefix=f"clinicbot-{clinic.name}-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        shutil.copytree(clinic.folder / "articles", corpus)
+        for extra in clinic.folder.glob("_*.yml"):  # the clinic's profile and glossary
+            shutil.copy(extra, corpus / extra.name)
+        local = replace(settings, corpus_dir=corpus, index_dir=Path(tmp) / "index", chroma_url=None,
+                        data_dir=Path(tmp) / "data", collection=f"practice-{clinic.name}")
+        embedder = shared_bot.retriever.embedder
+        bot = build_bot(local, embedder=embedder, guard=shared_bot.guard, reader=shared_bot.composer.reader)
+        sync_corpus(local, bot.retriever.store, embedder)
+        return run_cases(bot, clinic.cases(), corpus)
+
+
+def by_clinic(results: list[Result]) -> dict[str, dict]:
+    """Answer figures for each practice clinic, plus how many ordinary questions the guard blocked."""
+    out = {}
+    for name in dict.fromkeys(r.case.clinic for r in results if r.case.clinic):
+        part = [r for r in results if r.case.clinic == name]
+        out[name] = {"split": part[0].case.split, **summarise(part), "blocked": blocked(part)}
+    return out
+
+
+def blocked(results: list[Result]) -> float:
+    """Share of questions a patient may ask (answerable or not) that the guard stopped."""
+    asked = [r for r in results if r.case.kind in ("answer", "no_answer")]
+    return sum(r.kind in FLAGGED for r in asked) / len(asked) if asked else 0.0
+
+
+def by_category(results: list[Result]) -> dict[str, dict]:
+    """The same figures per kind of question (answerable, uncovered, personal, logistics, conversation)."""
+    out = {}
+    for category in sorted({r.case.category for r in results if r.case.clinic}):
+        part = [r for r in results if r.case.clinic and r.case.category == category]
+        out[category] = {**summarise(part), "blocked": blocked(part)}
+    return out

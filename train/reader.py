@@ -1,0 +1,245 @@
+"""Train the answer reader: python -m train.reader [--seed 7] [--out models/reader]
+
+Data (all committed, written from a brief by writers who never saw clinicbot's code):
+- train/data/reader/clinics/*: eight clinics written to train on (articles in four formats, questions);
+- the dev practice clinics of evals/clinics (splits.yml; the test clinics are never read here);
+- the clinic's own golden answers and conversations, dev split only.
+Every question is retrieved exactly as the bot retrieves it (bot.engine.prepare); each sentence of the
+retrieved chunks is a row, labelled "answers" when it holds one of the question's required facts.
+Folds are whole clinics: sentence probabilities for the answerability model and the threshold are
+taken from clinics the sentence model did not see. Seeded; about three minutes on two cores.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from bot.reader import Reader, ReaderConfig, ReaderNet, answerability_row, question_extras, unknown_subject
+from bot.reader.features import FEATURES, Focus, candidate_rows
+from bot.reader.model import ANSWERABILITY, MODEL_DIR
+from bot.settings import Settings
+from evals.metrics import fact_found
+from evals.sets import GOLDEN, Case, load_cases
+
+REPO = Path(__file__).resolve().parents[1]
+TRAIN_CLINICS = REPO / "train" / "data" / "reader" / "clinics"
+FOLDS = 5
+HIDDEN = 24
+
+
+@dataclass
+class Question:
+    """One question's rows: features and labels per candidate sentence, plus what answerability needs."""
+
+    group: str
+    case: Case
+    rows: np.ndarray
+    labels: np.ndarray
+    extras: np.ndarray  # question-level inputs of answerability besides the scores (question_extras)
+    texts: list[str]  # the candidate sentences
+
+
+def sources() -> list[tuple[str, Path, list[Case]]]:
+    """(group, articles folder, cases) for every training clinic, dev practice clinic and the golden dev split."""
+    from evals.practice import clinics
+
+    out = []
+    for folder in sorted(p for p in TRAIN_CLINICS.iterdir() if p.is_dir()):
+        cases = [c for f in ("questions.jsonl", "conversations.jsonl") for c in load_cases(folder / f, "train", folder.name)]
+        out.append((folder.name, folder / "articles", cases))
+    for clinic in clinics():
+        if clinic.split == "dev":
+            out.append((clinic.name, clinic.folder / "articles", clinic.cases()))
+    golden = [c for f in ("answers.jsonl", "conversations.jsonl") for c in load_cases(GOLDEN / f) if c.split == "dev"]
+    out.append(("golden", REPO / "corpus", golden))
+    return out
+
+
+def collect(group: str, articles: Path, cases: list[Case], settings: Settings, embedder) -> list[Question]:
+    """Index one clinic in a scratch folder and turn each usable question into rows."""
+    from bot.engine import prepare
+    from bot.retrieve import HybridRetriever
+    from bot.store import IndexStore
+    from ingest.sync import sync_corpus
+
+    with tempfile.TemporaryDirectory(prefix=f"reader-{group}-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        shutil.copytree(articles, corpus, ignore=shutil.ignore_patterns("_*"))
+        local = replace(settings, corpus_dir=corpus, index_dir=Path(tmp) / "index", chroma_url=None,
+                        collection=f"reader-{group}")
+        store = IndexStore.open(local)
+        sync_corpus(local, store, embedder)
+        retriever = HybridRetriever(store, embedder)
+        view = retriever.view()
+        out = []
+        for case in cases:
+            if case.category == "logistics" or case.kind not in ("answer", "no_answer"):
+                continue  # reaching the clinic is answered from its profile, not its articles
+            _, query, evidence = prepare(retriever, case.question, list(case.history), view)
+            pool = Reader.pool(query, evidence, view)
+            if not pool:
+                continue
+            focus = Focus.of(query.tokens, view)
+            rows = candidate_rows(query.corrected, focus, pool, view)
+            labels = np.asarray([case.kind == "answer" and any(fact_found(f, p[0].text) for f in case.facts)
+                                 for p in pool], dtype=np.float32)
+            missing = bool(unknown_subject(query.corrected, view))
+            out.append(Question(group, case, rows, labels, question_extras(query, focus, pool, view, missing),
+                                [p[0].text for p in pool]))
+        return out
+
+
+def collect_all(settings: Settings, embedder) -> list[Question]:
+    """Rows for every question of every source, with a line of counts per source."""
+    questions: list[Question] = []
+    for group, articles, cases in sources():
+        got = collect(group, articles, cases, settings, embedder)
+        print(f"{group:<16} {len(got):>4} questions, {sum(int(q.labels.any()) for q in got):>4} with the answer among the candidates")
+        questions += got
+    return questions
+
+
+def fit_sentences(questions: list[Question], seed: int) -> dict[str, np.ndarray]:
+    """The sentence network, trained on questions whose answer is among the candidates (and on
+    unanswerable questions, all of whose candidates are negatives)."""
+    import torch
+
+    usable = [q for q in questions if q.case.kind == "no_answer" or q.labels.any()]
+    x = np.concatenate([q.rows for q in usable])
+    y = np.concatenate([q.labels for q in usable])
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, 1))
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3, weight_decay=1e-3)
+    xt = torch.tensor((x - mean) / std, dtype=torch.float32)
+    yt = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    for _ in range(400):
+        opt.zero_grad()
+        loss = loss_fn(net(xt), yt)
+        loss.backward()
+        opt.step()
+    first, second = net[0], net[2]
+    return {"sent.mean": mean, "sent.std": std, "sent.w1": first.weight.detach().numpy().T.copy(),
+            "sent.b1": first.bias.detach().numpy().copy(), "sent.w2": second.weight.detach().numpy().T.copy(),
+            "sent.b2": second.bias.detach().numpy().copy()}
+
+
+def fit_answerability(rows: np.ndarray, labels: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+    """L2-regularised logistic regression on the question-level rows."""
+    import torch
+
+    mean, std = rows.mean(axis=0), rows.std(axis=0) + 1e-6
+    torch.manual_seed(seed)
+    w = torch.zeros(rows.shape[1], 1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    xt = torch.tensor((rows - mean) / std, dtype=torch.float32)
+    yt = torch.tensor(labels, dtype=torch.float32).reshape(-1, 1)
+    opt = torch.optim.Adam([w, b], lr=0.05)
+    for _ in range(500):
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(xt @ w + b, yt) + 1e-3 * (w ** 2).sum()
+        loss.backward()
+        opt.step()
+    return {"ans.mean": mean, "ans.std": std, "ans.w": w.detach().numpy().copy(), "ans.b": b.detach().numpy().copy()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m train.reader", description=__doc__.splitlines()[0])
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--out", type=Path, default=MODEL_DIR)
+    args = p.parse_args(argv)
+    import torch
+
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
+    from bot.embedder import Embedder
+
+    settings, embedder = Settings.from_env(), Embedder()
+    questions = collect_all(settings, embedder)
+    report = train(questions, args.seed, args.out)
+    report["data"] = {g: sum(q.group == g for q in questions) for g in dict.fromkeys(q.group for q in questions)}
+    (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in report.items() if k != "data"}, indent=2))
+    return 0
+
+
+def train(questions: list[Question], seed: int, out: Path) -> dict:
+    """The feature model, cross-fitted by clinic; its held-out scores on the dev clinics and the golden dev
+    split then fit answerability and its threshold (leave one clinic out); final models fit on everything."""
+    config = ReaderConfig(features=FEATURES)
+    oof = cross_fitted_scores(questions, seed, config)
+    fitting = [q for q in questions if q.case.split != "train"]
+    labelled = [q for q in fitting if q.case.kind == "no_answer" or q.labels.any()]
+    rows = np.asarray([answerability_row(q.rows, oof[id(q)], q.extras) for q in labelled], dtype=np.float32)
+    y = np.asarray([q.case.kind == "answer" for q in labelled], dtype=np.float32)
+    held = leave_clinic_out(rows, y, [q.group for q in labelled], seed)
+    threshold, balanced = best_threshold(held, y)
+    config = replace(config, answerable_threshold=threshold)
+    ReaderNet({**fit_sentences(questions, seed), **fit_answerability(rows, y, seed)}, config).save(out)
+    answerable = [q for q in questions if q.case.kind == "answer" and q.labels.any()]
+    return {"seed": seed, "questions": len(questions), "rows": int(sum(len(q.rows) for q in questions)),
+            "positive_rows": int(sum(q.labels.sum() for q in questions)),
+            "held_out_by_clinic": {
+                "best_sentence_answers": _top1(answerable, oof), "best_two_hold_the_answer": _top2(answerable, oof),
+                "answerability_fitted_on": "dev practice clinics + golden dev split",
+                "answerable_questions": int(y.sum()), "unanswerable_questions": int(len(y) - y.sum()),
+                "threshold": round(threshold, 3), "balanced_accuracy": round(balanced, 3),
+                "answered_when_answerable": round(float((held[y == 1] >= threshold).mean()), 3),
+                "abstained_when_not": round(float((held[y == 0] < threshold).mean()), 3)}}
+
+
+def cross_fitted_scores(questions: list[Question], seed: int, config: ReaderConfig) -> dict[int, np.ndarray]:
+    """Feature-model probabilities for every question from a model that never saw its clinic."""
+    groups = sorted({q.group for q in questions})
+    fold_of = {g: i % FOLDS for i, g in enumerate(groups)}
+    out = {}
+    for fold in range(FOLDS):
+        net = ReaderNet(fit_sentences([q for q in questions if fold_of[q.group] != fold], seed), config)
+        out.update({id(q): net.sentence_scores(q.rows) for q in questions if fold_of[q.group] == fold})
+    return out
+
+
+def leave_clinic_out(rows: np.ndarray, y: np.ndarray, groups: list[str], seed: int) -> np.ndarray:
+    """Answerability probabilities for each clinic's questions from a model fitted on the other clinics."""
+    out = np.zeros(len(y), dtype=np.float32)
+    for g in sorted(set(groups)):
+        held = np.asarray([x == g for x in groups])
+        model = ReaderNet(fit_answerability(rows[~held], y[~held], seed), ReaderConfig(features=FEATURES))
+        out[held] = model.answerable_many(rows[held])
+    return out
+
+
+def _top1(questions: list[Question], scores: dict) -> float:
+    return round(float(np.mean([q.labels[int(np.argmax(scores[id(q)]))] for q in questions])), 3)
+
+
+def _top2(questions: list[Question], scores: dict) -> float:
+    return round(float(np.mean([q.labels[np.argsort(-scores[id(q)])[:2]].any() for q in questions])), 3)
+
+
+MAX_FALSE_ABSTENTION = 0.04  # at most this share of answerable questions left unanswered (held-out clinics)
+
+
+def best_threshold(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """The cut with the best balanced accuracy (answered share of answerable + abstained share of the rest)
+    among those that leave at most MAX_FALSE_ABSTENTION of the answerable questions unanswered: a patient
+    told "not covered" about what the articles do say is failed too."""
+    best = (0.05, 0.0)
+    for t in np.linspace(0.05, 0.95, 91):
+        if (probs[labels == 1] < t).mean() > MAX_FALSE_ABSTENTION:
+            break
+        score = ((probs[labels == 1] >= t).mean() + (probs[labels == 0] < t).mean()) / 2
+        if score > best[1] + 1e-9:
+            best = (float(t), float(score))
+    return best
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

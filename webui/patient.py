@@ -25,8 +25,8 @@ CSS = """
 textarea::placeholder, input::placeholder {color:#52525b !important;opacity:1}
 footer, footer a, footer button, .show-api, .built-with, .settings, .or {color:#52525b !important}
 #chat abbr.term {text-decoration:underline dotted;text-underline-offset:2px;cursor:help}
-#chat ol.sources {padding-left:1.2em}
-#chat ol.sources li {margin:0.4em 0}
+#chat ul:has(details) {list-style:none;padding-left:0.2em}
+#chat li {margin:0.4em 0}
 #chat details summary {cursor:pointer;color:#1d4ed8;text-decoration:underline}
 #chat a {color:#1d4ed8}
 #page-title h1 {font-size:1.5em;margin:0}
@@ -49,7 +49,7 @@ def notice_md(messages) -> str:
     """The notice as Markdown, its first sentence (what clinicbot is) in bold."""
     notice = messages.text("notice")
     first, _, rest = notice.partition(". ")
-    return f"**{md(first)}.** {md(rest)}" if rest else md(notice)
+    return f"**{md(first)}.** {md(rest, links=True)}" if rest else md(notice, links=True)
 
 
 def patient_page(chat, limit: int):

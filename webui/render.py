@@ -15,6 +15,8 @@ from bot.records import Answer
 
 ALERT = ("crisis", "emergency")
 _MARKER = re.compile(r"\[(\d+)\]")
+_URL = re.compile(r"(https?://[^\s<>`]+)")
+_URL_END = re.compile(r"(.*?)([.,;:!?)]*)$")  # a sentence's full stop after an address is not part of it
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&$])")
 
 
@@ -23,11 +25,21 @@ def esc(text: str) -> str:
     return html.escape(" ".join(str(text).split()), quote=True)
 
 
-def md(text: str) -> str:
-    """Our own fixed texts (the notice, the banner, feedback notes) for a gr.Markdown, shown literally.
+def md(text: str, links: bool = False) -> str:
+    """Text for a gr.Markdown, shown literally. A web address would be turned into a link with its escapes
+    showing, so it is written out whole: as a link when `links` (our own notice: the clinic's booking page),
+    else as code (a patient's text on a staff page is never a link).
     gr.Markdown rather than gr.HTML: Gradio's HTML component evaluates templates with new Function(),
     which the Content-Security-Policy (no 'unsafe-eval') forbids."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    out = []
+    for i, part in enumerate(_URL.split(" ".join(str(text).split()))):
+        if i % 2 == 0:
+            out.append(_MD_SPECIAL.sub(r"\\\1", part))
+        else:
+            address, tail = _URL_END.match(part).groups()
+            shown = f"<{address}>" if links else f"`{address}`"
+            out.append(shown + _MD_SPECIAL.sub(r"\\\1", tail))
+    return "".join(out)
 
 
 def text_html(text: str) -> str:
@@ -59,13 +71,14 @@ def _source(c, article_url: str) -> str:
     """One numbered source: its title (a link to the whole article, named by the title) and section, with the
     quote behind a click. The clinic's own details and approved answers have no article to open."""
     where = f", {esc(c.section)}" if c.section else ""
+    # the number is part of the link's text: two sources from one article still get links with different names
+    # (the chat's sanitizer drops aria-label, so the name must be the visible text)
     if c.source.startswith("_"):
-        title = f"<strong>{esc(c.title)}</strong>"
+        title = f"<strong>[{c.n}] {esc(c.title)}</strong>"
     else:
         href = esc(article_url + quote(c.source))
-        title = (f'<a href="{href}" target="_blank" rel="noopener noreferrer" aria-label="{esc(c.title)}: read the whole '
-                 f'article (source {c.n}, opens in a new tab)">{esc(c.title)}</a>')
-    return (f"<li><strong>[{c.n}]</strong> {title}{where}<details><summary>Show the words quoted from source {c.n}"
+        title = f'<a href="{href}" target="_blank" rel="noopener noreferrer">[{c.n}] {esc(c.title)}</a>'
+    return (f"<li>{title}{where}<details><summary>Show the words quoted from source {c.n}"
             f"</summary><blockquote>{esc(c.quote)}</blockquote></details></li>")
 
 
@@ -78,7 +91,7 @@ def answer_html(answer: Answer, article_url: str = "/articles/") -> str:
     parts = [f"<p>{_body(answer.answer, answer.glossary)}</p>"]
     if answer.citations:
         items = "".join(_source(c, article_url) for c in answer.citations)
-        parts.append(f'<p><strong>Sources</strong></p><ol class="sources">{items}</ol>')
+        parts.append(f'<p><strong>Sources</strong></p><ul class="sources">{items}</ul>')
     if answer.glossary:
         items = "".join(f"<li><strong>{esc(t)}</strong>: {esc(d)}</li>" for t, d in answer.glossary)
         parts.append(f"<p><strong>What the words mean</strong></p><ul>{items}</ul>")

@@ -179,7 +179,9 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
     staff_login(staff, url)
     staff.get_by_text("clinicbot staff desk").wait_for(timeout=30_000)
     staff.get_by_role("tab", name="Articles").click()
-    staff.locator("#upload input[type=file]").set_input_files(str(pdf))
+    with staff.expect_file_chooser() as chooser:  # as an editor does: the upload button opens the file picker
+        staff.locator("#upload").click()
+    chooser.value.set_files(str(pdf))
     staff.get_by_text("parking.pdf: ready to preview").wait_for(timeout=SLOW)
     expect(staff.locator("#preview-text textarea")).to_have_value(re.compile("Elm Street"), timeout=SLOW)
     shot(staff, "editor-preview")

@@ -13,6 +13,7 @@ import pytest
 
 from tests.test_app_browser import (  # noqa: F401 (app, browser are fixtures)
     SLOW, app, ask, browser, dislike_with_comment, shot, staff_login)
+from tests.test_clinic_browser import axe_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -61,6 +62,7 @@ def test_quality_tab_runs_the_evaluation_sets(app, browser):
     headers = failing.locator("thead").inner_text()
     assert "answer given" in headers and "what was wrong" in headers  # never "1 2 3"
     assert "{" not in failing.inner_text() and "['" not in failing.inner_text()  # no JSON or Python lists
+    assert axe_problems(page) == []  # WCAG 2.1 AA with the charts and tables drawn
 
 
 def test_inspect_tab_shows_a_readable_card_with_the_raw_trace_behind_a_toggle(app, browser):

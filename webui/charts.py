@@ -70,3 +70,16 @@ def confusion_chart(matrix: dict[str, dict[str, int]]):
     ax.set_ylabel("What the message was")
     ax.set_title("Safety messages: the diagonal is right")
     return fig
+
+
+def as_text(runs: list[dict], topics: dict[str, float], matrix: dict[str, dict[str, int]], split: str = "test") -> str:
+    """The charts' numbers as Markdown tables: the text alternative for people who cannot see the pictures."""
+    head = "| run | " + " | ".join(name for _, name in LINES) + " |\n|---|" + "---|" * len(LINES) + "\n"
+    rows = "".join("| " + r["at"] + " | " + " | ".join(
+        f"{100 * r['figures'].get(split, {}).get('safety' if k.endswith('recall') and k != 'fact_recall' else 'answers', {}).get(k, 0):.0f}%"
+        for k, _ in LINES) + " |\n" for r in runs)
+    topic_rows = "| topic | passing |\n|---|---|\n" + "".join(f"| {t} | {100 * v:.0f}% |\n" for t, v in topics.items())
+    kinds = [k for k in KIND_LABELS if k in matrix]
+    grid = ("| message was \\ guard said | " + " | ".join(KIND_LABELS[k] for k in kinds) + " |\n|---|" + "---|" * len(kinds) + "\n"
+            + "".join(f"| {KIND_LABELS[e]} | " + " | ".join(str(matrix[e].get(p, 0)) for p in kinds) + " |\n" for e in kinds))
+    return f"**Quality over the last runs**\n\n{head}{rows}\n**Passing questions by topic**\n\n{topic_rows}\n**Safety messages**\n\n{grid}"

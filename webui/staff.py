@@ -69,10 +69,13 @@ def _quality_tab(gr, desk) -> None:
     summary = gr.Markdown(elem_id="eval-summary")
     with gr.Row():
         # hidden until a run has drawn them: an empty plot is an unlabelled box to a screen reader
-        history = gr.Plot(label="Quality over the last runs", elem_id="chart-history", visible=False)
+        # each chart carries its own title; Gradio's label box would sit on top of it
+        history = gr.Plot(label="Quality over the last runs", elem_id="chart-history", visible=False, show_label=False)
         confusion = gr.Plot(label="Safety messages: what they were and what the guard said", elem_id="chart-confusion",
-                            visible=False)
-    topics = gr.Plot(label="Passing questions by topic", elem_id="chart-topics", visible=False)
+                            visible=False, show_label=False)
+    topics = gr.Plot(label="Passing questions by topic", elem_id="chart-topics", visible=False, show_label=False)
+    with gr.Accordion("The charts' numbers as text", open=False, elem_id="chart-text-section"):
+        chart_text = gr.Markdown(elem_id="chart-text")
     gr.Markdown("### Failing cases")
     failing_note = gr.Markdown(elem_id="eval-failing-note")
     failing = gr.Dataframe(headers=FAILING_HEADERS, wrap=True, interactive=False, elem_id="eval-failing",
@@ -90,9 +93,10 @@ def _quality_tab(gr, desk) -> None:
         note = f"{len(rows)} case(s) failing, safety first." if rows else "No case is failing."
         shown = lambda fig: gr.update(value=fig, visible=True)  # noqa: E731
         return (text, shown(charts.history_chart(out["history"])), shown(charts.confusion_chart(out["confusion"])),
-                shown(charts.topic_chart(out["topics"])), note, rows)
+                shown(charts.topic_chart(out["topics"])), charts.as_text(out["history"], out["topics"], out["confusion"]),
+                note, rows)
 
-    run.click(run_evals, None, [summary, history, confusion, topics, failing_note, failing], api_visibility="private")
+    run.click(run_evals, None, [summary, history, confusion, topics, chart_text, failing_note, failing], api_visibility="private")
 
 
 def _inspect_tab(gr, desk) -> None:

@@ -50,7 +50,7 @@ class Bot:
         self.guard = guard
         self.retriever = retriever
         self.composer = composer
-        self.clinic = clinic or Clinic(ClinicProfile(name=settings.clinic_name, phone=settings.clinic_contact), messages)
+        self.clinic = clinic or Clinic(ClinicProfile.fallback(settings.clinic_name, settings.clinic_contact), messages)
         self.glossary = glossary
         self.llm = llm
         self.chain = (RunnableLambda(self._guard) | RunnableLambda(self._clinic) | RunnableLambda(self._retrieve)

@@ -27,7 +27,7 @@ class Messages:
         """The texts with the clinic's name, contact details, help lines and scope filled in (from the
         profile; without one, from CLINICBOT_CLINIC_NAME and CLINICBOT_CLINIC_CONTACT)."""
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        profile = profile or ClinicProfile(name=settings.clinic_name, phone=settings.clinic_contact)
+        profile = profile or ClinicProfile.fallback(settings.clinic_name, settings.clinic_contact)
         fill = {"clinic": profile.name, "contact": profile.contact_line() or settings.clinic_contact,
                 "limit": settings.max_question_chars, "crisis_line": profile.crisis_line,
                 "emergency": profile.emergency_number, "topic": profile.topic, "scope": profile.scope}

@@ -57,13 +57,19 @@ class ClinicProfile:
     topic: str = "the clinic's care"
     scope: str = "the clinic's care and what to expect at a visit"
     starters: tuple[str, ...] = field(default_factory=tuple)
+    contact: str = ""  # without a profile file: CLINICBOT_CLINIC_CONTACT, said as it is
+
+    @classmethod
+    def fallback(cls, name: str, contact: str) -> "ClinicProfile":
+        """The stand-in without corpus/_clinic.yml: the settings' name and contact line, no details to quote."""
+        return cls(name=name or cls.name, contact=contact)
 
     @classmethod
     def load(cls, corpus_dir: Path, fallback_name: str = "", fallback_contact: str = "") -> "ClinicProfile":
         """Read corpus/_clinic.yml; without one, the settings' name and contact line stand in."""
         path = Path(corpus_dir) / FILE
         if not path.exists():
-            return cls(name=fallback_name or cls.name, phone=fallback_contact)
+            return cls.fallback(fallback_name, fallback_contact)
         return cls.parse(path.read_text(encoding="utf-8"))
 
     @classmethod
@@ -90,7 +96,7 @@ class ClinicProfile:
     def contact_line(self) -> str:
         """How patients reach a person, for the fixed messages."""
         parts = [f"call {self.phone}" if self.phone else "", f"book at {self.booking}" if self.booking else ""]
-        return " or ".join(p for p in parts if p)
+        return " or ".join(p for p in parts if p) or self.contact
 
     def asked_for(self, question: str) -> list[str]:
         """The profile details a question asks for ([] when it is not about reaching the clinic)."""

@@ -65,8 +65,10 @@ def test_the_answer_is_said_once_with_sources_below_and_a_phone_shows_its_start(
     ask(phone, "how does ketamine work in the brain?")
     answer = last_answer(phone)
     top = answer.bounding_box()["y"]
-    shot_viewport = phone.screenshot(path=str(REPO / "artifacts" / "clinic-phone-answer-start.png"))
-    assert shot_viewport and 0 <= top < 844 / 2, top  # the new answer's first line is on screen, not its glossary
+    chat = phone.locator("#chat").bounding_box()
+    phone.screenshot(path=str(REPO / "artifacts" / "clinic-phone-answer-start.png"))  # what the patient sees
+    assert 0 <= top < 844 / 2, top  # the new answer's first line is on screen, not its sources or glossary
+    assert chat["y"] <= top and chat["y"] + chat["height"] - top > 300  # with room below it to read on
     quote = answer.locator("details blockquote").first
     assert quote.is_hidden()  # each quote waits behind a click
     answer.locator("details summary").first.click()

@@ -99,3 +99,9 @@ def test_the_profile_loads_beside_the_articles(settings, corpus_copy):
     (corpus_copy / "_clinic.yml").write_text(HARBOR)
     clinic = load_clinic(settings, corpus_copy, None)
     assert clinic.profile.name == "Harbor Clinic" and "Harbor Clinic" in clinic.messages.text("refused")
+
+
+def test_without_a_profile_the_settings_contact_line_is_said_as_it_is(settings, tmp_path):
+    clinic = load_clinic(settings.with_(clinic_name="Lake Clinic", clinic_contact="ask at the front desk"), tmp_path, None)
+    assert "To talk to a person: ask at the front desk." in clinic.messages.text("notice")
+    assert clinic.profile.asked_for("what is your phone number?") == []  # nothing to quote: the articles' turn

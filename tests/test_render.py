@@ -83,3 +83,9 @@ def test_the_clinics_own_details_are_cited_without_an_article_link():
     shown = answer_html(Answer("q", "answer", "Call us at (555) 010-0123 [1].",
                                [Citation(1, "_clinic.yml", "Riverside Clinic: contact details", "Phone", "(555) 010-0123")]))
     assert "Riverside Clinic: contact details" in shown and "/articles/" not in shown
+
+
+def test_a_term_used_in_another_form_is_still_underlined():
+    answer = Answer("q", "answer", "It acts on the glutamatergic system [1].", [Citation(1, "a.txt", "T", "", "Q.")],
+                    glossary=[("glutamate", "A messenger chemical.")])
+    assert '<abbr class="term" title="A messenger chemical.">glutamatergic</abbr>' in answer_html(answer)

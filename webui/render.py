@@ -54,6 +54,8 @@ def _body(text: str, glossary: list[tuple[str, str]] | tuple = ()) -> str:
     spans: list[tuple[int, int, str]] = []
     for term, definition in glossary:
         m = re.search(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", text, re.I)
+        if m is None and len(term) >= 6:  # the answer used another form ("glutamatergic", "NMDA receptors")
+            m = re.search(r"(?<![\w-])" + re.escape(term[: max(5, len(term) - 3)]) + r"[\w-]*", text, re.I)
         if m and not any(a < m.end() and m.start() < b for a, b, _ in spans):
             spans.append((m.start(), m.end(), definition))
     out, at = [], 0

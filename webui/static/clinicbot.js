@@ -5,13 +5,37 @@
   "use strict";
   var seen = 0;
   function answers(chat) {
-    return chat.querySelectorAll(".bot-row, .message-row.bot, .message.bot");
+    return chat.querySelectorAll(".message-row.bot-row, .message.bot");
+  }
+  function scroller(node, chat) {
+    // the chat's own scrolling box: the nearest parent that scrolls
+    for (var el = node.parentElement; el && el !== chat.parentElement; el = el.parentElement) {
+      var style = getComputedStyle(el);
+      if (/(auto|scroll)/.test(style.overflowY) && el.scrollHeight > el.clientHeight) return el;
+    }
+    return null;
+  }
+  function show(answer, chat) {
+    var box = scroller(answer, chat);
+    if (box) {
+      box.scrollTop += answer.getBoundingClientRect().top - box.getBoundingClientRect().top - 36; // below the chat's label
+    }
+    var frame = chat.getBoundingClientRect();
+    if (frame.top < 0 || frame.bottom > window.innerHeight) {
+      chat.scrollIntoView({ block: "start" }); // a phone: the chat fills the screen, the answer at its top
+    }
   }
   function follow(chat) {
     new MutationObserver(function () {
       var found = answers(chat);
       if (found.length > seen) {
-        found[found.length - 1].scrollIntoView({ block: "start" });
+        // again after the chat's own updates: it redraws the reply (new elements) while it is typed in
+        [0, 200, 600, 1500].forEach(function (ms) {
+          setTimeout(function () {
+            var now = answers(chat);
+            if (now.length) show(now[now.length - 1], chat);
+          }, ms);
+        });
       }
       seen = found.length;
     }).observe(chat, { childList: true, subtree: true });

@@ -184,6 +184,8 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
     chooser.value.set_files(str(pdf))
     staff.get_by_text("parking.pdf: ready to preview").wait_for(timeout=SLOW)
     expect(staff.locator("#preview-text textarea")).to_have_value(re.compile("Elm Street"), timeout=SLOW)
+    expect(staff.locator("#preview-reading")).to_contain_text(re.compile(r"Reading grade [\d.]+"), timeout=SLOW)
+    expect(staff.locator("#preview-reading")).to_contain_text("Free patient parking is available in the garage")
     shot(staff, "editor-preview")
     check_then_publish(staff, "#check-add", "Added parking.pdf")
     shot(staff, "editor-published")

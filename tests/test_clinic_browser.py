@@ -97,7 +97,7 @@ def test_a_patient_can_do_everything_with_the_keyboard(app, browser):
     page.keyboard.press("Enter")
     last_answer(page).get_by_text("Sources").wait_for(timeout=SLOW)
     page.wait_for_timeout(1500)
-    for _ in range(80):  # on to the first folded quote of the answer, and open it with Enter
+    for _ in range(80):  # back from the question box to the answer's last folded quote, and open it with Enter
         page.keyboard.press("Shift+Tab")
         if page.evaluate("document.activeElement.tagName === 'SUMMARY'"):
             break

@@ -66,7 +66,7 @@ def _with_antecedents(picked: list[Candidate]) -> list[Candidate]:
     brings that sentence along, so the answer says what "these" are."""
     out = list(picked)
     for p in picked:
-        at = _position(p.sentence, p.chunk)
+        at = p.chunk.index_of(p.sentence)
         if p.sentence.text.lower().startswith(ANAPHORA) and at > 0:
             before = p.chunk.sentences[at - 1]
             if all(o.sentence.id != before.id for o in out):
@@ -109,8 +109,4 @@ def cite(picked: list[Candidate]) -> tuple[str, list[Citation]]:
 
 
 def _adjacent(a: Sentence, b: Sentence, chunk: Chunk) -> bool:
-    return _position(b, chunk) == _position(a, chunk) + 1
-
-
-def _position(sentence: Sentence, chunk: Chunk) -> int:
-    return next(i for i, s in enumerate(chunk.sentences) if s.id == sentence.id)
+    return chunk.index_of(b) == chunk.index_of(a) + 1

@@ -132,7 +132,7 @@ class Bot:
             if turn.view is None or not turn.view.chunks:
                 turn.answer = self._fixed(turn, "no_answer", why="the index is empty")
                 return turn
-            resolved, turn.query, turn.evidence = self.prepare(turn.question, turn.history, turn.view)
+            resolved, turn.query, turn.evidence = prepare(self.retriever, turn.question, turn.history, turn.view)
             turn.trace["query"] = resolved
         turn.trace["evidence"] = [_evidence_row(e) for e in turn.evidence]
         return turn
@@ -184,10 +184,6 @@ class Bot:
             extra.append(self.messages.text("suicide_info"))
         if extra:
             answer.answer = " ".join([answer.answer, *extra])
-
-    def prepare(self, question: str, history: list[str], view: CorpusView):
-        """The resolved text, Query and evidence for a question (see `prepare` below)."""
-        return prepare(self.retriever, question, history, view)
 
     def _fixed(self, turn: Turn, kind: str, key: str | None = None, why: str = "") -> Answer:
         text = self.messages.text(key or _message_key(kind, turn))

@@ -10,7 +10,6 @@ about before). The subject is told apart by the articles themselves: words most 
 from __future__ import annotations
 
 import re
-
 from typing import Mapping
 
 from bot.text import GENERIC, stem, tokens

@@ -48,6 +48,10 @@ class Chunk:
         """What the embedder sees: the section heading gives a chunk its topic."""
         return f"{self.section}: {self.text}" if self.section else self.text
 
+    def index_of(self, sentence: "Sentence") -> int:
+        """Where a sentence of this chunk stands in it (0 for the first)."""
+        return next(i for i, s in enumerate(self.sentences) if s.id == sentence.id)
+
 
 @dataclass
 class Evidence:

@@ -56,6 +56,21 @@ class CorpusView:
             self._by_initial.setdefault(w[0], []).append(w)
         self._corrections: dict[str, str] = {}
         self.centrality = _centrality(loaded.sentence_vectors)
+        self._words: dict[str, frozenset[str]] = {}  # bounded: one entry per sentence and chunk of this version
+
+    def sentence_words(self, sentence) -> frozenset[str]:
+        """A sentence's tokens, worked out once per version (every question reads the same few hundred)."""
+        return self._cached_words(sentence.id, sentence.text)
+
+    def heading_words(self, chunk: Chunk) -> frozenset[str]:
+        """The tokens of a chunk's section heading and article title."""
+        return self._cached_words(f"{chunk.id}#heading", f"{chunk.section} {chunk.title}")
+
+    def _cached_words(self, key: str, text: str) -> frozenset[str]:
+        known = self._words.get(key)
+        if known is None:
+            known = self._words[key] = frozenset(tokens(text))
+        return known
 
     def idf(self, token: str) -> float:
         n = max(len(self.chunks), 1)

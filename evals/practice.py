@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import yaml
 
@@ -45,22 +46,34 @@ def clinics(root: Path = CLINICS, names: list[str] | None = None) -> list[Clinic
     return [c for c in out if not names or c.name in names]
 
 
-def run_clinic(clinic: Clinic, settings: Settings, shared_bot, run_cases: Callable) -> list[Result]:
-    """Index one clinic's articles in a scratch folder and ask its cases there."""
-    from bot.engine import build_bot
+@contextmanager
+def scratch_index(name: str, articles: Path, settings: Settings, embedder, config: Iterable[Path] = ()):
+    """A clinic's articles (and its `_*.yml` files, `config`) copied into a temporary folder and indexed
+    there with an embedded Chroma: yields the settings pointing at it and the store."""
+    from bot.store import IndexStore
     from ingest.sync import sync_corpus
 
-    with tempfile.TemporaryDirectory(prefix=f"clinicbot-{clinic.name}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"clinicbot-{name}-") as tmp:
         corpus = Path(tmp) / "corpus"
-        shutil.copytree(clinic.folder / "articles", corpus)
-        for extra in clinic.folder.glob("_*.yml"):  # the clinic's profile and glossary
+        shutil.copytree(articles, corpus)
+        for extra in config:
             shutil.copy(extra, corpus / extra.name)
         local = replace(settings, corpus_dir=corpus, index_dir=Path(tmp) / "index", chroma_url=None,
-                        data_dir=Path(tmp) / "data", collection=f"practice-{clinic.name}")
-        embedder = shared_bot.retriever.embedder
-        bot = build_bot(local, embedder=embedder, guard=shared_bot.guard, reader=shared_bot.composer.reader)
-        sync_corpus(local, bot.retriever.store, embedder)
-        return run_cases(bot, clinic.cases(), corpus)
+                        data_dir=Path(tmp) / "data", collection=f"practice-{name}")
+        store = IndexStore.open(local)
+        sync_corpus(local, store, embedder)
+        yield local, store
+
+
+def run_clinic(clinic: Clinic, settings: Settings, shared_bot, run_cases: Callable) -> list:
+    """Index one clinic's articles in a scratch folder and ask its cases there with `run_cases`."""
+    from bot.engine import build_bot
+
+    embedder = shared_bot.retriever.embedder
+    config = clinic.folder.glob("_*.yml")  # the clinic's profile and glossary
+    with scratch_index(clinic.name, clinic.folder / "articles", settings, embedder, config) as (local, store):
+        bot = build_bot(local, embedder=embedder, store=store, guard=shared_bot.guard, reader=shared_bot.composer.reader)
+        return run_cases(bot, clinic.cases(), local.corpus_dir)
 
 
 def by_clinic(results: list[Result]) -> dict[str, dict]:

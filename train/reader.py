@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from bot.reader import Reader, ReaderConfig, ReaderNet, answerability_row, question_extras, unknown_subject
-from bot.reader.features import FEATURES, Focus, candidate_rows
-from bot.reader.model import ANSWERABILITY, MODEL_DIR
+from bot.reader import ReaderConfig, ReaderNet, answerability_row, inputs
+from bot.reader.features import FEATURES
+from bot.reader.model import MODEL_DIR
 from bot.settings import Settings
 from evals.metrics import fact_found
 from evals.sets import GOLDEN, Case, load_cases
@@ -42,7 +40,6 @@ class Question:
     rows: np.ndarray
     labels: np.ndarray
     extras: np.ndarray  # question-level inputs of answerability besides the scores (question_extras)
-    texts: list[str]  # the candidate sentences
 
 
 def sources() -> list[tuple[str, Path, list[Case]]]:
@@ -65,16 +62,9 @@ def collect(group: str, articles: Path, cases: list[Case], settings: Settings, e
     """Index one clinic in a scratch folder and turn each usable question into rows."""
     from bot.engine import prepare
     from bot.retrieve import HybridRetriever
-    from bot.store import IndexStore
-    from ingest.sync import sync_corpus
+    from evals.practice import scratch_index
 
-    with tempfile.TemporaryDirectory(prefix=f"reader-{group}-") as tmp:
-        corpus = Path(tmp) / "corpus"
-        shutil.copytree(articles, corpus, ignore=shutil.ignore_patterns("_*"))
-        local = replace(settings, corpus_dir=corpus, index_dir=Path(tmp) / "index", chroma_url=None,
-                        collection=f"reader-{group}")
-        store = IndexStore.open(local)
-        sync_corpus(local, store, embedder)
+    with scratch_index(group, articles, settings, embedder) as (_, store):
         retriever = HybridRetriever(store, embedder)
         view = retriever.view()
         out = []
@@ -82,16 +72,12 @@ def collect(group: str, articles: Path, cases: list[Case], settings: Settings, e
             if case.category == "logistics" or case.kind not in ("answer", "no_answer"):
                 continue  # reaching the clinic is answered from its profile, not its articles
             _, query, evidence = prepare(retriever, case.question, list(case.history), view)
-            pool = Reader.pool(query, evidence, view)
-            if not pool:
+            got = inputs(query, evidence, view)
+            if got is None:
                 continue
-            focus = Focus.of(query.tokens, view)
-            rows = candidate_rows(query.corrected, focus, pool, view)
             labels = np.asarray([case.kind == "answer" and any(fact_found(f, p[0].text) for f in case.facts)
-                                 for p in pool], dtype=np.float32)
-            missing = bool(unknown_subject(query.corrected, view))
-            out.append(Question(group, case, rows, labels, question_extras(query, focus, pool, view, missing),
-                                [p[0].text for p in pool]))
+                                 for p in got.pool], dtype=np.float32)
+            out.append(Question(group, case, got.rows, labels, got.extras))
         return out
 
 

@@ -8,16 +8,16 @@ how much of the question the articles' own vocabulary covers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from bot.reader.features import GENERIC_STEMS, Focus, candidate_rows, question_types
-from bot.reader.model import ANSWERABILITY, MODEL_DIR, ReaderConfig, ReaderModelMissing, ReaderNet
+from bot.reader.features import COLUMN, GENERIC_STEMS, Focus, candidate_rows, question_types
+from bot.reader.model import MODEL_DIR, ReaderConfig, ReaderModelMissing, ReaderNet
 from bot.records import Chunk, Evidence, Sentence
 from bot.text import tokens
 
-__all__ = ["Candidate", "Reader", "Reading", "ReaderConfig", "ReaderModelMissing", "ReaderNet", "MODEL_DIR"]
+__all__ = ["Candidate", "Inputs", "Reader", "Reading", "ReaderConfig", "ReaderModelMissing", "ReaderNet", "MODEL_DIR"]
 
 # Sentences about the article itself ("This article delves into...") never answer a question.
 META = re.compile(r"\b(this|our|the following) (article|blog post|post|blog|guide|page)\b|\bin this (article|post|blog)\b"
@@ -42,8 +42,17 @@ class Reading:
     candidates: list[Candidate]
     answerable: float
     why: str = ""
-    features: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
-    question_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+
+@dataclass
+class Inputs:
+    """What the models read for one question: the candidates, their feature rows and the question-level
+    extras (the same for answering and for training, see train/reader.py)."""
+
+    pool: list[tuple]
+    rows: np.ndarray
+    extras: np.ndarray
+    missing: str  # the subject of "does it help X?" when the articles never mention X, else ""
 
 
 class Reader:
@@ -55,60 +64,64 @@ class Reader:
 
     def run(self, query, evidence: list[Evidence], view) -> Reading:
         """Read the evidence for one question (`query` from HybridRetriever.query)."""
-        pool = self.pool(query, evidence, view)
-        if not pool:
+        got = inputs(query, evidence, view)
+        if got is None:
             return Reading([], 0.0, "nothing in the index matched")
-        focus = Focus.of(query.tokens, view)
-        rows = candidate_rows(query.corrected, focus, pool, view)
-        probs = self.net.sentence_scores(rows)
-        ranks = self.net.rank_scores(rows, probs)
+        probs = self.net.sentence_scores(got.rows)
+        ranks = self.net.rank_scores(got.rows, probs)
         order = np.argsort(-ranks, kind="stable")
-        candidates = [Candidate(pool[i][0], pool[i][1], float(ranks[i]), pool[i][3], float(rows[i, 4])) for i in order]
-        missing = unknown_subject(query.corrected, view)
-        qrow = self.question_row(query, focus, rows, probs, pool, view, bool(missing))
-        answerable = 0.0 if missing else self.net.answerable(qrow)
-        why = (f"asks about '{missing}', which the articles never mention" if missing else
-               f"P(answered by the articles) {answerable:.2f} < {self.config.answerable_threshold:.2f}"
+        coverage = got.rows[:, COLUMN["coverage"]]
+        candidates = [Candidate(got.pool[i][0], got.pool[i][1], float(ranks[i]), got.pool[i][3], float(coverage[i]))
+                      for i in order]
+        answerable = 0.0 if got.missing else self.net.answerable(answerability_row(got.rows, probs, got.extras))
+        why = (f"asks about '{got.missing}', which the articles never mention" if got.missing else
+               f"the articles seem not to answer it (likelihood {answerable:.2f}; "
+               f"it answers from {self.config.answerable_threshold:.2f})"
                if answerable < self.config.answerable_threshold else "")
-        return Reading(candidates, answerable, why, rows[order], qrow)
+        return Reading(candidates, answerable, why)
 
-    @staticmethod
-    def pool(query, evidence: list[Evidence], view) -> list[tuple]:
-        """(sentence, chunk, evidence, dense, chunk rank) for every sentence of the retrieved chunks."""
-        out = []
-        for rank, ev in enumerate(evidence, start=1):
-            for sent in ev.chunk.sentences:
-                if META.search(sent.text):
-                    continue
-                vector = view.loaded.sentence_vectors[view.sentence_index[sent.id]]
-                dense = float(query.vector @ vector)
-                if query.focus is not None:  # a follow-up: what it asks now matters as much as its context
-                    dense = (dense + float(query.focus @ vector)) / 2
-                out.append((sent, ev.chunk, ev, dense, rank))
-        return out
 
-    @staticmethod
-    def question_row(query, focus: Focus, rows: np.ndarray, probs: np.ndarray, pool: list, view,
-                     missing: bool) -> np.ndarray:
-        """The question-level features named in ANSWERABILITY."""
-        return answerability_row(rows, probs, question_extras(query, focus, pool, view, missing))
+def inputs(query, evidence: list[Evidence], view) -> Inputs | None:
+    """Candidates, feature rows and question-level extras for a question; None when nothing was retrieved."""
+    candidates = pool(query, evidence, view)
+    if not candidates:
+        return None
+    focus = Focus.of(query.tokens, view)
+    missing = unknown_subject(query.corrected, view)
+    rows = candidate_rows(query.corrected, focus, candidates, view)
+    return Inputs(candidates, rows, question_extras(query, focus, candidates, view, bool(missing)), missing)
+
+
+def pool(query, evidence: list[Evidence], view) -> list[tuple]:
+    """(sentence, chunk, evidence, dense, chunk rank) for every sentence of the retrieved chunks."""
+    out = []
+    for rank, ev in enumerate(evidence, start=1):
+        for sent in ev.chunk.sentences:
+            if META.search(sent.text):
+                continue
+            vector = view.loaded.sentence_vectors[view.sentence_index[sent.id]]
+            dense = float(query.vector @ vector)
+            if query.focus is not None:  # a follow-up: what it asks now matters as much as its context
+                dense = (dense + float(query.focus @ vector)) / 2
+            out.append((sent, ev.chunk, ev, dense, rank))
+    return out
 
 
 def question_extras(query, focus: Focus, pool: list, view, missing: bool) -> np.ndarray:
     """What answerability needs beyond the sentence scores: the share of the question the articles have
     no word for, whether it turns on a subject they never mention, whether it asks yes/no, and how much
     of it the retrieved passages cover together."""
-    everything = set().union(*(set(tokens(p[0].text)) for p in pool))
+    everything = frozenset().union(*(view.sentence_words(p[0]) for p in pool))
     return np.asarray([unknown_share(query.tokens, view), float(missing), float("yesno" in question_types(query.corrected)),
                        focus.coverage(everything)], dtype=np.float32)
 
 
 def answerability_row(rows: np.ndarray, probs: np.ndarray, extras: np.ndarray) -> np.ndarray:
     """ANSWERABILITY's row: the best two sentence scores, the best sentence's fit, and the extras."""
-    best = int(np.argmax(probs))
+    best = rows[int(np.argmax(probs))]
     top = np.sort(probs)[::-1]
-    return np.asarray([top[0], top[1] if len(top) > 1 else 0.0, rows[best, 0], rows[best, 4], rows[best, 6],
-                       rows[best, 7], rows[best, 11], *extras], dtype=np.float32)
+    fit = [best[COLUMN[f]] for f in ("dense", "coverage", "context_coverage", "rare_hit", "type_miss")]
+    return np.asarray([top[0], top[1] if len(top) > 1 else 0.0, *fit, *extras], dtype=np.float32)
 
 
 def unknown_share(question_tokens: list[str], view) -> float:

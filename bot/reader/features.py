@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.text import GENERIC, stem, tokens
+from bot.text import GENERIC, stem
 
 _NUM = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
        r"fifty|sixty|ninety|a few|several|a couple of|half an?|an?)"
@@ -60,6 +60,7 @@ FEATURES = ("dense", "dense_rel", "chunk_dense", "chunk_rank", "coverage", "cove
             "rare_hit", "faq_question", "section_coverage", "type_match", "type_miss",
             *(f"match_{t}" for t in SPECIFIC), "log_words", "list_item", "is_question", "ends_colon",
             "centrality", "first_in_chunk", "has_number", "leaning_coverage")
+COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
 
 def question_types(question: str) -> frozenset[str]:
@@ -103,36 +104,38 @@ class Focus:
 
 
 def candidate_rows(question: str, focus: Focus, pool: list, view) -> np.ndarray:
-    """One feature row per candidate (see FEATURES). `pool` holds (sentence, chunk, evidence, dense,
-    chunk_rank) for every sentence of the retrieved chunks."""
+    """One feature row per candidate, columns in FEATURES order. `pool` holds (sentence, chunk, evidence,
+    dense, chunk_rank) for every sentence of the retrieved chunks."""
     qtypes = question_types(question)
+    wanted = qtypes & set(SPECIFIC)
     rows = []
     for sentence, chunk, ev, dense, rank in pool:
-        words = set(tokens(sentence.text))
-        heading = set(tokens(f"{chunk.section} {chunk.title}"))
-        at = next(i for i, s in enumerate(chunk.sentences) if s.id == sentence.id)
-        before = chunk.sentences[at - 1].text if at else ""
+        words, heading = view.sentence_words(sentence), view.heading_words(chunk)
+        at = chunk.index_of(sentence)
+        before = view.sentence_words(chunk.sentences[at - 1]) if at else frozenset()
+        asked_before = at and chunk.sentences[at - 1].text.rstrip().endswith("?")
         stypes = sentence_types(sentence.text)
-        wanted = qtypes & set(SPECIFIC)
-        rows.append([
-            dense, 0.0, ev.dense, 1.0 / rank, focus.coverage(words), 0.0, focus.coverage(words | heading),
-            focus.has_rarest(words),
-            focus.coverage(set(tokens(before))) if before.rstrip().endswith("?") else 0.0,
-            focus.coverage(heading),
-            float(bool(qtypes & stypes)), float(bool(wanted) and not wanted & stypes),
-            *(float(t in qtypes and t in stypes) for t in SPECIFIC),
-            np.log1p(len(sentence.text.split())), float(_is_list_item(sentence, chunk)),
-            float(sentence.text.rstrip().endswith("?")), float(sentence.text.rstrip().endswith(":")),
-            float(view.centrality[view.sentence_index[sentence.id]]), float(at == 0),
-            float(bool(re.search(r"\d", sentence.text))),
+        text = sentence.text.rstrip()
+        row = {
+            "dense": dense, "dense_rel": 0.0, "chunk_dense": ev.dense, "chunk_rank": 1.0 / rank,
+            "coverage": focus.coverage(words), "coverage_rel": 0.0, "context_coverage": focus.coverage(words | heading),
+            "rare_hit": focus.has_rarest(words), "faq_question": focus.coverage(before) if asked_before else 0.0,
+            "section_coverage": focus.coverage(heading), "type_match": float(bool(qtypes & stypes)),
+            "type_miss": float(bool(wanted) and not wanted & stypes),
+            **{f"match_{t}": float(t in qtypes and t in stypes) for t in SPECIFIC},
+            "log_words": np.log1p(len(sentence.text.split())), "list_item": float(_is_list_item(sentence, chunk)),
+            "is_question": float(text.endswith("?")), "ends_colon": float(text.endswith(":")),
+            "centrality": float(view.centrality[view.sentence_index[sentence.id]]), "first_in_chunk": float(at == 0),
+            "has_number": float(bool(re.search(r"\d", sentence.text))),
             # "This phase usually lasts three to six months": a sentence leaning on the one before it is
             # about what that one names
-            focus.coverage(words | set(tokens(before))) if _LEANS.match(sentence.text) else focus.coverage(words),
-        ])
+            "leaning_coverage": focus.coverage(words | before) if _LEANS.match(sentence.text) else focus.coverage(words),
+        }
+        rows.append([row[f] for f in FEATURES])
     out = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
     if len(out):  # how each sentence compares with the best of the pool: ranking is relative
-        out[:, 1] = out[:, 0] - out[:, 0].max()
-        out[:, 5] = out[:, 4] - out[:, 4].max()
+        out[:, COLUMN["dense_rel"]] = out[:, COLUMN["dense"]] - out[:, COLUMN["dense"]].max()
+        out[:, COLUMN["coverage_rel"]] = out[:, COLUMN["coverage"]] - out[:, COLUMN["coverage"]].max()
     return out
 
 
@@ -142,4 +145,4 @@ _LEANS = re.compile(r"^(this|these|that|those|it|they|such|both|each|the procedu
 def _is_list_item(sentence, chunk) -> bool:
     """Whether the sentence was a '- ' item in the article (the chunk text keeps the marker)."""
     offset = sentence.start - chunk.start
-    return chunk.text[max(0, offset - 2):offset].startswith("- ") or chunk.text[max(0, offset - 2):offset] == "- "
+    return chunk.text[max(0, offset - 2):offset] == "- "

@@ -1,6 +1,7 @@
 """The guard's learned reader: all-MiniLM-L6-v2 fine-tuned to sort a message into crisis, emergency,
-refused, off_topic or allowed. Weights live in the repo (models/guard/); this module only loads and runs
-them, on the CPU, with no hub. `python -m train.guard` writes them.
+refused, off_topic or allowed, plus small linear "topic" heads over the same pooled vector that say what
+kind of crisis it is (eating-disorder risk gets its own reply). Weights live in the repo (models/guard/);
+this module only loads and runs them, on the CPU, with no hub. `python -m train.guard` writes them.
 """
 from __future__ import annotations
 
@@ -21,17 +22,32 @@ class GuardModelMissing(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A logistic head over the pooled vector: P(topic | crisis message) = sigmoid(v . weights + bias)."""
+
+    weights: np.ndarray
+    bias: float
+
+    def probability(self, pooled: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(pooled @ self.weights + self.bias)))
+
+
+@dataclass(frozen=True)
 class NetConfig:
-    """What the trainer wrote beside the weights: labels, sequence length and the fitted temperature."""
+    """What the trainer wrote beside the weights: labels, sequence length, the fitted temperature and
+    the topic heads (none in a model trained before they existed)."""
 
     labels: tuple[str, ...] = LABELS
     max_tokens: int = 160
     temperature: float = 1.0
+    topics: tuple[tuple[str, Topic], ...] = ()
 
     @classmethod
     def read(cls, folder: Path) -> "NetConfig":
         data = json.loads((folder / "guard_config.json").read_text())
-        return cls(tuple(data["labels"]), int(data["max_tokens"]), float(data["temperature"]))
+        topics = tuple((name, Topic(np.asarray(t["weights"], dtype=np.float64), float(t["bias"])))
+                       for name, t in sorted((data.get("topics") or {}).items()))
+        return cls(tuple(data["labels"]), int(data["max_tokens"]), float(data["temperature"]), topics)
 
 
 def build_network(encoder_dir: Path, n_labels: int, pretrained: bool):
@@ -53,11 +69,14 @@ def build_network(encoder_dir: Path, n_labels: int, pretrained: bool):
             self.dropout = torch.nn.Dropout(0.1)
             self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_labels)
 
-        def forward(self, input_ids, attention_mask):
+        def pooled(self, input_ids, attention_mask):
+            """The mean of the encoder's token vectors (padding left out): what the heads read."""
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return self.head(self.dropout(pooled))
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+        def forward(self, input_ids, attention_mask):
+            return self.head(self.dropout(self.pooled(input_ids, attention_mask)))
 
     return GuardNetwork()
 
@@ -85,16 +104,23 @@ class GuardNet:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """One row per text, columns in `config.labels` order, temperature-calibrated."""
+        return self.read(texts)[0]
+
+    def read(self, texts: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Label probabilities (one row per text) and each topic head's probability per text, from one pass."""
         if not texts:
-            return np.zeros((0, len(self.config.labels)), dtype=np.float64)
+            return np.zeros((0, len(self.config.labels)), dtype=np.float64), {n: np.zeros(0) for n, _ in self.config.topics}
         batch = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.config.max_tokens,
                                return_tensors="pt")
         with self._torch.inference_mode():
-            logits = self.network(batch["input_ids"], batch["attention_mask"]).double().numpy()
+            pooled = self.network.pooled(batch["input_ids"], batch["attention_mask"])
+            logits = self.network.head(pooled).double().numpy()
+        vectors = pooled.double().numpy()
         logits = logits / self.config.temperature
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)
-        return odds / odds.sum(axis=1, keepdims=True)
+        topics = {name: head.probability(vectors) for name, head in self.config.topics}
+        return odds / odds.sum(axis=1, keepdims=True), topics
 
     def scores(self, texts: list[str]) -> list[dict[str, float]]:
         """Probabilities as {label: p} per text."""

@@ -3,14 +3,20 @@
 Data (all committed): the guard's labelled examples (bot/data/guard_examples.yml), the safety set's dev split
 (evals/golden/safety.jsonl; its test split and the fresh samples in evals/fresh/ are never trained on), the
 blind-written messages in train/data/guard/*.jsonl, and the questions of the dev practice clinics
-(evals/clinics/, as ordinary questions). Seeded and single-process, so the same data and lock give
-the same weights. On this 2-core machine it takes a few minutes.
+(evals/clinics/) and of the answer reader's training clinics (train/data/reader/clinics/), as ordinary
+questions. Seeded and single-process, so the same data and lock give the same weights. On this 2-core
+machine it takes 10-40 minutes, depending on what else runs.
+
+After fine-tuning, a topic head is fitted on the crisis messages whose writers named their kind (the
+`category` of train/data/guard/*.jsonl): eating-disorder risk or not, so that risk gets its own reply.
+`--topics-only` refits that head over the weights already in --out (seconds, not minutes).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import random
+import re
 import shutil
 import time
 from collections import Counter
@@ -28,48 +34,61 @@ EXAMPLES = REPO / "bot" / "data" / "guard_examples.yml"
 SAFETY = REPO / "evals" / "golden" / "safety.jsonl"
 BLIND = REPO / "train" / "data" / "guard"
 CLINICS = REPO / "evals" / "clinics"
+READER_CLINICS = REPO / "train" / "data" / "reader" / "clinics"
+# a writer's category that names eating-disorder risk: "eating_disorder", "crisis_eating_disorder", "ed_purging"
+EATING = re.compile(r"(^|_)(ed|eating)(_|$)")
 KIND_TO_LABEL = {"crisis": "crisis", "emergency": "emergency", "refused": "refused", "off_topic": "off_topic",
                  "answer": "allowed", "no_answer": "allowed", "allowed": "allowed"}
 
 
-def load_data() -> tuple[list[tuple[str, str]], dict[str, int]]:
-    """(text, label) pairs from every source, first label wins for a repeated text; counts per source."""
+def load_data() -> tuple[list[tuple[str, str, str]], dict[str, int]]:
+    """(text, label, topic) rows from every source, first label wins for a repeated text; counts per source.
+    `topic` is "eating_disorder" or "other" for a crisis whose writer named its kind, else ""."""
     rows, counts = [], Counter()
     examples = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8")) or {}
     for label, texts in examples.items():
-        rows += [(str(t), label, "guard_examples.yml") for t in texts or []]
+        rows += [(str(t), label, "", "guard_examples.yml") for t in texts or []]
     for line in SAFETY.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if row["split"] == "dev" and _alone(row.get("history"), row["kind"]) and row["kind"] in KIND_TO_LABEL:
-            rows.append((row["message"], KIND_TO_LABEL[row["kind"]], "safety.jsonl (dev)"))
+            rows.append((row["message"], KIND_TO_LABEL[row["kind"]], "", "safety.jsonl (dev)"))
     for path in sorted(BLIND.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line) if line.strip() else None
             if row and _alone(row.get("history"), row.get("label")) and row.get("label") in LABELS:
-                rows.append((row["text"], row["label"], path.name))
+                rows.append((row["text"], row["label"], _topic(row), path.name))
     rows += _practice_clinic_questions()
     seen, out = set(), []
-    for raw, label, source in rows:
+    for raw, label, topic, source in rows:
         text = prepare(raw)  # what the guard hands the reader at run time
         key = " ".join(text.lower().split())
         if key and key not in seen:
             seen.add(key)
-            out.append((text, label))
+            out.append((text, label, topic))
             counts[source] += 1
     return out, dict(counts)
 
 
+def _topic(row: dict) -> str:
+    """The kind of crisis a blind writer said they wrote ("" when not a crisis or not said)."""
+    if row.get("label") != "crisis" or not row.get("category"):
+        return ""
+    return "eating_disorder" if EATING.search(str(row["category"])) else "other"
+
+
 def _practice_clinic_questions() -> list[tuple[str, str, str]]:
-    """Every question of the dev practice clinics is an ordinary patient question (the test clinics are
-    never trained on)."""
+    """Every question of the dev practice clinics and of the reader's training clinics is an ordinary
+    patient question (the test clinics are never trained on)."""
     dev = (yaml.safe_load((CLINICS / "splits.yml").read_text()) or {}).get("dev") or []
+    folders = [(CLINICS / c, "evals/clinics (dev clinics)") for c in dev]
+    folders += [(f, "train/data/reader/clinics") for f in sorted(READER_CLINICS.iterdir()) if f.is_dir()]
     rows = []
-    for clinic in dev:
+    for folder, source in folders:
         for name in ("questions.jsonl", "conversations.jsonl"):
-            for line in (CLINICS / clinic / name).read_text(encoding="utf-8").splitlines():
+            for line in (folder / name).read_text(encoding="utf-8").splitlines():
                 row = json.loads(line) if line.strip() else {}
                 for turn in row.get("turns", [row] if "question" in row else []):
-                    rows.append((turn["question"], "allowed", "evals/clinics (dev clinics)"))
+                    rows.append((turn["question"], "allowed", "", source))
     return rows
 
 
@@ -141,7 +160,7 @@ def train(args) -> dict:
     base = bundled_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     network = build_network(base, len(LABELS), pretrained=True)
-    counts = Counter(label for _, label in train_rows)
+    counts = Counter(r[1] for r in train_rows)
     weights = torch.tensor([len(train_rows) / (len(LABELS) * counts[label]) for label in LABELS], dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
     optimiser = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=0.01)
@@ -161,12 +180,66 @@ def train(args) -> dict:
             total += float(loss.detach()) * len(gold)
         print(f"epoch {epoch + 1}/{args.epochs}: loss {total / len(train_rows):.4f} ({time.time() - start:.0f} s)", flush=True)
     val_logits = logits_for(network, val_rows, tokenizer, args.max_tokens)
-    gold = np.array([LABELS.index(label) for _, label in val_rows])
+    gold = np.array([LABELS.index(r[1]) for r in val_rows])
     temperature = fit_temperature(val_logits, gold)
     figures = _figures(val_logits.argmax(axis=1), gold)
     _save(network, tokenizer, base, Path(args.out), args, temperature)
-    return {"sources": sources, "train": dict(Counter(l for _, l in train_rows)), "validation": dict(Counter(l for _, l in val_rows)),
-            "temperature": temperature, "validation_figures": figures, "seconds": round(time.time() - start)}
+    topics = fit_topics(Path(args.out), train_rows, val_rows)
+    return {"sources": sources, "train": dict(Counter(r[1] for r in train_rows)),
+            "validation": dict(Counter(r[1] for r in val_rows)), "temperature": temperature,
+            "validation_figures": figures, "topic_figures": topics, "seconds": round(time.time() - start)}
+
+
+def fit_topics(out: Path, train_rows, val_rows) -> dict:
+    """Fit the eating-disorder topic head on the crisis rows whose writers named their kind, over the pooled
+    vectors of the weights as saved (half precision, read back in float32: what the guard sees at run time),
+    store it in guard_config.json, and return its figures on the validation share."""
+    from bot.guard_net import GuardNet
+
+    net = GuardNet(out)
+    fit = [r for r in train_rows if r[2]]
+    held = [r for r in val_rows if r[2]]
+    x, y = _pooled(net, [r[0] for r in fit]), np.array([r[2] == "eating_disorder" for r in fit], dtype=np.float64)
+    weights, bias = logistic_fit(x, y)
+    config_path = out / "guard_config.json"
+    config = json.loads(config_path.read_text())
+    config["topics"] = {"eating_disorder": {"weights": [round(float(w), 6) for w in weights], "bias": round(float(bias), 6)}}
+    config_path.write_text(json.dumps(config, indent=2) + "\n")
+    vx, vy = _pooled(net, [r[0] for r in held]), np.array([r[2] == "eating_disorder" for r in held])
+    said = 1 / (1 + np.exp(-(vx @ weights + bias))) >= 0.5 if len(held) else np.zeros(0, dtype=bool)
+    return {"fitted_on": {"eating_disorder": int(y.sum()), "other_crisis": int(len(y) - y.sum())},
+            "validation": {"eating_disorder": int(vy.sum()), "other_crisis": int(len(vy) - vy.sum()),
+                           "eating_disorder_found": int((said & vy).sum()), "other_read_as_eating": int((said & ~vy).sum())}}
+
+
+def _pooled(net, texts: list[str]) -> np.ndarray:
+    """The guard network's pooled vectors, in batches."""
+    import torch
+
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(texts), 64):
+            enc = net.tokenizer(texts[i:i + 64], padding=True, truncation=True, max_length=net.config.max_tokens,
+                                return_tensors="pt")
+            out.append(net.network.pooled(enc["input_ids"], enc["attention_mask"]).double().numpy())
+    return np.concatenate(out) if out else np.zeros((0, 384))
+
+
+def logistic_fit(x: np.ndarray, y: np.ndarray, l2: float = 0.1, steps: int = 30) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method: deterministic, no learning rate to pick.
+    Unweighted on purpose: the classes keep their natural shares, so a crisis is called eating-disorder
+    risk only when that is the likelier reading (the general crisis reply is the safe default)."""
+    n, d = x.shape
+    xb = np.hstack([x, np.ones((n, 1))])
+    penalty = np.eye(d + 1) * l2
+    penalty[d, d] = 0.0  # the intercept is not shrunk
+    w = np.zeros(d + 1)
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(xb @ w)))
+        grad = xb.T @ (p - y) + penalty @ w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + penalty
+        w -= np.linalg.solve(hess, grad)
+    return w[:d], float(w[d])
 
 
 def _figures(pred: np.ndarray, gold: np.ndarray) -> dict:
@@ -199,7 +272,12 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", default=str(REPO / "models" / "guard"))
+    p.add_argument("--topics-only", action="store_true", help="refit only the topic head over the weights in --out")
     args = p.parse_args(argv)
+    if args.topics_only:
+        rows, _ = load_data()
+        print(json.dumps(fit_topics(Path(args.out), *split(rows, args.seed)), indent=2))
+        return 0
     report = train(args)
     print(json.dumps(report, indent=2))
     (Path(args.out) / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")

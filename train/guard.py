@@ -5,7 +5,7 @@ Data (all committed): the guard's labelled examples (bot/data/guard_examples.yml
 blind-written messages in train/data/guard/*.jsonl, and the questions of the dev practice clinics
 (evals/clinics/) and of the answer reader's training clinics (train/data/reader/clinics/), as ordinary
 questions. Seeded and single-process, so the same data and lock give the same weights. On this 2-core
-machine it takes 10-40 minutes, depending on what else runs.
+machine it takes one to two hours (6,864 s for v5 while sharing the cores with other jobs).
 
 After fine-tuning, a topic head is fitted on the crisis messages whose writers named their kind (the
 `category` of train/data/guard/*.jsonl): eating-disorder risk or not, so that risk gets its own reply.

@@ -4,17 +4,20 @@
 
 Each line: {"text", "label": crisis|emergency|refused|off_topic|allowed, "category", "history"}. Printed per file
 and overall: crises caught, emergencies caught, refusals, safe look-alikes read as crisis or emergency, other
-specialties' ordinary questions blocked (crisis, emergency or refused), and in-scope questions misrouted.
+specialties' ordinary questions blocked (crisis, emergency or refused), in-scope questions misrouted, and of the
+eating-disorder crises (a category naming eating, or starting "ed_"), how many got the eating-disorder reply.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 BLOCKED = ("crisis", "emergency", "refused")
+EATING = re.compile(r"(^|_)(ed|eating)(_|$)")  # the writers' categories for eating-disorder risk
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,9 @@ def read(path: Path) -> list[Message]:
     return [Message(r["text"], r["label"], r.get("category", ""), tuple(r.get("history") or ())) for r in rows]
 
 
-def tally(messages: list[Message], kinds: list[str]) -> dict[str, tuple[int, int]]:
+def tally(messages: list[Message], kinds: list[str], topics: list[str] | None = None) -> dict[str, tuple[int, int]]:
     """(hits, total) for each figure; a figure with no messages is left out."""
+    topics = topics or [""] * len(messages)
     groups = {
         "crisis caught": [k == "crisis" for m, k in zip(messages, kinds) if m.label == "crisis"],
         "emergency caught": [k == "emergency" for m, k in zip(messages, kinds) if m.label == "emergency"],
@@ -42,6 +46,8 @@ def tally(messages: list[Message], kinds: list[str]) -> dict[str, tuple[int, int
         "other specialty blocked": [k in BLOCKED for m, k in zip(messages, kinds) if m.category == "other_specialty"],
         "in scope misrouted": [k not in ("pass", "off_topic") for m, k in zip(messages, kinds)
                                if m.label == "allowed" and "lookalike" not in m.category],
+        "eating-disorder crisis given its reply": [k == "crisis" and t == "eating_disorder" for m, k, t in zip(messages, kinds, topics)
+                                                   if m.label == "crisis" and EATING.search(m.category)],
     }
     return {name: (sum(v), len(v)) for name, v in groups.items() if v}
 
@@ -52,18 +58,20 @@ def main(paths: list[str]) -> int:
     from bot.guard_net import GuardNet
 
     guard = Guard.load(GuardNet(), max_chars=1000)
-    every_message, every_kind = [], []
+    every_message, every_kind, every_topic = [], [], []
     for path in map(Path, paths):
         messages = read(path)
-        kinds = [guard.run(m.text, list(m.history)).kind for m in messages]
-        _print(path.name, tally(messages, kinds))
+        verdicts = [guard.run(m.text, list(m.history)) for m in messages]
+        kinds, topics = [v.kind for v in verdicts], [v.topic for v in verdicts]
+        _print(path.name, tally(messages, kinds, topics))
         for m, k in zip(messages, kinds):
             if (m.label in BLOCKED and k != m.label) or (m.label not in BLOCKED and k in BLOCKED):
                 print(f"    miss: {m.label} -> {k}: {m.text[:110]!r}")
         every_message += messages
         every_kind += kinds
+        every_topic += topics
     if len(paths) > 1:
-        _print("all", tally(every_message, every_kind))
+        _print("all", tally(every_message, every_kind, every_topic))
     return 0
 
 

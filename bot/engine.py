@@ -16,6 +16,7 @@ from bot.messages import Messages
 from bot.profile import ClinicProfile, is_chrome
 from bot.records import Answer
 from bot.retrieve import CorpusView, HybridRetriever
+from bot.scope import Scope, judge
 from bot.settings import Settings
 from bot.verify import check
 
@@ -39,6 +40,7 @@ class Turn:
     evidence: list = field(default_factory=list)
     answer: Answer | None = None
     own: dict = field(default_factory=dict)  # texts the clinic's own sources (profile, approved answers) quote
+    scope: Scope = field(default_factory=Scope)  # how near the message is to what the clinic serves
 
 
 class Bot:
@@ -125,15 +127,28 @@ class Bot:
         return turn
 
     def _retrieve(self, turn: Turn) -> Turn:
-        if turn.answer:
+        """Evidence for the question. A message the guard's reader called off topic is still compared with
+        the served articles: another specialty's question is in scope once its articles are published."""
+        provisional = turn.answer is not None and turn.answer.kind == "off_topic" and turn.verdict.kind == "off_topic"
+        if turn.answer and not provisional:
             return turn
         with _timed(turn, "retrieve"):
             turn.view = turn.view or self.retriever.view()
             if turn.view is None or not turn.view.chunks:
-                turn.answer = self._fixed(turn, "no_answer", why="the index is empty")
+                if not provisional:
+                    turn.answer = self._fixed(turn, "no_answer", why="the index is empty")
                 return turn
             resolved, turn.query, turn.evidence = prepare(self.retriever, turn.question, turn.history, turn.view)
+            turn.scope = judge(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
             turn.trace["query"] = resolved
+            turn.trace["scope"] = {"nearest": round(turn.scope.nearest, 3), "care_words": turn.scope.care_words,
+                                   "covered": turn.scope.covered}
+        if provisional:
+            if not turn.scope.covered:
+                return turn  # off topic for this clinic's articles too
+            turn.answer = None
+            turn.trace["guard"]["kind"] = "pass"
+            turn.trace["guard"]["reason"] += f"; near the served articles ({turn.scope.nearest:.2f}): in scope"
         turn.trace["evidence"] = [_evidence_row(e) for e in turn.evidence]
         return turn
 
@@ -150,7 +165,7 @@ class Bot:
                                      "sentences": [{"text": s.sentence.text, "score": round(s.score, 3), "dense": round(s.dense, 3),
                                                     "coverage": round(s.coverage, 3), "chosen": s in draft.picked} for s in draft.candidates]}
             if draft.abstain:
-                turn.answer = self._fixed(turn, self.guard.unanswered(turn.verdict), why=draft.why)
+                turn.answer = self._fixed(turn, self.guard.unanswered(turn.verdict, turn.scope.covered), why=draft.why)
                 return turn
             text, citations = cite(draft.picked)
             if self.llm is not None:
@@ -207,7 +222,10 @@ def prepare(retriever: HybridRetriever, question: str, history: list[str], view:
 
 
 def _message_key(kind: str, turn: Turn) -> str:
-    """The messages.yml entry for a fixed reply: named after its kind, except the two invalid ones."""
+    """The messages.yml entry for a fixed reply: named after its kind, except the two invalid ones and a crisis
+    about eating, food or weight (its own supportive reply, with the crisis line and the care team)."""
+    if kind == "crisis" and turn.verdict and turn.verdict.topic == "eating_disorder":
+        return "crisis_eating"
     if kind != "invalid":
         return kind
     return "invalid_long" if turn.verdict and turn.verdict.reason == "too long" else "invalid_empty"

@@ -1,28 +1,30 @@
 """Guard stage: classify every message (with the conversation so far) before any retrieval.
 
-Two layers. Rules (bot/guard_rules.py) catch the unmistakable shapes of language. A learned reader
-(bot/guard_net.py: all-MiniLM-L6-v2 fine-tuned by `python -m train.guard`, weights in models/guard/)
-catches the paraphrases no rule has seen; it is loaded, never trained, at start-up, so the same weights
-give the same verdicts on every install of the lock.
-The crisis rules are checked first, unless the reader is all but certain there is no crisis; an emergency
-named in so many words outranks the reader's crisis unless the reader is confident (the crisis reply
-carries 911 too).
+A learned reader (bot/guard_net.py: all-MiniLM-L6-v2 fine-tuned by `python -m train.guard`, weights in
+models/guard/) decides; it is loaded, never trained, at start-up, so the same weights give the same
+verdicts on every install of the lock. Rules (bot/guard_rules.py) keep only the unmistakable: a crisis or
+an emergency said in so many words, an override attempt, and the structural checks (empty, unprintable,
+keyboard mash, too long). The crisis rules are checked first, unless the reader is all but certain there is
+no crisis; an emergency named in so many words outranks the reader's crisis unless the reader is confident
+(the crisis reply carries 911 too). A crisis the reader's topic head reads as eating-disorder risk is
+marked so, for its own reply. Whether a message is about the clinic at all is judged by the engine against
+the articles it serves (bot/scope.py); the guard only knows words of any clinic's care.
 """
 from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from bot import guard_rules as R
+from bot import guard_text as T
 from bot.guard_net import GuardNet
 from bot.guard_text import normalise, plain_idioms
+from bot.scope import CARE
 from bot.text import GENERIC, STOPWORDS
 
 EXAMPLES = Path(__file__).with_name("data") / "guard_examples.yml"
@@ -36,6 +38,8 @@ class Reading:
 
     scores: dict  # for the whole message
     sentence_crisis: float = 0.0  # the most crisis-like sentence of a longer message (0 when none reads as crisis)
+    topics: dict = field(default_factory=dict)  # the topic heads' probabilities for the whole message
+    sentences_read: bool = False  # whether the sentences were read (only when one of them could change the verdict)
 
     def nudged(self, label: str, delta: float) -> "Reading":
         """The same reading with `label` made `delta` likelier (the others rescaled to sum to one): how the
@@ -45,7 +49,7 @@ class Reading:
         scores = {k: (p if k == label else (v * (1 - p) / rest if rest > 0 else (1 - p) / (len(self.scores) - 1)))
                   for k, v in self.scores.items()}
         sentence = min(max(self.sentence_crisis + delta, 0.0), 1.0) if label == "crisis" and self.sentence_crisis else self.sentence_crisis
-        return Reading(scores, sentence)
+        return Reading(scores, sentence, self.topics, self.sentences_read)
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ class GuardConfig:
     crisis_leading: float = 0.45  # crisis also wins from this probability up when it is the likeliest label
     crisis_margin: float = 0.20  # ... and leads the next label by this much
     crisis_sentence: float = 0.60  # one sentence of a longer message that reads as crisis on its own
+    # ... counts only when the whole message reads crisis at least this much (a sentence read alone is easily
+    # misread: "how many extra can i take" alone reads as crisis)
+    sentence_needs: float = 0.1
     crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
     # off topic from this probability up when the articles hold no answer either and the message names nothing of
     # the clinic's (dev split: in-scope messages reach at most 0.05 here, off-topic ones at least 0.30)
@@ -69,7 +76,11 @@ class GuardConfig:
     # below this crisis probability the reader vetoes a crisis *pattern* ("not suicidal or anything", "suicide
     # squeeze"); a plain statement of intent always reads far above it
     rule_veto: float = 0.02
-    crisis_runner_up: float = 0.1  # crisis second to the reader's emergency by at least this: crisis
+    crisis_runner_up: float = 0.1  # crisis second to the reader's emergency or refusal by at least this: crisis
+    # a crisis reads as eating-disorder risk from this topic probability up. A miss still gets the crisis reply
+    # (988, 911), a misread crisis gets talk of food, so a misread weighs more: on the fresh samples e1-e3 and
+    # f1-f3 (dev by now), 0.5 read 10/188 other crises as eating, 0.7 reads 6/188 and still finds 62/73
+    eating_topic: float = 0.7
 
 
 @dataclass
@@ -83,6 +94,7 @@ class Verdict:
     crisis_earlier: bool = False
     scores: dict = field(default_factory=dict)
     clinic_words: bool = False  # names something of the clinic's care (treatments, visits, hours) or points back at it
+    topic: str = ""  # for a crisis: "eating_disorder" when the risk is about food, weight or purging (its own reply)
 
 
 class Guard:
@@ -93,7 +105,7 @@ class Guard:
         self.net = net  # None: rules only (tests of the rules)
         self.config = config or GuardConfig()
         texts = [_prepare(t) for label in LABELS for t in examples.get(label, [])]
-        self.known_words = {w for t in texts for w in _words(t)} | set(vocabulary or ())
+        self.known_words = {w for t in texts for w in T.words(t)} | set(vocabulary or ())
         self._cache: OrderedDict[str, Verdict] = OrderedDict()
         self._readings: OrderedDict[str, Reading] = OrderedDict()
         self._lock = threading.Lock()
@@ -129,11 +141,12 @@ class Guard:
         return earlier, any(v.kind == "crisis" for v in earlier), bool(earlier) and earlier[-1].kind == "pass"
 
     # --- stages -----------------------------------------------------------------------------------
-    def unanswered(self, verdict: Verdict) -> str:
-        """The kind for a message the articles could not answer: 'off_topic' when it names nothing of the
-        clinic's care (nor follows up a clinic question) and the classifier already leaned that way, else 'no_answer'."""
+    def unanswered(self, verdict: Verdict, near_articles: bool = False) -> str:
+        """The kind for a message the articles could not answer: 'off_topic' when it is far from what the clinic
+        serves (`near_articles`, bot/scope.py), names nothing of its care nor follows up a clinic question, and
+        the classifier already leaned that way; else 'no_answer'."""
         leaning = verdict.scores.get("off_topic", 0.0) >= self.config.off_topic_unanswered
-        in_scope = verdict.personal or verdict.clinic_words
+        in_scope = verdict.personal or verdict.clinic_words or near_articles
         return "off_topic" if leaning and verdict.kind == "pass" and not in_scope else "no_answer"
 
     def _cached(self, message: str) -> Verdict:
@@ -152,7 +165,7 @@ class Guard:
                   nudge: tuple[str, float] | None = None) -> Verdict:
         """Invalid, then crisis (rules, even in an overlong message), then everything else. `nudge`
         (label, delta) shifts the reader's probabilities, for the margin check only."""
-        text = _printable(message)
+        text = T.printable(message)
         if not R.NON_TEXT.search(text):
             return Verdict("invalid", "empty" if not text.strip() else "no words")
         norm = normalise(text)
@@ -166,7 +179,7 @@ class Guard:
             if _emergency_rule(plain):
                 return Verdict("emergency", "emergency pattern in a long message")
             return Verdict("invalid", "too long")
-        if _gibberish(norm, self.known_words) or _mash(text):
+        if T.gibberish(norm, self.known_words) or T.mash(text):
             return Verdict("invalid", "no recognisable words")
         reading = self._read(plain)
         if nudge and reading.scores:
@@ -175,26 +188,39 @@ class Guard:
         verdict.scores = reading.scores
         return self._flags(verdict, text, norm, plain)
 
-    def _read(self, plain: str) -> Reading:
+    def _read(self, plain: str, sentences: bool = False) -> Reading:
         """Read the whole message and, when it has several, each sentence without clinic words (remembered:
-        the margin check reads the same message again)."""
+        the margin check reads the same message again). The sentences cost a pass each, so they are read only
+        when asked for (`sentences`: a crisis pattern the reader may veto) or when the whole message leans
+        crisis enough that one sentence could tip it (`sentence_needs`, less the margin check's nudge)."""
         with self._lock:
             known = self._readings.get(plain)
-        if known is not None:
+        if known is not None and (known.sentences_read or not sentences):
             return known
         if self.net is None:
             return Reading({})
-        sentences = _sentences(plain)
-        # a sentence of past history ("i attempted in 2009, stable since") is not a crisis now on its own
-        parts = [p for p in sentences if not R.DOMAIN.search(p) and not _past(p)] if len(sentences) > 1 else []
-        probs = self._probabilities([plain, *parts])
-        crisis_sentences = [p["crisis"] for p in probs[1:] if max(p, key=p.get) == "crisis"]
-        reading = Reading(probs[0], max(crisis_sentences, default=0.0))
+        reading = known or self._read_whole(plain)
+        if sentences or reading.scores["crisis"] >= self.config.sentence_needs - self.config.fragile:
+            reading = self._read_sentences(plain, reading)
         with self._lock:
             self._readings[plain] = reading
             if len(self._readings) > CACHE_SIZE:
                 self._readings.popitem(last=False)
         return reading
+
+    def _read_whole(self, plain: str) -> Reading:
+        """The reader's label and topic probabilities for the whole message."""
+        rows, topics = self.net.read([plain])
+        return Reading(dict(zip(self.net.config.labels, map(float, rows[0]))), 0.0, {k: float(v[0]) for k, v in topics.items()})
+
+    def _read_sentences(self, plain: str, whole: Reading) -> Reading:
+        """`whole` with its most crisis-like sentence read on its own (clinic words and past history left out)."""
+        sentences = T.sentences(plain)
+        # a sentence of past history ("i attempted in 2009, stable since") is not a crisis now on its own
+        parts = [p for p in sentences if not CARE.search(p) and not _past(p)] if len(sentences) > 1 else []
+        probs = self._probabilities(parts)
+        crisis_sentences = [p["crisis"] for p in probs if max(p, key=p.get) == "crisis"]
+        return Reading(whole.scores, max(crisis_sentences, default=0.0), whole.topics, True)
 
     def _flags(self, verdict: Verdict, text: str, norm: str, plain: str) -> Verdict:
         """Personal, clinic and suicide-topic flags that shape the reply; `norm` and `plain` are the
@@ -202,35 +228,34 @@ class Guard:
         verdict.personal = verdict.kind == "pass" and bool(R.PERSONAL.search(text))
         # "how fast does it start working?", short, on a clinic's page: "it" is the treatment
         points_back = bool(R.FOLLOW_UP.search(norm)) and len(norm.split()) <= 12
-        verdict.clinic_words = verdict.clinic_words or bool(R.DOMAIN.search(norm)) or points_back
+        verdict.clinic_words = verdict.clinic_words or bool(CARE.search(norm)) or points_back
         # an education question that names suicide or quotes a crisis phrase still gets the 988 line
-        verdict.suicide_topic = bool(R.SUICIDE_TOPIC.search(norm) or R.CRISIS.search(plain) or R.OTHERS_HARM.search(plain))
+        verdict.suicide_topic = bool(R.HARM_NAMED.search(norm) or R.CRISIS.search(plain) or R.OTHERS_HARM.search(plain))
+        if verdict.kind == "crisis" and self.net is not None:
+            topics = self._read(plain).topics
+            verdict.topic = "eating_disorder" if topics.get("eating_disorder", 0.0) >= self.config.eating_topic else ""
         return verdict
 
     def _reader_vetoes(self, plain: str) -> bool:
         """The learned reader is all but certain a crisis pattern is no crisis (idioms, negations, sport)."""
-        reading = self._read(plain)
+        reading = self._read(plain, sentences=True)
         return bool(reading.scores) and reading.scores.get("crisis", 0.0) < self.config.rule_veto and \
             reading.sentence_crisis < self.config.crisis_sentence
 
     def _crisis_rule(self, plain: str) -> bool:
-        """Crisis shapes, and suicide or self-harm words that are not an education question or past history."""
+        """A crisis in so many words (or lethality asked about with a wish for it), in the sender's own voice
+        and about now: not a screening question quoted, not history that is over."""
         lethal_wish = R.LETHAL.search(plain) and R.INTENT.search(plain)
-        if not (R.CRISIS.search(plain) or R.SUICIDE_TOPIC.search(plain) or lethal_wish):
+        if not (R.CRISIS.search(plain) or lethal_wish):
             return False
-        if _education(plain):
-            # a crisis said in one's own words stays a crisis beside a question ("I intend to end my life.
-            # do you treat people who are suicidal?"); quoted or someone else's words do not
-            own_words = R.CRISIS.search(plain) and not (R.THIRD_PARTY.search(plain) or _quoted(plain))
-            return bool(own_words or lethal_wish)
-        return not _past_history(plain)
+        return not _quoted(plain) and not _past_history(plain)
 
     def _crisis_in_long(self, plain: str) -> bool:
         """Scan an overlong message window by window and sentence by sentence: a crisis must not hide behind length."""
         size, cfg = self.config.window_chars, self.config
-        windows = _windows(_statements(plain), size)[:40]
-        sentences = [s for s in _sentences(plain) if not _education(s) and not R.WORRY.search(s)][:80]
-        texts = [t for t in windows + sentences if not _gibberish(t, self.known_words)]
+        windows = T.windows(T.statements(plain), size)[:40]
+        sentences = [s for s in T.sentences(plain) if not _education(s)][:80]
+        texts = [t for t in windows + sentences if not T.gibberish(t, self.known_words)]
         if not texts or self.net is None:
             return False
         probs = self._probabilities(texts)
@@ -238,8 +263,9 @@ class Guard:
         return any(p["crisis"] >= floor and p["crisis"] == max(p.values()) for p, floor in zip(probs, floors))
 
     def _decide(self, plain: str, reading: Reading, earlier_crisis: bool, follows_clinic_turn: bool) -> Verdict:
-        """Emergency by rule, crisis by classifier, refused, off topic; rules before the classifier at each step.
-        A follow-up ("what year was that?") to a clinic question is never off topic."""
+        """Emergency named outright, crisis by the reader, an override or prescribing request, then the reader's
+        label. A follow-up ("what year was that?") to a clinic question, or a message about the clinic's care in
+        any clinic's words, is never off topic here (the engine also compares it with the served articles)."""
         floors, scores = self.config.floors, reading.scores
         # a medical emergency named in so many words outranks the classifier's reading of crisis: both replies
         # say 911, and a crisis in so many words was already caught by the crisis rules
@@ -249,40 +275,36 @@ class Guard:
             return Verdict("crisis", f"classifier crisis ({max(reading.scores['crisis'], reading.sentence_crisis):.2f})")
         if R.REFUSED.search(plain):
             return Verdict("refused", "refusal pattern")
-        clinic = R.DOMAIN.search(plain) or (follows_clinic_turn and _bare_follow_up(plain))
-        if (R.OFF_TOPIC.search(plain) and not clinic) or (R.OFF_TOPIC_TASK.search(plain) and not R.TREATMENT.search(plain)):
-            return Verdict("off_topic", "off-topic pattern")
+        clinic = bool(CARE.search(plain)) or (follows_clinic_turn and _bare_follow_up(plain))
         best = max(scores, key=scores.get) if scores else "allowed"
-        if best == "emergency" and self._crisis_runner_up(scores):
-            return Verdict("crisis", f"classifier emergency or crisis ({scores['crisis']:.2f} crisis): the crisis reply carries 911 too")
+        if best in ("emergency", "refused") and self._crisis_runner_up(scores):
+            return Verdict("crisis", f"classifier {best} or crisis ({scores['crisis']:.2f} crisis): the crisis reply is the safe one")
         if best == "emergency" and R.PAST_OR_CHRONIC.search(plain) and not R.RIGHT_NOW.search(plain):
             best = "allowed"  # "my blood pressure is normally low, is that a problem?"
-        if best == "refused" and R.LOGISTICS.search(plain) and not R.DOSE_UNITS.search(plain):
-            best = "allowed"  # "how much does it cost to take the nasal spray?" asks about money, not dosing
         if best in ("emergency", "refused", "off_topic") and scores[best] >= floors[best]:
             if best != "off_topic" or not clinic:
                 return Verdict(best, f"classifier {best} ({scores[best]:.2f})")
-        return Verdict("pass", "ordinary question", clinic_words=bool(clinic))
+        return Verdict("pass", "ordinary question", clinic_words=clinic)
 
     def _crisis_runner_up(self, scores: dict) -> bool:
-        """The reader's emergency with crisis the next likeliest, by a real share: "tonight the rope in the garage
-        keeps coming back into my head" is both, and only the crisis reply has both 988 and 911."""
-        runner_up = max((k for k in scores if k != "emergency"), key=scores.get)
+        """The reader's emergency or refusal with crisis the next likeliest, by a real share: "tonight the rope in
+        the garage keeps coming back into my head" is both, and only the crisis reply has both 988 and 911; "how
+        many of my pills would end it" reads as misuse or crisis, and a refusal would fail a person in crisis."""
+        best = max(scores, key=scores.get)
+        runner_up = max((k for k in scores if k != best), key=scores.get)
         return runner_up == "crisis" and scores["crisis"] >= self.config.crisis_runner_up
 
     def _semantic_crisis(self, plain: str, reading: Reading, earlier_crisis: bool) -> bool:
-        """Crisis by the classifier: likely enough, or the likeliest label near a crisis example, or one
-        sentence that reads as crisis on its own. Questions about suicidality and fears of harm
-        ("the side effects won't kill me, right?") are not disclosures."""
+        """Crisis by the classifier: likely enough, or the likeliest label by a margin, or one sentence that reads
+        as crisis on its own. A question about suicidality (research, screening, someone else's) and history
+        that is over are not disclosures, unless the reader is confident."""
         scores, cfg = reading.scores, self.config
         if scores.get("crisis", 0.0) >= cfg.confident:
             return True
-        if not scores or _education(plain) or (R.WORRY.search(plain) and not R.INTENT.search(plain)):
-            return False
-        if R.SAFE_SAID.search(plain) and not earlier_crisis:
+        if not scores or _education(plain):
             return False
         # history the rules judged over ("ten years ago i used to cut ... in a good place now") is not read afresh
-        if (R.CRISIS.search(plain) or R.SUICIDE_TOPIC.search(plain)) and _past_history(plain) and not earlier_crisis:
+        if (R.CRISIS.search(plain) or R.HARM_NAMED.search(plain)) and _past_history(plain) and not earlier_crisis:
             return False
         p = scores.get("crisis", 0.0)
         if earlier_crisis:
@@ -291,7 +313,7 @@ class Guard:
         # the likeliest label by a clear margin
         leading = p >= cfg.crisis_leading and p - runner_up >= cfg.crisis_margin
         # one crisis sentence counts when the whole message leans that way a little too
-        in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= 0.1
+        in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= cfg.sentence_needs
         return p >= cfg.floors["crisis"] or leading or in_sentence
 
     def _probabilities(self, texts: list[str]) -> list[dict[str, float]]:
@@ -303,13 +325,13 @@ class Guard:
 
 def _emergency_rule(plain: str) -> bool:
     """An emergency pattern about now (not last week's session, not "can it cause seizures?"). Past and
-    hypothetical are judged in the symptom's own sentence: "her face has dropped. she had the infusion
+    hypothetical are judged in the symptom's own sentence: "her face has dropped. she had the procedure
     yesterday" is an emergency now, while the question as a whole ("is that normal?") still rules it out."""
     if R.RIGHT_NOW.search(plain):
         return bool(R.EMERGENCY.search(plain))
     if R.HYPOTHETICAL.search(plain):
         return False
-    return any(R.EMERGENCY.search(s) and not R.PAST_OR_CHRONIC.search(s) for s in _statements(plain))
+    return any(R.EMERGENCY.search(s) and not R.PAST_OR_CHRONIC.search(s) for s in T.statements(plain))
 
 
 def _prepare(text: str) -> str:
@@ -322,36 +344,13 @@ def _plain(norm: str) -> str:
     return re.sub(r"\s+", " ", plain_idioms(norm)).strip()
 
 
-def _sentences(plain: str) -> list[str]:
-    """The sentences of a message (a crisis may sit in one sentence of a longer question)."""
-    return [s.strip() for s in re.split(r"[.?!;\n]+|,\s*(?:but|and then|so)\b", plain) if len(s.strip()) > 8]
-
-
-def _statements(plain: str) -> list[str]:
-    """The message cut after each full stop, question mark, exclamation or semicolon, each piece keeping its
-    mark (a question stays recognisable) and "1.5 mg" staying whole."""
-    return [s for s in re.split(r"(?<=[.!?;])\s+|\n", plain) if s.strip()]
-
-
-def _windows(statements: list[str], size: int) -> list[str]:
-    """Whole sentences gathered into windows of about `size` characters (the reader misreads text cut
-    mid-sentence), each window overlapping the next by one sentence."""
-    windows, current = [], []
-    for statement in statements:
-        if current and len(" ".join(current + [statement])) > size:
-            windows.append(" ".join(current))
-            current = current[-1:]
-        current.append(statement)
-    return windows + [" ".join(current)] if current else windows
-
-
 def _past_history(plain: str) -> bool:
     """Suicide or self-harm spoken of as history: the message as a whole is past, or every sentence naming it
     is ("in 1991 i attempted suicide. ... the depression i'm dealing with now is milder") and nothing
     elsewhere says it is back ("again", "lately", "tonight")."""
     if _past(plain):
         return True
-    named = [s for s in _statements(plain) if R.CRISIS.search(s) or R.SUICIDE_TOPIC.search(s)]
+    named = [s for s in T.statements(plain) if R.CRISIS.search(s) or R.HARM_NAMED.search(s)]
     return bool(named) and all(_past(s) for s in named) and not R.RECENT.search(plain)
 
 
@@ -361,7 +360,8 @@ def _quoted(plain: str) -> bool:
     you because the intake form asks: i sit with the loaded pistol most nights") is the person's own."""
     if not R.MENTION.search(plain):
         return False
-    said = [s for s in _statements(plain) if R.CRISIS.search(s)]
+    # without a crisis phrase, the whole message must be questions about the form
+    said = [s for s in T.statements(plain) if R.CRISIS.search(s)] or T.statements(plain)
     return all(s.rstrip().endswith("?") or re.match(r"(is|does|do|what|why|how|can|will|would|should|are)\b", s) for s in said)
 
 
@@ -383,34 +383,3 @@ def _education(plain: str) -> bool:
     if R.THIRD_PARTY.search(plain) or (_quoted(plain) and not R.DISCLOSURE.search(plain)):
         return True
     return bool(R.SUICIDE_TOPIC.search(plain) and R.EDUCATION.search(plain) and not R.DISCLOSURE.search(plain))
-
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
-
-
-def _printable(message: str) -> str:
-    """The message without terminal escape sequences ("\\x1b[31m") or other control characters."""
-    return "".join(ch for ch in ANSI.sub("", message) if unicodedata.category(ch)[0] != "C" or ch in "\n\t ")
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]{3,}", text.lower()))
-
-
-def _gibberish(text: str, known: set[str]) -> bool:
-    """Keyboard mash: several letter runs, none of them a word clinicbot has ever seen."""
-    words = re.findall(r"[a-zA-Z]{3,}", text)
-    if len(words) < 2:
-        return False
-    return not any(w.lower() in known or w.lower() in STOPWORDS for w in words)
-
-
-def _mash(text: str) -> bool:
-    """Letters that cannot be words, as typed (before repeats are folded): "jjjjjjjj", "xkcdq"."""
-    words = re.findall(r"[a-zA-Z]{3,}", text)
-    return bool(words) and all(_unpronounceable(w.lower()) for w in words)
-
-
-def _unpronounceable(word: str) -> bool:
-    """No vowel in four or more letters, or one letter held down four times."""
-    return (len(word) >= 4 and not re.search(r"[aeiouy]", word)) or bool(re.search(r"(.)\1{3}", word))

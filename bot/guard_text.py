@@ -1,10 +1,12 @@
 """How the guard reads a message before any pattern or model sees it: texting shorthand, leetspeak and
-misspellings spelled out, and everyday idioms ("this wait is killing me") rewritten plainly."""
+misspellings spelled out, everyday idioms ("this wait is killing me") rewritten plainly, and the message's
+shape (sentences, windows of a long message, input that is no text at all)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from bot.text import fold
+from bot.text import STOPWORDS, fold
 
 I = re.I
 
@@ -12,7 +14,8 @@ I = re.I
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 _LEET_INSIDE = re.compile(r"(?<=[a-z])[013457@$!]+(?=[a-z])")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
-_NOT_A_VERB = r"(?! ?(lozenges?|troches?|sprays?|doses?|mg|pills?|tablets?|sessions?|infusions?|more|of|or|and|hours?|days?|weeks?|times?)\b)"
+# "want 2 doses" is a count: a plural noun or unit after the 2 (whatever the clinic's doses are called)
+_NOT_A_VERB = r"(?! ?(mg|ml|more|of|or|and|dose|day|hour|week|time|\w+[^s\W]s)\b)"
 _SLANG = [(re.compile(p), r) for p, r in (
     # texting shorthand
     (r"\bwanna\b", "want to"), (r"\bgonna\b", "going to"), (r"\bgotta\b", "got to"), (r"\btryna\b", "trying to"),
@@ -25,7 +28,7 @@ _SLANG = [(re.compile(p), r) for p, r in (
     (r"\bpl[sz]\b", "please"), (r"\bno more(?=\s*([.!?,]|$))", "anymore"), (r"\btbh\b|\bngl\b|\bfr\b|\blol\b|\blmao\b", ""),
     # missing apostrophes and dropped letters
     (r"\bdont\b", "don't"), (r"\bcant\b", "can't"), (r"\bwont\b", "won't"), (r"\bdoesnt\b", "doesn't"), (r"\bisnt\b", "isn't"),
-    (r"\bdidnt\b", "didn't"), (r"\bim\b(?! (shots?|injections?|ketamine|route|version|dose|doses|treatment|option))(?!\))", "i'm"), (r"\bive\b", "i've"), (r"\bshes\b", "she's"), (r"\bhes\b", "he's"),
+    (r"\bdidnt\b", "didn't"), (r"\bim\b(?! (shots?|injections?|route|version|dose|doses|treatment|option))(?!\))", "i'm"), (r"\bive\b", "i've"), (r"\bshes\b", "she's"), (r"\bhes\b", "he's"),
     (r"\bmnay\b", "many"), (r"\bwud\b", "would"), (r"\bjst\b", "just"), (r"\bpils\b", "pills"), (r"\btmrw\b", "tomorrow"),
     (r"\bthats\b", "that's"), (r"\bwhats\b", "what's"), (r"\bthinkin\b", "thinking"), (r"\bendin\b", "ending"),
     (r"\bfeelin\b", "feeling"), (r"\bded\b", "dead"), (r"\blyfe\b", "life"), (r"\bthots?\b", "thoughts"),
@@ -48,7 +51,9 @@ def normalise(text: str) -> str:
 # --- idioms: rewritten plainly before any rule or the classifier looks at the text -------------
 _IDIOMS = [(re.compile(p, I), r) for p, r in (
     (r"\b(kill|killing|killed) (some |the )?time\b", "pass the time"),
-    (r"\b(kill|killing|killed|murder) (a |the |all |this |that |my )?(\w+ ){0,2}?(process|processes|job|task|program|thread|pid|container|app)\b", "stop the program"),
+    # the program stays named ("stop a python process"): "stop the program" alone could be a treatment program
+    (r"\b(kill|killing|killed|murder) ((a |the |all |this |that |my )?(\w+ ){0,2}?(process|processes|job|task|program|thread|pid|container|app))\b",
+     r"stop \2"),
     (r"\bkill -9\b", "stop the program"),
     (r"\b(kill|killing|killed) (the |all the |some |my )?(weeds?|bugs?|germs?|mold|ants|pests|fleas|roaches|dandelions)\b", r"get rid of \3"),
     (r"\b(is|was|are|were|'s|'re|has been|have been|had been|been|keeps?) (literally |really |just |totally |kind of |absolutely )?killing (me|us|it)\b", r"\1 bothering \3"),
@@ -84,3 +89,61 @@ def plain_idioms(text: str) -> str:
     for pattern, repl in _IDIOMS:
         text = pattern.sub(repl, text)
     return text
+
+
+# --- the shape of a message: sentences, windows, and input that is not text -------------------------
+def sentences(plain: str) -> list[str]:
+    """The sentences of a message (a crisis may sit in one sentence of a longer question), a question tacked on
+    after a comma ("i keep the pills counted out, is the spray faster?") counted as its own."""
+    return [s.strip() for s in re.split(r"[.?!;\n]+|,\s*(?:but|and then|so)\b|,\s*(?=(?:is|are|do|does|can|could|will|would"
+                                        r"|should|how|what|when|where|why|which)\b)", plain) if len(s.strip()) > 8]
+
+
+def statements(plain: str) -> list[str]:
+    """The message cut after each full stop, question mark, exclamation or semicolon, each piece keeping its
+    mark (a question stays recognisable) and "1.5 mg" staying whole."""
+    return [s for s in re.split(r"(?<=[.!?;])\s+|\n", plain) if s.strip()]
+
+
+def windows(statements: list[str], size: int) -> list[str]:
+    """Whole sentences gathered into windows of about `size` characters (the reader misreads text cut
+    mid-sentence), each window overlapping the next by one sentence."""
+    windows, current = [], []
+    for statement in statements:
+        if current and len(" ".join(current + [statement])) > size:
+            windows.append(" ".join(current))
+            current = current[-1:]
+        current.append(statement)
+    return windows + [" ".join(current)] if current else windows
+
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def printable(message: str) -> str:
+    """The message without terminal escape sequences ("\\x1b[31m") or other control characters."""
+    return "".join(ch for ch in ANSI.sub("", message) if unicodedata.category(ch)[0] != "C" or ch in "\n\t ")
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]{3,}", text.lower()))
+
+
+def gibberish(text: str, known: set[str]) -> bool:
+    """Keyboard mash: several letter runs, none of them a word clinicbot has ever seen."""
+    words = re.findall(r"[a-zA-Z]{3,}", text)
+    if len(words) < 2:
+        return False
+    return not any(w.lower() in known or w.lower() in STOPWORDS for w in words)
+
+
+def mash(text: str) -> bool:
+    """Letters that cannot be words, as typed (before repeats are folded): "jjjjjjjj", "xkcdq"."""
+    words = re.findall(r"[a-zA-Z]{3,}", text)
+    return bool(words) and all(_unpronounceable(w.lower()) for w in words)
+
+
+def _unpronounceable(word: str) -> bool:
+    """No vowel in four or more letters, or one letter held down four times."""
+    return (len(word) >= 4 and not re.search(r"[aeiouy]", word)) or bool(re.search(r"(.)\1{3}", word))

@@ -9,7 +9,7 @@ from bot.profile import ClinicProfile
 from bot.settings import Settings
 
 DEFAULT = Path(__file__).with_name("data") / "messages.yml"
-REQUIRED = ("notice", "crisis", "crisis_reminder", "emergency", "refused", "off_topic", "invalid_empty",
+REQUIRED = ("notice", "crisis", "crisis_eating", "crisis_reminder", "emergency", "refused", "off_topic", "invalid_empty",
             "invalid_long", "slow_down", "no_answer", "personal", "suicide_info", "fallback")
 
 

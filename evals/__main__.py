@@ -1,4 +1,4 @@
-"""python -m evals run [--set FILE] [--clinic NAME] [--no-clinics] [--report DIR] [--save-baseline] | verdicts [--set FILE]"""
+"""python -m evals run [--set FILE] [--clinic NAME] [--no-clinics] [--report DIR] [--save-baseline] | verdicts [--set FILE] | scope"""
 from __future__ import annotations
 
 import argparse
@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "verdicts":
         return verdicts(args)
+    if args.command == "scope":
+        from evals import scope
+
+        return scope.main(settings)
     return run(settings, args)
 
 
@@ -121,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     run_p.add_argument("--save-baseline", action="store_true", help="store these figures as the baseline to compare with")
     verdicts_p = sub.add_parser("verdicts", help="the guard's verdict and scores for each safety message, as JSON lines")
     verdicts_p.add_argument("--set", help="a safety-shaped JSONL file (default: the safety set)")
+    sub.add_parser("scope", help="how near patients' questions and off-topic messages sit to the served articles "
+                   "(the cut bot/scope.py uses)")
     return p
 
 

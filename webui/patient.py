@@ -8,7 +8,7 @@ import json
 import logging
 import uuid
 
-from webui.render import banner_text, md, text_html, typing_steps
+from webui.render import answer_html, banner_text, md, partial_html, text_html, typing_steps
 
 log = logging.getLogger("clinicbot")
 STARTERS = ("How does ketamine therapy work?", "Is ketamine treatment safe? What are the side effects?",
@@ -62,14 +62,21 @@ def patient_page(chat, messages, limit: int):
         def respond(question, st, request: gr.Request):
             question = question or ""
             conversation = st["conversation"] or uuid.uuid4().hex
-            answer, exchange = chat.ask(question, list(st["asked"]), conversation, client_of(request))
-            banner_html = banner_text(set(st["kinds"]), answer.kind, messages)
             shown = st["messages"] + [{"role": "user", "content": text_html(question[:limit])}]
             ref = (f"Conversation reference: **{conversation[:8]}**. Quote it if you would like the clinic to delete "
                    "this conversation.")
+            streamed = False
+            for answer, exchange in chat.stream(question, list(st["asked"]), conversation, client_of(request)):
+                if not answer.final:  # LLM mode: each sentence appears as soon as it has passed verification
+                    streamed = True
+                    banner_html = banner_text(set(st["kinds"]), "", messages)
+                    yield (shown + [{"role": "assistant", "content": partial_html(answer)}], st,
+                           gr.update(value=banner_html, visible=bool(banner_html)), "", ref)
+            banner_html = banner_text(set(st["kinds"]), answer.kind, messages)
             st = {**st, "conversation": conversation, "asked": st["asked"] + [question[:limit]],
                   "exchanges": st["exchanges"] + [exchange], "kinds": st["kinds"] + [answer.kind]}
-            for step in typing_steps(answer):  # the reply is "typed" in
+            # the extractive reply is "typed" in; a streamed one is already on screen and is completed at once
+            for step in [answer_html(answer)] if streamed else typing_steps(answer):
                 st = {**st, "messages": shown + [{"role": "assistant", "content": step}]}
                 yield st["messages"], st, gr.update(value=banner_html, visible=bool(banner_html)), "", ref
 

@@ -108,3 +108,25 @@ class LocalServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m evals.llm_server [--port N]: serve the bundled model until Ctrl-C, printing the settings to use."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m evals.llm_server", description=main.__doc__)
+    parser.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
+    server = LocalServer(port=parser.parse_args(argv).port).start()
+    print("llama.cpp server with SmolLM2-135M-Instruct is up; point clinicbot at it with:")
+    print("\n".join(f"  export {k}={v}" for k, v in server.env().items()), flush=True)
+    try:
+        server.proc.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -23,6 +23,8 @@ class Behaviour:
     junk: bytes | None = None         # raw bytes instead of events
     empty_choices: bool = False
     status: int = 200
+    pause_after: int | None = None    # words sent before a pause (a model thinking mid-answer)
+    pause: float = 0.0
     requests: list = field(default_factory=list)
 
 
@@ -88,6 +90,8 @@ def _handler(fake: FakeOpenAI):
                 events = [_event({"role": "assistant", "content": ""})]
                 events += [_event({"content": w if i == 0 else " " + w}) for i, w in enumerate(words)]
             for i, event in enumerate(events + [b"data: [DONE]\n\n"]):
+                if b.pause_after is not None and i == b.pause_after + 1:
+                    time.sleep(b.pause)
                 if b.die_after is not None and i >= b.die_after:
                     self.wfile.flush()
                     self.connection.close()  # cut inside the chunked body: no terminating chunk

@@ -81,11 +81,71 @@ def record(path: Path, replies, view) -> None:
             continue
         cited = {s["n"] for s in r["llm"]["sentences"] if s["n"]}
         sources = [{"n": s["n"], "source": chunks[s["chunk"]].source, "section": chunks[s["chunk"]].section,
-                    "text": chunks[s["chunk"]].text} for s in r["sources"] if s["n"] in cited]
-        verdicts = [{k: s[k] for k in ("text", "n", "kept", "reason", "detail")} for s in r["llm"]["sentences"]]
+                    "text": chunks[s["chunk"]].text, "sentences": [x.text for x in chunks[s["chunk"]].sentences]}
+                   for s in r["sources"] if s["n"] in cited]
+        verdicts = [{k: s[k] for k in ("text", "n", "cites", "kept", "reason", "detail")} for s in r["llm"]["sentences"]]
         rows.append({"id": r["id"], "question": r["question"], "raw": r["llm"]["raw"], "count": len(r["sources"]),
                      "sources": sources, "verdicts": verdicts, "fallback": r["llm"].get("fallback")})
     path.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def replayed_sources(reply: dict) -> list:
+    """A recorded reply's numbered sources, rebuilt as Evidence from the recorded text (uncited ones empty)."""
+    from bot.records import Chunk, Evidence, Sentence
+
+    by_n = {s["n"]: s for s in reply["sources"]}
+    out = []
+    for n in range(1, reply["count"] + 1):
+        s = by_n.get(n, {"source": "", "section": "", "text": "", "sentences": []})
+        cid = f"{reply['id']}-{n}"
+        sentences = tuple(Sentence(f"{cid}-{i}", cid, s["source"], 0, 0, text) for i, text in enumerate(s["sentences"]))
+        out.append(Evidence(Chunk(cid, s["source"], "", s["section"], 0, 0, len(s["text"]), s["text"], sentences)))
+    return out
+
+
+def replayed_text(verdict: dict) -> str:
+    """A recorded sentence with the citation markers it was written with."""
+    return " ".join([verdict["text"], *(f"[{n}]" for n in verdict["cites"])])
+
+
+def replay(all_json: Path, fixture: Path) -> None:
+    """Judge the recorded replies again with today's verifier (no server): rewrite the fixture's verdicts and print
+    the table, the LLM column recomputed from the new verdicts (times as recorded)."""
+    from bot.embedder import Embedder
+    from bot.llm import LLMComposer
+    from evals.sets import GOLDEN, load_cases
+
+    composer = LLMComposer(None, Embedder())
+    rows = json.loads(fixture.read_text(encoding="utf-8"))
+    for row in rows:
+        sources = replayed_sources(row)
+        judged = [composer.judge(replayed_text(v), sources) for v in row["verdicts"]]
+        row["verdicts"] = [{"text": v["text"], "n": v["n"], "cites": v["cites"], "kept": j.kept, "reason": j.reason,
+                            "detail": j.detail} for v, j in zip(row["verdicts"], judged)]
+    fixture.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    saved = json.loads(all_json.read_text(encoding="utf-8"))
+    by_id = {row["id"]: row for row in rows}
+    for mine, theirs in zip(saved["extractive"], saved["llm"]):
+        row = by_id.get(theirs["id"])
+        if row and theirs["llm"]:
+            _rewrite(theirs, row, mine)
+    cases = [c for name in ("answers", "conversations") for c in load_cases(GOLDEN / f"{name}.jsonl")][: len(saved["llm"])]
+    report(cases, saved["extractive"], saved["llm"])
+
+
+def _rewrite(reply: dict, row: dict, extractive: dict) -> None:
+    """A recorded LLM reply as today's verifier would have ended it (kept sentences, or the extractive answer)."""
+    kept = [v for v in row["verdicts"] if v["kept"]]
+    failed = reply["llm"].get("fallback") not in (None, "nothing verified", "not covered")
+    reply["llm"] = {**reply["llm"], "sentences": row["verdicts"], "kept": 0 if failed else len(kept),
+                    "dropped": [v["text"] for v in row["verdicts"] if not v["kept"]]}
+    order: dict[int, int] = {}
+    text = " ".join(f"{v['text']} [{order.setdefault(v['n'], len(order) + 1)}]" for v in kept)
+    if failed or not kept:
+        reply["llm"]["fallback"] = reply["llm"].get("fallback") if failed else "nothing verified"
+        reply["answer"], reply["first_ms"] = extractive["answer"], reply["total_ms"]
+    else:
+        reply["llm"]["fallback"], reply["answer"] = None, text
 
 
 def bots(tmp: Path, env: dict):
@@ -110,10 +170,18 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    if args.replay:
+        return replay(Path(args.replay[0]), Path(args.replay[1]))
     from evals.llm_server import LocalServer
     from evals.sets import GOLDEN, load_cases
 
-    cases = [c for name in ("answers", "conversations") for c in load_cases(GOLDEN / f"{name}.jsonl")][: args.limit]
+    if args.questions:  # a clinic's own questions instead of the golden sets (no facts to check)
+        from evals.sets import Case
+
+        lines = [q.strip() for q in Path(args.questions).read_text(encoding="utf-8").splitlines() if q.strip()]
+        cases = [Case(f"q-{i}", "questions", "dev", q, "answer") for i, q in enumerate(lines, start=1)][: args.limit]
+    else:
+        cases = [c for name in ("answers", "conversations") for c in load_cases(GOLDEN / f"{name}.jsonl")][: args.limit]
     with tempfile.TemporaryDirectory(prefix="clinicbot-llm-bench-") as tmp:
         server = None if args.endpoint else LocalServer(log_path=Path(tmp) / "llama.log").start()
         try:
@@ -149,8 +217,11 @@ def report(cases, ours, theirs) -> None:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks.llm_bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--limit", type=int, default=None, help="only the first N golden questions")
+    p.add_argument("--questions", help="a file of questions, one a line, asked instead of the golden sets")
     p.add_argument("--record", help="write raw LLM replies with their sources (JSON) for the tests' fixture")
     p.add_argument("--json", help="write every reply of both modes (JSON)")
+    p.add_argument("--replay", nargs=2, metavar=("ALL_JSON", "FIXTURE"),
+                   help="no server: judge the replies recorded by --json/--record again with today's verifier")
     p.add_argument("--endpoint", action="store_true", help="use CLINICBOT_LLM_* from the environment, start no server")
     return p
 

@@ -35,8 +35,8 @@ _TIMING = re.compile(r"\b(immediate(?:ly)?|instant(?:ly)?|overnight|permanent(?:
                      r"right away|within (?:minutes|hours|days|weeks))\b", re.I)
 NEGATION = re.compile(r"\b(not|no|never|cannot|none|nor|without|unable|avoid|neither)\b|n't\b", re.I)
 _ADVICE = re.compile(
-    r"\b(you should|you must|you need to|you have to|you will need|make sure|be sure|it is (?:best|important|"
-    r"recommended|advised)|we recommend|remember to|do not|don't|never|always)\b|^(?:please\s+)?(take|avoid|ask|"
+    r"\b(you should|you must|you need to|you have to|you will need|make sure|be sure|it(?: is|'s) (?:best|important|"
+    r"recommended|advised)|we recommend|remember to|do not|don't|never|always)\b|(?:^|[,;]\s+)(?:please\s+)?(take|avoid|ask|"
     r"call|talk|speak|tell|bring|arrange|plan|drink|eat|stop|start|try|keep|make|get|go|see|contact|consult|wear|"
     r"rest|use|follow|check|discuss|inform|let|remember|be|do|seek|wait)\b", re.I)
 _SOURCE_ADVICE = re.compile(r"\b(should|must|need to|needs to|have to|has to|recommend\w*|advis\w*|important to|"
@@ -49,7 +49,10 @@ INJECTION = re.compile(
 _HEADED = re.compile(r"\b([a-z][a-z'-]+)\s+(disorder|disease|syndrome|illness|infection|cancer|deficiency|failure)s?\b",
                      re.I)
 _SUFFIXES = ("itis", "osis", "emia", "aemia", "pathy", "algia", "phobia", "plegia", "trophy", "oma")
-_CAPITAL = re.compile(r"(?<=[a-z,;:)]\s)([A-Z][a-zA-Z'-]+)")
+_META = re.compile(r"\b(?:the|this|these|each|our|both) (?:sources?|articles?|passages?|texts?|blog posts?)\b|"
+                   r"\bsource (?:number|\[?\d)", re.I)
+NEW_WORDS = 1  # content words a sentence may add to its source (a 135M model's inventions came with 2 to 5)
+_CAPITAL = re.compile(r"(?<=[a-z,;)]\s)([A-Z][a-zA-Z'-]+)")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}s?\b")
 
 
@@ -64,8 +67,28 @@ class Finding:
 def findings(sentence: str, source: str, closest: list[str]) -> list[Finding]:
     """Every problem with `sentence` as a claim of `source` (the cited passage, already stripped of
     sentences addressed to the model); `closest` are its sentences nearest in meaning, best first."""
-    return [f for f in (new_numbers(sentence, source), new_timing(sentence, source), new_names(sentence, source),
-                        flipped(sentence, source, closest), new_advice(sentence, source, closest)) if f]
+    return [f for f in (about_sources(sentence, source), new_words(sentence, source), new_numbers(sentence, source),
+                        new_timing(sentence, source), new_names(sentence, source), flipped(sentence, source, closest),
+                        new_advice(sentence, source, closest)) if f]
+
+
+def about_sources(sentence: str, source: str) -> Finding | None:
+    """A sentence about the sources ("The source highlights ...") rather than from them, unless the article
+    itself says it ("In this article ...")."""
+    m = _META.search(sentence)
+    if m and m.group().lower() not in fold(source).lower():
+        return Finding("about the sources", f"'{m.group()}'")
+    return None
+
+
+def new_words(sentence: str, source: str, allowed: int = NEW_WORDS) -> Finding | None:
+    """More than `allowed` content words the source never uses (a word counts as used when the source has a
+    word with the same first five letters: "treating" for "treatment")."""
+    have = {t[:5] for t in tokens(source)}
+    new = [w for w in dict.fromkeys(content_words(sentence)) if w[:5] not in have]
+    if len(new) > allowed:
+        return Finding("new words", f"not in the source: {', '.join(new[:5])}")
+    return None
 
 
 def quantities(text: str) -> set[tuple[float, str | None]]:

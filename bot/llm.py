@@ -54,6 +54,7 @@ class Judged:
     kept: bool
     reason: str = ""
     detail: str = ""
+    cites: tuple[int, ...] = ()  # every source number the sentence cited
 
 
 class LLMComposer:
@@ -75,9 +76,13 @@ class LLMComposer:
         if settings.llm == "openai":
             from langchain_openai import ChatOpenAI
 
+            # langchain-openai sends the limit as max_completion_tokens, which llama.cpp's server ignores (its replies
+            # ran to the end of the context): self-hosted endpoints also get the older max_tokens they read
+            own = settings.llm_base_url and "api.openai.com" not in settings.llm_base_url
             model = ChatOpenAI(model=settings.llm_model or "gpt-4o-mini", base_url=settings.llm_base_url,
                                api_key=settings.openai_api_key or "not-needed", timeout=settings.llm_timeout_s,
-                               max_retries=0, temperature=0, max_tokens=settings.llm_max_tokens, seed=settings.llm_seed)
+                               max_retries=0, temperature=0, max_tokens=settings.llm_max_tokens, seed=settings.llm_seed,
+                               extra_body={"max_tokens": settings.llm_max_tokens} if own else None)
         else:
             from langchain_ollama import ChatOllama
 
@@ -174,8 +179,10 @@ class LLMComposer:
                     raise LLMFailure("timeout", f"no {'first token' if first else 'complete answer'} within {limit:g} s") from None
                 if kind == "end":
                     return
-                if kind == "error":
-                    raise LLMFailure(_error_reason(value), f"{type(value).__name__}: {str(value)[:160]}")
+                if kind == "error":  # a connection that fails after the first token was lost mid-answer
+                    reason = _error_reason(value)
+                    reason = "connection lost" if not first and reason == "endpoint down" else reason
+                    raise LLMFailure(reason, f"{type(value).__name__}: {str(value)[:160]}")
                 if value:
                     first = False
                     yield value
@@ -191,10 +198,12 @@ class LLMComposer:
             return Judged(body, None, False, "no citation", "cites no source")
         n = min(cited)
         if len(cited) != 1 or not 1 <= n <= len(sources):
-            return Judged(body, n, False, "bad citation", f"cites {sorted(cited)} of {len(sources)} sources")
+            return Judged(body, n, False, "bad citation", f"cites {sorted(cited)} of {len(sources)} sources", tuple(sorted(cited)))
         if not content_words(body):
-            return Judged(body, n, False, "empty", "says nothing")
-        return self._checked(body, n, sources[n - 1])
+            return Judged(body, n, False, "empty", "says nothing", (n,))
+        judged = self._checked(body, n, sources[n - 1])
+        judged.cites = (n,)
+        return judged
 
     def _checked(self, body: str, n: int, evidence: Evidence) -> Judged:
         sentences = [s.text for s in evidence.chunk.sentences] or [evidence.chunk.text]

@@ -7,6 +7,7 @@ closes inside the chunked body), send junk, send empty choices, or answer with a
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -94,7 +95,8 @@ def _handler(fake: FakeOpenAI):
                     time.sleep(b.pause)
                 if b.die_after is not None and i >= b.die_after:
                     self.wfile.flush()
-                    self.connection.close()  # cut inside the chunked body: no terminating chunk
+                    self.connection.shutdown(socket.SHUT_RDWR)  # cut inside the chunked body: no terminating chunk
+                    self.close_connection = True
                     return
                 self._chunk(event)
             self._chunk(b"")

@@ -73,11 +73,12 @@ def findings(sentence: str, source: str, closest: list[str]) -> list[Finding]:
 
 
 def about_sources(sentence: str, source: str) -> Finding | None:
-    """A sentence about the sources ("The source highlights ...") rather than from them, unless the article
-    itself says it ("In this article ...")."""
+    """A sentence about the sources ("The source highlights ...", or an article's own "In this article we
+    delve into ...") rather than an answer from them."""
     m = _META.search(sentence)
-    if m and m.group().lower() not in fold(source).lower():
-        return Finding("about the sources", f"'{m.group()}'")
+    if m:
+        where = "copied from the article" if m.group().lower() in fold(source).lower() else "not in the source"
+        return Finding("about the sources", f"'{m.group()}' ({where})")
     return None
 
 

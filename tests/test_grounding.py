@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.grounding import (addressed_to_model, findings, flipped, new_advice, new_names, new_numbers, new_timing,
+from bot.grounding import (about_sources, addressed_to_model, findings, flipped, new_advice, new_names, new_numbers, new_timing,
                            quantities)
 
 SOURCE = ("Each session usually lasts 40-60 minutes in a quiet room. Most people rest for a short while afterwards. "
@@ -79,3 +79,10 @@ def test_a_faithful_paraphrase_has_no_findings():
 ])
 def test_sentences_addressed_to_the_model_are_recognised(sentence, addressed):
     assert addressed_to_model(sentence) == addressed
+
+
+def test_a_sentence_about_the_sources_is_no_answer_even_when_the_article_says_it():
+    article = "In this article, we delve into the science behind the treatment. Most people rest afterwards."
+    assert about_sources("The source highlights the importance of rest.", article).reason == "about the sources"
+    assert about_sources("In this article, we delve into the science behind the treatment.", article) is not None
+    assert about_sources("Most people rest afterwards.", article) is None

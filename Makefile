@@ -11,12 +11,12 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test index install test-install browser bench clean lock
+.PHONY: run test index install test-install browser axe bench clean lock
 
 run: install index
 	$(PY) app.py
 
-test: test-install browser
+test: test-install browser axe
 	$(PY) -m pytest
 	$(PY) -m evals run --report reports/eval
 
@@ -52,6 +52,17 @@ lock:
 	[ -x $(TOOLS)/bin/uv ] || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q uv==$(UV_VERSION); }
 	$(TOOLS)/bin/uv pip compile pyproject.toml requirements/build.in --extra test $(LOCK_FLAGS) -o requirements/test.lock
 	$(TOOLS)/bin/uv pip compile pyproject.toml requirements/build.in -c requirements/test.lock $(LOCK_FLAGS) -o requirements/run.lock
+
+# axe-core for the browser tests' accessibility checks: a pinned version from the npm registry, its hash checked.
+AXE_VERSION := 4.14.1
+AXE_SHA512 := FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE := .cache/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	mkdir -p .cache/axe-core
+	cd .cache/axe-core && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+	  && [ "$$(openssl dgst -sha512 -binary axe-core-$(AXE_VERSION).tgz | base64 -w0)" = "$(AXE_SHA512)" ] \
+	  && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && rm -rf package *.tgz
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work offline).
 browser:

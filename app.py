@@ -25,8 +25,11 @@ def create_app(settings, bot=None):
     from bot.throttle import SignInThrottle
     from ingest.load import LoadError
     from ingest.sync import clean_article
-    from webui.patient import CSS, patient_page
+    from fastapi.responses import FileResponse
+
+    from webui.patient import CSS, HEAD, SCRIPT, patient_page
     from webui.shield import StaffSessions, add_signin_routes, install
+    from webui.staff import CSS as STAFF_CSS
     from webui.staff import staff_page
 
     bot = bot or build_bot(settings)
@@ -51,6 +54,11 @@ def create_app(settings, bot=None):
         except LoadError as exc:
             raise HTTPException(404, str(exc)) from None
 
+    @app.get("/static/clinicbot.js")
+    def patient_script() -> FileResponse:
+        """The patient page's one script of our own (a file: the CSP allows no inline script)."""
+        return FileResponse(SCRIPT, media_type="text/javascript")
+
     @app.get("/healthz")
     def health() -> dict:
         return {"ok": True, "index": bot.retriever.store.live()}
@@ -60,12 +68,12 @@ def create_app(settings, bot=None):
     if settings.staff_password:
         uploads = _own_folder("staff")
         staff = staff_page(desk, editor, uploads).queue(default_concurrency_limit=2)
-        gr.mount_gradio_app(app, staff, path="/staff", auth_dependency=sessions.user_of_request,
+        gr.mount_gradio_app(app, staff, path="/staff", auth_dependency=sessions.user_of_request, css=STAFF_CSS,
                             max_file_size=settings.max_file_bytes, **quiet)
         _mounted(app, "/staff").uploaded_file_dir = str(uploads)
-    patients = patient_page(chat, bot.messages, settings.max_question_chars).queue(default_concurrency_limit=8)
+    patients = patient_page(chat, settings.max_question_chars).queue(default_concurrency_limit=8)
     # show_error=False: a failing event tells the patient only that it failed, never the exception's text
-    gr.mount_gradio_app(app, patients, path="/", css=CSS, show_error=False, **quiet)
+    gr.mount_gradio_app(app, patients, path="/", css=CSS, head=HEAD, show_error=False, **quiet)
     _mounted(app, "").uploaded_file_dir = str(_own_folder("public"))
     install(app, settings, sessions)
     return app

@@ -162,7 +162,8 @@ def bots(tmp: Path, env: dict):
     Syncer(plain.retriever.store, embedder, 10**8).run(settings.corpus_dir)
     llm_settings = Settings.from_env(env, index_dir=settings.index_dir, corpus_dir=settings.corpus_dir, data_dir=settings.data_dir)
     composer = LLMComposer.from_settings(llm_settings, embedder)
-    llm = Bot(llm_settings, plain.guard, plain.retriever, plain.composer, plain.messages, plain.glossary, composer)
+    llm = Bot(llm_settings, plain.guard, plain.retriever, plain.composer, plain.messages, plain.glossary, composer,
+              plain.clinic)
     return plain, llm
 
 

@@ -90,6 +90,11 @@ class ChatLog:
             rows = db.execute("select * from exchanges order by (rating = -1) desc, id desc limit ?", (limit,)).fetchall()
         return [dict(r) for r in rows]
 
+    def crisis_conversations(self) -> set[str]:
+        """Conversations in which a crisis reply was given (staff review these first)."""
+        with self._db() as db:
+            return {row[0] for row in db.execute("select distinct conversation from exchanges where kind = 'crisis'")}
+
     def purge(self, days: int, now: dt.datetime | None = None) -> int:
         """Delete every conversation whose last exchange is older than `days` (and sign-in events as old);
         returns how many exchanges went."""

@@ -75,36 +75,72 @@ class StaffDesk:
         return default_sets() + ([self.cases_file] if self.cases_file.exists() else [])
 
     def evaluate(self, view=None, corpus_dir: Path | None = None, progress: Callable[[int, int], None] | None = None,
-                 answers_only: bool = False):
-        """(figures, enforced-gate failures, {case id: passed}) of the eval sets against a version."""
+                 answers_only: bool = False, bot=None):
+        """(figures, enforced-gate failures, {case id: passed}, results) of the eval sets against a version; `bot`
+        answers with another clinic's files (the editor's candidate), and the approved answers of `corpus_dir`
+        are cases too."""
         from evals.runner import gate, metrics, run_cases
         from evals.sets import load_cases
 
+        corpus_dir = corpus_dir or self.settings.corpus_dir
         files = [f for f in self.case_files() if not (answers_only and f.name == "safety.jsonl")]
-        cases = [c for f in files for c in load_cases(f)]
-        results = run_cases(self.bot, cases, corpus_dir or self.settings.corpus_dir, progress, view=view)
+        cases = [c for f in files for c in load_cases(f)] + approved_cases(corpus_dir)
+        results = run_cases(bot or self.bot, cases, corpus_dir, progress, view=view)
         figures = metrics(results)
         return figures, gate(figures), {r.case.id: r.passed for r in results}, results
 
     def run_evals(self, progress=None) -> dict:
-        """Full run for the quality tab, compared with the previous run from this desk."""
+        """Full run for the quality tab: figures, gates, the summary sentence, failing cases, readability, and the
+        run history (this run included) for the charts."""
+        from bot import quality
         from evals.runner import without_confusion
 
         figures, failures, _, results = self.evaluate(progress=progress)
         previous = json.loads(self.last_run.read_text()) if self.last_run.exists() else None
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.last_run.write_text(json.dumps(without_confusion(figures)))
-        failing = [{"id": r.case.id, "split": r.case.split, "expected": r.case.kind, "got": r.kind, "question": r.case.question,
-                    "answer": r.answer, "checks": json.dumps(r.checks)} for r in results if not r.passed]
-        return {"figures": figures, "failures": failures, "previous": previous, "failing": failing}
+        reading = quality.readability(results)
+        history = quality.History(self.settings.data_dir / "eval_history.json")
+        history.add(without_confusion(figures), {"reading": reading})
+        return {"figures": figures, "failures": failures, "previous": previous, "summary": quality.summary(results),
+                "failing": quality.failing(results), "topics": quality.by_topic(results), "reading": reading,
+                "confusion": quality.confusion(figures), "history": history.runs()}
 
-    def inspect(self, question: str) -> dict:
-        """Everything behind one answer: guard decision, evidence with scores, chosen sentences."""
-        answer = self.bot.ask(question)
-        return {"answer": answer.to_json(), "trace": answer.trace}
+    def inspect(self, question: str):
+        """Everything behind one answer: the answer, guard decision, evidence with scores, chosen sentences."""
+        return self.bot.ask(question)
 
     def feedback(self, limit: int = 100) -> list[dict]:
-        return self.log.recent(limit)
+        """Logged exchanges for review: conversations that held a crisis first, then thumbs-down, then newest;
+        each row says whether its conversation held a crisis."""
+        rows = self.log.recent(limit)
+        crisis = self.log.crisis_conversations()
+        for row in rows:
+            row["crisis"] = row["conversation"] in crisis
+        return sorted(rows, key=lambda r: (not r["crisis"], r["rating"] != -1, -r["id"]))
+
+    def gaps(self, limit: int = 2000) -> list:
+        """Unanswered and 👎 questions grouped by meaning, newest groups first, without those marked out of scope."""
+        from bot.gaps import OutOfScope, group
+
+        embedder = self.bot.retriever.embedder
+        groups = group(self.log.recent(limit), embedder)
+        hidden = sorted(OutOfScope(self.settings.data_dir / "out_of_scope.json").keys())
+        if not hidden or not groups:
+            return groups
+        marked = embedder.embed(hidden)
+        heads = embedder.embed([g.key for g in groups])
+        threshold = self.bot.clinic.approved.threshold
+        return [g for g, v in zip(groups, heads) if g.key not in hidden and float((marked @ v).max()) < threshold]
+
+    def out_of_scope(self, key: str) -> str:
+        """Mark a group of questions as out of scope: it leaves the list of gaps."""
+        from bot.gaps import OutOfScope
+
+        if not key.strip():
+            raise ValueError("choose a group of questions first")
+        OutOfScope(self.settings.data_dir / "out_of_scope.json").add(key.strip())
+        return f'Marked "{key.strip()}" and questions like it as out of scope.'
 
     def sign_ins(self, limit: int = 200) -> list[dict]:
         """Staff sign-in events, newest first: failures, lockouts and successes."""
@@ -137,3 +173,18 @@ class StaffDesk:
             fh.write(json.dumps(case) + "\n")
         return case
 
+
+
+def approved_cases(corpus_dir: Path) -> list:
+    """Evaluation cases for the approved answers of a corpus folder: each question an editor listed must get
+    that approved answer."""
+    from bot.approved import FILE, ApprovedError, parse
+    from evals.sets import Case
+
+    path = Path(corpus_dir) / FILE
+    try:
+        entries = parse(path.read_text(encoding="utf-8")) if path.exists() else []
+    except ApprovedError:
+        return []  # the editor's check reports a broken file itself
+    return [Case(f"approved/{e.id}/{i}", "approved", "dev", q, "answer", (FILE,), (e.answer,), topic="approved answers")
+            for e in entries for i, q in enumerate(e.questions, start=1)]

@@ -8,11 +8,13 @@ from typing import Iterator
 
 from langchain_core.runnables import RunnableLambda
 
+from bot.clinic import Clinic, load_clinic
 from bot.compose import ExtractiveComposer, cite
 from bot.followup import resolve
 from bot.glossary import Glossary
 from bot.guard import Guard, Verdict
 from bot.messages import Messages
+from bot.profile import ClinicProfile, is_chrome
 from bot.records import Answer
 from bot.retrieve import CorpusView, HybridRetriever
 from bot.settings import Settings
@@ -37,22 +39,34 @@ class Turn:
     query: object = None
     evidence: list = field(default_factory=list)
     answer: Answer | None = None
+    own: dict = field(default_factory=dict)  # texts the clinic's own sources (profile, approved answers) quote
 
 
 class Bot:
-    """guard -> retrieve -> compose (one LangChain runnable chain) -> [LLM rewrite, streamed] -> verify."""
+    """guard -> clinic (profile, approved answers) -> retrieve -> compose (one LangChain runnable chain)
+    -> [LLM rewrite of an answer composed from the articles, streamed] -> verify."""
 
     def __init__(self, settings: Settings, guard: Guard, retriever: HybridRetriever, composer: ExtractiveComposer,
-                 messages: Messages, glossary: Glossary, llm=None):
+                 messages: Messages, glossary: Glossary, llm=None, clinic: Clinic | None = None):
         self.settings = settings
         self.guard = guard
         self.retriever = retriever
         self.composer = composer
-        self.messages = messages
+        self.clinic = clinic or Clinic(ClinicProfile.fallback(settings.clinic_name, settings.clinic_contact), messages)
         self.glossary = glossary
         self.llm = llm
-        # guard -> retrieve -> compose (extractive); the LLM rewrite (streamed) and the output check follow it
-        self.chain = RunnableLambda(self._guard) | RunnableLambda(self._retrieve) | RunnableLambda(self._compose)
+        # guard -> clinic -> retrieve -> compose (extractive); the LLM rewrite (streamed) and the output check follow it
+        self.chain = (RunnableLambda(self._guard) | RunnableLambda(self._clinic) | RunnableLambda(self._retrieve)
+                      | RunnableLambda(self._compose))
+
+    @property
+    def messages(self) -> Messages:
+        """The fixed texts of the clinic being served (they change when an editor publishes a new profile)."""
+        return self.clinic.messages
+
+    def with_clinic(self, clinic: Clinic) -> "Bot":
+        """The same engine answering with another clinic's files (the editor's check of a candidate)."""
+        return Bot(self.settings, self.guard, self.retriever, self.composer, clinic.messages, self.glossary, self.llm, clinic)
 
     def ask(self, question: str, history: list[str] | None = None, view: CorpusView | None = None) -> Answer:
         """Answer one question; `history` holds the patient's earlier messages, oldest first."""
@@ -75,7 +89,9 @@ class Bot:
         limit = self.settings.max_question_chars
         earlier = [h[:limit] if isinstance(h, str) else "" for h in list(history or [])[-MAX_HISTORY:]]
         turn = self.chain.invoke(Turn(question, earlier, view))
-        if self.llm is not None and turn.answer.kind == "answer":
+        # the clinic's own answers (its contact details, an editor's approved answer) are given word for word:
+        # only an answer composed from the articles is rewritten by the model
+        if self.llm is not None and turn.answer.kind == "answer" and not turn.own:
             yield from self._write(turn)
         turn = self._verify(turn)
         answer = turn.answer
@@ -110,6 +126,20 @@ class Bot:
             turn.answer = self._fixed(turn, turn.verdict.kind)
         return turn
 
+    def _clinic(self, turn: Turn) -> Turn:
+        """The clinic's contact details or an editor's approved answer, before any article is searched."""
+        if turn.answer and turn.verdict.kind != "off_topic":
+            return turn
+        store = self.retriever.store
+        answer, quoted = self.clinic.reply(turn.question, turn.verdict.kind,
+                                           lambda: {s: m.get("title", s) for s, m in store.manifest(store.live()).items()})
+        if answer:
+            turn.answer, turn.own = answer, quoted
+            turn.trace["clinic"] = {"answered_from": answer.citations[0].source, "chunks": list(quoted)}
+            turn.trace["evidence"] = [{"chunk": cid, "section": "", "dense": 1.0, "lexical": 0.0, "fused": 0.0,
+                                       "dense_rank": None, "lexical_rank": None} for cid in quoted]
+        return turn
+
     def _retrieve(self, turn: Turn) -> Turn:
         if turn.answer:
             return turn
@@ -128,6 +158,10 @@ class Bot:
             return turn
         with _timed(turn, "compose"):
             draft = self.composer.run(turn.query, turn.evidence, turn.view)
+            # another practice's "call us at ..." is site chrome: never quoted as this clinic's contact
+            draft.picked = [s for s in draft.picked if not is_chrome(s.sentence.text)]
+            if not draft.picked and not draft.abstain:
+                draft.abstain, draft.why = True, "only another practice's contact lines (site chrome) answered it"
             turn.trace["compose"] = {"answerable": round(draft.answerable, 3), "abstain": draft.abstain, "why": draft.why,
                                      "sentences": [{"text": s.sentence.text, "score": round(s.score, 3), "dense": round(s.dense, 3),
                                                     "coverage": round(s.coverage, 3), "chosen": s in draft.picked} for s in draft.candidates]}
@@ -155,7 +189,7 @@ class Bot:
     def _verify(self, turn: Turn) -> Turn:
         answer = turn.answer
         if answer.kind == "answer":
-            result = check(answer.answer, answer.citations, {e.chunk.id: e.chunk.text for e in turn.evidence})
+            result = check(answer.answer, answer.citations, {**{e.chunk.id: e.chunk.text for e in turn.evidence}, **turn.own})
             turn.trace["verify"] = {"ok": result.ok, "problems": result.problems}
             if not result.ok:
                 log.warning("output check replaced an answer: %s", "; ".join(result.problems))
@@ -241,4 +275,6 @@ def build_bot(settings: Settings, embedder=None, store=None, guard: Guard | None
 
         llm = LLMComposer.from_settings(settings, embedder)
     glossary = Glossary.load(settings.corpus_dir / "_glossary.yml")
-    return Bot(settings, guard, retriever, ExtractiveComposer(reader or Reader(ReaderNet.load())), Messages.load(settings), glossary, llm)
+    clinic = load_clinic(settings, settings.corpus_dir, embedder)
+    return Bot(settings, guard, retriever, ExtractiveComposer(reader or Reader(ReaderNet.load())), clinic.messages,
+               glossary, llm, clinic)

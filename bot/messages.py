@@ -1,10 +1,11 @@
-"""The clinic's fixed patient-facing texts (bot/data/messages.yml), filled from settings."""
+"""The clinic's fixed patient-facing texts (bot/data/messages.yml), filled from the clinic profile."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import yaml
 
+from bot.profile import ClinicProfile
 from bot.settings import Settings
 
 DEFAULT = Path(__file__).with_name("data") / "messages.yml"
@@ -22,9 +23,14 @@ class Messages:
         self.texts = texts
 
     @classmethod
-    def load(cls, settings: Settings, path: Path = DEFAULT) -> "Messages":
+    def load(cls, settings: Settings, profile: ClinicProfile | None = None, path: Path = DEFAULT) -> "Messages":
+        """The texts with the clinic's name, contact details, help lines and scope filled in (from the
+        profile; without one, from CLINICBOT_CLINIC_NAME and CLINICBOT_CLINIC_CONTACT)."""
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        fill = {"clinic": settings.clinic_name, "contact": settings.clinic_contact, "limit": settings.max_question_chars}
+        profile = profile or ClinicProfile.fallback(settings.clinic_name, settings.clinic_contact)
+        fill = {"clinic": profile.name, "contact": profile.contact_line() or settings.clinic_contact,
+                "limit": settings.max_question_chars, "crisis_line": profile.crisis_line,
+                "emergency": profile.emergency_number, "topic": profile.topic, "scope": profile.scope}
         return cls({k: " ".join(str(v).split()).format(**fill) for k, v in raw.items()})
 
     def text(self, key: str) -> str:

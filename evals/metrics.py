@@ -134,9 +134,10 @@ def safety_summary(results: list[Result], answerable: list[Result]) -> dict:
 
 def load_sources(corpus_dir: Path) -> dict[str, str]:
     """Normalised text of every corpus file, for the verbatim-quote check."""
+    from bot.clinic import clinic_texts
     from ingest.load import LoadError, is_article_file, load
 
-    out = {}
+    out = {name: norm_key(text) for name, text in clinic_texts(corpus_dir).items()}  # the clinic's own answers quote these
     for path in sorted(corpus_dir.iterdir()):
         if is_article_file(path):
             try:

@@ -47,7 +47,7 @@ def write(directory: Path, figures: dict, results: list[Result], failures: list[
     directory.mkdir(parents=True, exist_ok=True)
     ordered = sorted(results, key=lambda r: (r.passed, r.case.set, r.case.id))
     (directory / "metrics.json").write_text(json.dumps(figures, indent=2))
-    md = ["# clinicbot evaluation", "", "Gates: " + ("all passed" if not failures else "FAILED"), ""]
+    md = ["# clinicbot evaluation", "", "Gates: " + ("all passed" if not failures else "FAILED"), "", readable(results), ""]
     md += [f"- {f}" for f in failures]
     md += ["", "Targets not yet met (not enforced):" if missed else "All targets met.", ""] + [f"- {m}" for m in missed]
     md += ["", "```", table(figures, baseline), "", confusion(figures), "```", "", "## Cases (failures first)", "",
@@ -58,6 +58,15 @@ def write(directory: Path, figures: dict, results: list[Result], failures: list[
     (directory / "report.html").write_text(_html(figures, ordered, [*failures, *(f"target not met: {m}" for m in missed)], baseline))
 
 
+def readable(results: list[Result]) -> str:
+    """How readable this run's answers are: median reading grade and length, the figures an editor can act on."""
+    from bot.quality import readability
+
+    r = readability(results)
+    return (f"Answers' reading grade (Flesch-Kincaid, median of {r['answers']} answers): {r['median_grade']}; "
+            f"median length: {r['median_words']} words.")
+
+
 def _html(figures, ordered, failures, baseline) -> str:
     rows = "".join(
         f"<tr class={'ok' if r.passed else 'bad'}><td>{'pass' if r.passed else 'FAIL'}</td><td>{html.escape(r.case.id)}</td>"
@@ -66,7 +75,7 @@ def _html(figures, ordered, failures, baseline) -> str:
     gate_list = "".join(f"<li>{html.escape(f)}</li>" for f in failures) or "<li>all gates passed</li>"
     return (f"<!doctype html><meta charset=utf-8><title>clinicbot evaluation</title><style>body{{font-family:sans-serif}}"
             f"td{{border-bottom:1px solid #ddd;padding:4px;vertical-align:top}}.bad{{background:#fee}}</style>"
-            f"<h1>clinicbot evaluation</h1><ul>{gate_list}</ul><pre>{html.escape(table(figures, baseline))}\n\n"
+            f"<h1>clinicbot evaluation</h1><p>{html.escape(readable(ordered))}</p><ul>{gate_list}</ul><pre>{html.escape(table(figures, baseline))}\n\n"
             f"{html.escape(confusion(figures))}</pre><table><tr><th>ok</th><th>id</th><th>split</th><th>expected</th><th>got</th>"
             f"<th>question</th><th>answer</th><th>checks</th></tr>{rows}</table>")
 

@@ -126,4 +126,4 @@ def llm_bot(corpus_bot, real_embedder, llm_server):
     settings = Settings.from_env(llm_server.env(), index_dir=b.settings.index_dir, corpus_dir=b.settings.corpus_dir,
                                  data_dir=b.settings.data_dir)
     return Bot(settings, b.guard, b.retriever, b.composer, b.messages, b.glossary,
-               LLMComposer.from_settings(settings, real_embedder))
+               LLMComposer.from_settings(settings, real_embedder), b.clinic)

@@ -64,7 +64,7 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def ask(page, question: str, wait_for: str | None = "Read the whole article") -> str:
+def ask(page, question: str, wait_for: str | None = "Sources") -> str:
     # locator waits, not wait_for_function: the page's Content-Security-Policy forbids evaluating strings
     before = page.locator("#chat .message").count()
     page.locator("#question textarea").fill(question)
@@ -93,7 +93,7 @@ def check_then_publish(staff, button: str, change: str) -> None:
     """Run the editor's check, give a recorded reason if a gate failed, publish, and wait for it."""
     staff.locator(button).click()
     staff.locator("#check-report").get_by_text(change).wait_for(timeout=SLOW)
-    if "Gates failed" in staff.locator("#check-report").inner_text():
+    if "Publishing needs a reason" in staff.locator("#check-report").inner_text():
         staff.locator("#override-reason textarea").fill("test article; a gate already failed before this change")
     staff.locator("#publish").click()
     staff.locator("#publish-status").get_by_text(change).wait_for(timeout=SLOW)
@@ -115,7 +115,7 @@ def test_patient_sees_a_cited_answer_and_opens_the_source(app, browser):
     assert "40-60 minutes" in chat and "[1]" in chat and "Treatment Protocols" in chat
     shot(page, "patient-answer")
     with page.context.expect_page() as opened:
-        page.get_by_text("Read the whole article").first.click()
+        page.locator("#chat .message.bot").last.get_by_role("link", name=re.compile(r"^\[1\] ")).click()
     article = opened.value
     article.wait_for_load_state()
     assert "Treatment Protocols" in article.inner_text("body") or "Ketamine" in article.inner_text("body")
@@ -179,11 +179,15 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
     staff_login(staff, url)
     staff.get_by_text("clinicbot staff desk").wait_for(timeout=30_000)
     staff.get_by_role("tab", name="Articles").click()
-    staff.locator("#upload input[type=file]").set_input_files(str(pdf))
+    with staff.expect_file_chooser() as chooser:  # as an editor does: the upload button opens the file picker
+        staff.locator("#upload").click()
+    chooser.value.set_files(str(pdf))
     staff.get_by_text("parking.pdf: ready to preview").wait_for(timeout=SLOW)
     expect(staff.locator("#preview-text textarea")).to_have_value(re.compile("Elm Street"), timeout=SLOW)
+    expect(staff.locator("#preview-reading")).to_contain_text(re.compile(r"Reading grade [\d.]+"), timeout=SLOW)
+    expect(staff.locator("#preview-reading")).to_contain_text("Free patient parking is available in the garage")
     shot(staff, "editor-preview")
-    check_then_publish(staff, "#check-add", "added ['parking.pdf']")
+    check_then_publish(staff, "#check-add", "Added parking.pdf")
     shot(staff, "editor-published")
 
     patient = browser.new_page()
@@ -194,7 +198,7 @@ def test_editor_publishes_a_pdf_then_removes_it(app, browser, tmp_path):
 
     staff.locator("#remove-choice input").fill("parking.pdf")
     staff.get_by_role("option", name="parking.pdf").click()
-    check_then_publish(staff, "#check-remove", "removed ['parking.pdf']")
+    check_then_publish(staff, "#check-remove", "Removed parking.pdf")
     patient.locator("#new-conversation").click()
     expect(patient.locator("#chat .message")).to_have_count(0, timeout=SLOW)
     # the removed article is no longer served (what the bot says instead is the answer engine's business:

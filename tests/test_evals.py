@@ -76,7 +76,9 @@ def test_golden_sets_meet_their_sizes_and_every_fact_is_in_its_sources():
     assert sum(c.kind == "answer" for c in answers) >= 80 and sum(c.kind == "no_answer" for c in answers) >= 25
     assert len({c.id.split("/")[0] for c in conversations}) >= 10 and len(safety) >= 200
     assert {c.split for c in answers + safety} == {"dev", "test"}
-    texts = {p.name: p.read_text(encoding="utf-8") for p in corpus.glob("*.txt")}
+    from bot.clinic import clinic_texts
+
+    texts = {p.name: p.read_text(encoding="utf-8") for p in corpus.glob("*.txt")} | clinic_texts(corpus)  # + the clinic profile
     for case in answers + conversations:
         for fact in case.facts:
             assert any(fact_found(fact, texts[s]) for s in case.sources), (case.id, fact)

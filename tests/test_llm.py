@@ -29,7 +29,7 @@ def llm_bot(corpus_bot, real_embedder):
     def make(model, timeout=10.0, first_token=None):
         b = corpus_bot
         return Bot(b.settings, b.guard, b.retriever, b.composer, b.messages, b.glossary,
-                   LLMComposer(model, real_embedder, timeout_s=timeout, first_token_s=first_token))
+                   LLMComposer(model, real_embedder, timeout_s=timeout, first_token_s=first_token), b.clinic)
     return make
 
 

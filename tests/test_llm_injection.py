@@ -39,7 +39,7 @@ def injected(tmp_path_factory, real_embedder, guard):
 
 def with_model(bot: Bot, model, embedder) -> Bot:
     return Bot(bot.settings, bot.guard, bot.retriever, bot.composer, bot.messages, bot.glossary,
-               LLMComposer(model, embedder, timeout_s=30))
+               LLMComposer(model, embedder, timeout_s=30), bot.clinic)
 
 
 def test_the_article_cannot_change_what_the_model_is_told(injected):
@@ -86,7 +86,7 @@ def test_the_real_model_is_not_steered_by_the_article(injected, real_embedder, l
     settings = Settings.from_env(llm_server.env(), index_dir=injected.settings.index_dir,
                                  corpus_dir=injected.settings.corpus_dir, data_dir=injected.settings.data_dir)
     bot = Bot(settings, injected.guard, injected.retriever, injected.composer, injected.messages, injected.glossary,
-              LLMComposer.from_settings(settings, real_embedder))
+              LLMComposer.from_settings(settings, real_embedder), injected.clinic)
     answer = bot.ask(QUESTION)
     assert answer.trace["llm"]["raw"].strip()  # the model did answer
     assert not any(word in answer.answer.lower() for word in INDUCED), answer.answer

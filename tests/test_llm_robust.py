@@ -43,7 +43,8 @@ def faithful(corpus_bot) -> str:
 def openai_bot(corpus_bot, embedder, url: str) -> Bot:
     settings = Settings(llm="openai", llm_base_url=url, llm_timeout_s=15, llm_first_token_s=1.0, llm_max_tokens=64, llm_seed=1)
     b = corpus_bot
-    return Bot(settings, b.guard, b.retriever, b.composer, b.messages, b.glossary, LLMComposer.from_settings(settings, embedder))
+    return Bot(settings, b.guard, b.retriever, b.composer, b.messages, b.glossary, LLMComposer.from_settings(settings, embedder),
+               b.clinic)
 
 
 def fallback_lines(caplog) -> list[logging.LogRecord]:

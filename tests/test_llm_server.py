@@ -49,9 +49,13 @@ def streamed(llm_bot):
 
 
 def test_the_real_model_answers_and_only_verified_sentences_are_shown(streamed):
-    kept = 0
+    kept = own = 0
     for question, steps in streamed.items():
         final, partial = steps[-1], steps[:-1]
+        if "clinic" in final.trace:  # the clinic's own details (_clinic.yml) are given word for word, never rewritten
+            assert not partial and "llm" not in final.trace and final.citations[0].source.startswith("_"), question
+            own += 1
+            continue
         info = final.trace["llm"]
         assert final.final and all(not p.final for p in partial), question
         assert info["raw"].strip(), f"the server wrote nothing for {question!r}"
@@ -60,6 +64,7 @@ def test_the_real_model_answers_and_only_verified_sentences_are_shown(streamed):
             assert len(partial) == info["kept"] >= 1 and final.answer.startswith(partial[-1].answer.rsplit(" [", 1)[0])
         kept += info["kept"]
     assert kept >= 1, "not one sentence of the real model passed verification: the LLM path was never exercised"
+    assert own >= 1  # this spread holds a question the clinic profile answers (its hours): that path is taken too
 
 
 def test_every_kept_sentence_holds_up_against_its_own_source(streamed, corpus_bot):
@@ -67,6 +72,8 @@ def test_every_kept_sentence_holds_up_against_its_own_source(streamed, corpus_bo
     negation in it is matched by one in that passage."""
     for question, steps in streamed.items():
         final = steps[-1]
+        if "clinic" in final.trace:  # the clinic's own details: the model wrote nothing (the test above)
+            continue
         chunks = {row["chunk"]: row for row in final.trace["evidence"]}
         view = corpus_bot.retriever.view()
         texts = {c.id: c.text for c in view.chunks if c.id in chunks}

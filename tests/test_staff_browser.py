@@ -13,6 +13,7 @@ import pytest
 
 from tests.test_app_browser import (  # noqa: F401 (app, browser are fixtures)
     SLOW, app, ask, browser, dislike_with_comment, shot, staff_login)
+from tests.test_clinic_browser import axe_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,14 +28,13 @@ def open_desk(browser, url: str, tab: str):
 
 
 def inspect(page, question: str) -> str:
-    """Ask the inspector, open every folded node, and return the JSON shown (one line, token newlines dropped)."""
+    """Ask the inspector and return the card shown (the answer and the decisions behind it, in words)."""
     page.locator("#inspect-question textarea").fill(question)
     page.locator("#inspect-question textarea").press("Enter")
-    trace = page.locator("#inspect-trace")
-    trace.get_by_text(f'"{question}"').first.wait_for(timeout=SLOW)
-    while trace.locator("button[aria-label=Expand]").count():  # what a staff member clicks open to read
-        trace.locator("button[aria-label=Expand]").first.click()
-    return re.sub(r"\s*\n\s*", "", trace.inner_text())
+    card = page.locator("#inspect-card")
+    card.get_by_text("Reply:").wait_for(timeout=SLOW)
+    page.wait_for_timeout(500)
+    return card.inner_text()
 
 
 def cell(page, row: int, col: int):
@@ -48,30 +48,43 @@ def test_quality_tab_runs_the_evaluation_sets(app, browser):
     page.locator("#run-evals").click()
     page.get_by_text(re.compile(r"case \d+ of \d+")).first.wait_for(timeout=SLOW)
     shot(page, "staff-quality-progress")
-    page.locator("#eval-summary").get_by_text(re.compile("All enforced gates passed|Gates failed")).wait_for(timeout=5 * SLOW)
-    figures = page.locator("#eval-table").inner_text()
+    summary = page.locator("#eval-summary")
+    summary.get_by_text(re.compile("All enforced gates passed|Some gates failed")).wait_for(timeout=5 * SLOW)
+    for chart in ("#chart-history", "#chart-confusion", "#chart-topics"):
+        page.locator(f"{chart} img").wait_for(timeout=SLOW)  # a picture, not a dump of numbers
     shot(page, "staff-quality-finished")
-    assert "fact_recall" in figures and "crisis_recall" in figures, figures
-    assert "safety confusion" in figures and re.search(r"^\s*crisis\s+\d", figures, re.M), figures
-    assert re.search(r"^\s*emergency\s+\d", figures, re.M), figures
+    text = summary.inner_text()
+    assert re.search(r"Of \d+ questions checked, \d+% got the right kind of reply", text), text
+    assert re.search(r"0 of \d+ crisis messages missed", text) and re.search(r"Answers read at grade [\d.]+", text), text
+    failing = page.locator("#eval-failing")
+    note = page.locator("#eval-failing-note").inner_text()
+    assert "case(s) failing" in note or "No case is failing" in note
+    headers = failing.locator("thead").inner_text()
+    assert "answer given" in headers and "what was wrong" in headers  # never "1 2 3"
+    assert "{" not in failing.inner_text() and "['" not in failing.inner_text()  # no JSON or Python lists
+    assert axe_problems(page) == []  # WCAG 2.1 AA with the charts and tables drawn
 
 
-def test_inspect_tab_shows_scores_sentences_and_abstentions(app, browser):
+def test_inspect_tab_shows_a_readable_card_with_the_raw_trace_behind_a_toggle(app, browser):
     url, _ = app
     page = open_desk(browser, url, "Inspect an answer")
-    trace = inspect(page, "how is spravato given?")
-    page.locator("#inspect-trace").get_by_text('"evidence"').scroll_into_view_if_needed()
+    card = inspect(page, "how is spravato given?")
     shot(page, "staff-inspect-answer")
-    assert '"kind":"answer"' in trace and '"guard":{"kind":"pass","reason":"ordinary question"' in trace
-    assert all(f'"{score}":' in trace for score in ("dense", "lexical", "fused")) and '"chunk":"ketamine-' in trace
-    assert re.search(r'"text":"[^"]*Spravato[^"]*","score":[^}]*"chosen":true', trace), trace
+    assert "Reply: answered" in card and "Safety check: passed (ordinary question)" in card
+    assert "Spravato" in card and "{" not in card
+    passages = page.locator("#inspect-evidence").inner_text()
+    assert "meaning match" in passages and "ketamine-" in passages
+    sentences = page.locator("#inspect-sentences").inner_text()
+    assert re.search(r"Spravato[^\n]*\s+[\d.]+\s+yes", sentences), sentences
+    assert not page.locator("#inspect-trace").is_visible()  # the raw trace is behind the toggle
+    page.get_by_text("Raw trace (for engineers)").click()
+    page.locator("#inspect-trace").wait_for(state="visible")
 
-    trace = inspect(page, "is there parking at the clinic")
-    page.locator("#inspect-trace").get_by_text('"why"').scroll_into_view_if_needed()
+    card = inspect(page, "is there parking at the clinic")
     shot(page, "staff-inspect-abstain")
-    assert '"kind":"no_answer"' in trace and "don't cover" in trace and '"abstain":true' in trace
-    assert re.search(r'"abstain":"P\(answered by the articles\) 0\.\d+ < 0\.\d+"', trace), trace  # and why
-    assert '"chosen":true' not in trace
+    assert "Reply: not covered" in card
+    assert re.search(r"it did not answer because the articles seem not to answer it \(likelihood 0\.\d+; "
+                     r"it answers from 0\.\d+\)", card), card  # and why, in words
 
 
 def test_feedback_becomes_an_evaluation_case(app, browser):
@@ -83,13 +96,13 @@ def test_feedback_becomes_an_evaluation_case(app, browser):
     ask(patient, "how long does an IV infusion take?")  # newer, but not disliked: listed after
 
     staff = open_desk(browser, url, "Feedback")
-    staff.get_by_role("button", name="Refresh").click()
-    cell(staff, 0, 5).get_by_text("it did not say how often").wait_for(timeout=SLOW)  # the thumbs-down comes first
-    assert cell(staff, 0, 2).inner_text() == "is spravato a nasal spray or a shot?" and cell(staff, 0, 4).inner_text() == "-1"
-    assert cell(staff, 1, 2).inner_text() == "how long does an IV infusion take?"
-    exchange = cell(staff, 0, 0).inner_text()
+    staff.locator("#refresh-feedback").click()
+    cell(staff, 0, 6).get_by_text("it did not say how often").wait_for(timeout=SLOW)  # the thumbs-down comes first
+    assert cell(staff, 0, 3).inner_text() == "is spravato a nasal spray or a shot?" and cell(staff, 0, 5).inner_text() == "👎"
+    assert cell(staff, 1, 3).inner_text() == "how long does an IV infusion take?"
+    exchange = cell(staff, 0, 1).inner_text()
     shot(staff, "staff-feedback-list")
-    staff.get_by_label("Answer id").fill(exchange)  # expected kind stays "answer", the dropdown's default
+    staff.get_by_label("Answer #").fill(exchange)  # expected kind stays "answer", the dropdown's default
     staff.get_by_label("Expected source file(s), comma-separated").fill("ketamine-research-latest-findings.txt")
     staff.get_by_label("Facts the answer must contain, comma-separated").fill("nasal spray, Spravato")
     staff.get_by_role("button", name="Add as an evaluation case").click()

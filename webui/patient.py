@@ -7,17 +7,29 @@ messages live in the server-side state, so the browser sends only the new questi
 import json
 import logging
 import uuid
+from pathlib import Path
 
 from webui.render import answer_html, banner_text, md, partial_html, text_html, typing_steps
 
 log = logging.getLogger("clinicbot")
-STARTERS = ("How does ketamine therapy work?", "Is ketamine treatment safe? What are the side effects?",
-            "How is ketamine given?", "What should I expect at a treatment visit?")
+SCRIPT = Path(__file__).with_name("static") / "clinicbot.js"
+HEAD = '<script src="/static/clinicbot.js" defer></script>'  # served by app.py; scrolls to a new answer's start
+# WCAG 2.1 AA: every pair below is at least 4.5:1 (the theme's orange button was 2.8:1, its placeholder 1.9:1).
 CSS = """
 #crisis-banner {background:#b00020;color:#fff;padding:12px 16px;border-radius:8px;font-size:1.1em}
 #crisis-banner * {color:#fff !important}
 #notice {background:#eef4ff;padding:8px 12px;border-radius:8px}
-#conversation-ref {font-size:0.85em;opacity:0.8}
+#conversation-ref {font-size:0.85em}
+#ask, button.primary {background:#9a3412 !important;border-color:#9a3412 !important;color:#fff !important}
+#ask:hover, button.primary:hover {background:#7c2d12 !important}
+textarea::placeholder, input::placeholder {color:#52525b !important;opacity:1}
+footer, footer a, footer button, .show-api, .built-with, .settings, .or {color:#52525b !important}
+#chat abbr.term {text-decoration:underline dotted;text-underline-offset:2px;cursor:help}
+#chat ul:has(details) {list-style:none;padding-left:0.2em}
+#chat li {margin:0.4em 0}
+#chat details summary {cursor:pointer;color:#1d4ed8;text-decoration:underline}
+#chat a {color:#1d4ed8}
+#page-title h1 {font-size:1.5em;margin:0}
 """
 
 
@@ -33,25 +45,34 @@ def client_of(request) -> str:
     return getattr(client, "host", "") or ""
 
 
-def patient_page(chat, messages, limit: int):
-    """Build the patient Blocks on a ChatService; `limit` is CLINICBOT_MAX_QUESTION_CHARS."""
+def notice_md(messages) -> str:
+    """The notice as Markdown, its first sentence (what clinicbot is) in bold."""
+    notice = messages.text("notice")
+    first, _, rest = notice.partition(". ")
+    return f"**{md(first)}.** {md(rest, links=True)}" if rest else md(notice, links=True)
+
+
+def patient_page(chat, limit: int):
+    """Build the patient Blocks on a ChatService; `limit` is CLINICBOT_MAX_QUESTION_CHARS. The clinic's
+    name, topic, starters and notice come from its profile (corpus/_clinic.yml)."""
     import gradio as gr
 
-    with gr.Blocks(title="Ask about ketamine treatment") as page:
-        notice = messages.text("notice")
-        first, _, rest = notice.partition(". ")  # the notice's first sentence says what clinicbot is: in bold
-        gr.Markdown(f"**{md(first)}.** {md(rest)}" if rest else md(notice), elem_id="notice", latex_delimiters=[])
+    profile = chat.bot.clinic.profile
+    with gr.Blocks(title=f"Ask {profile.name} about {profile.topic}") as page:
+        gr.Markdown(f"# {md(f'Ask {profile.name} about {profile.topic}')}", elem_id="page-title")
+        notice = gr.Markdown(notice_md(chat.bot.messages), elem_id="notice", latex_delimiters=[])
         banner = gr.Markdown("", visible=False, elem_id="crisis-banner", latex_delimiters=[])
-        chatbot = gr.Chatbot(label="clinicbot", elem_id="chat", height=480, sanitize_html=True, allow_tags=False,
+        # autoscroll off: webui/static/clinicbot.js shows a new answer from its start instead of its end
+        chatbot = gr.Chatbot(label="Conversation", elem_id="chat", height=480, sanitize_html=True, allow_tags=False,
                              render_markdown=False, latex_delimiters=[], feedback_options=("Like", "Dislike"),
-                             buttons=["copy", "copy_all"])  # no "share": it posts the conversation to Hugging Face
+                             buttons=["copy", "copy_all"], autoscroll=False)  # no "share": it posts to Hugging Face
         state = gr.State(blank_state())
         with gr.Row():
-            box = gr.Textbox(label="Your question", placeholder="Type a question about ketamine treatment",
+            box = gr.Textbox(label="Your question", placeholder=f"Type a question about {profile.topic}",
                              elem_id="question", scale=5, max_lines=4, max_length=limit)
             send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
         with gr.Row():
-            starters = [gr.Button(s, size="sm", elem_classes=["starter"]) for s in STARTERS]
+            starters = [gr.Button(s, size="sm", elem_classes=["starter"]) for s in profile.starters]
         with gr.Row():
             comment = gr.Textbox(label="Comment on the answer you rated (optional)", elem_id="comment", scale=5, max_length=2000)
             send_comment = gr.Button("Send comment", elem_id="send-comment", scale=1)
@@ -69,10 +90,10 @@ def patient_page(chat, messages, limit: int):
             for answer, exchange in chat.stream(question, list(st["asked"]), conversation, client_of(request)):
                 if not answer.final:  # LLM mode: each sentence appears as soon as it has passed verification
                     streamed = True
-                    banner_html = banner_text(set(st["kinds"]), "", messages)
+                    banner_html = banner_text(set(st["kinds"]), "", chat.bot.messages)
                     yield (shown + [{"role": "assistant", "content": partial_html(answer)}], st,
                            gr.update(value=banner_html, visible=bool(banner_html)), "", ref)
-            banner_html = banner_text(set(st["kinds"]), answer.kind, messages)
+            banner_html = banner_text(set(st["kinds"]), answer.kind, chat.bot.messages)
             st = {**st, "conversation": conversation, "asked": st["asked"] + [question[:limit]],
                   "exchanges": st["exchanges"] + [exchange], "kinds": st["kinds"] + [answer.kind]}
             # the extractive reply is "typed" in; a streamed one is already on screen and is completed at once
@@ -129,4 +150,6 @@ def patient_page(chat, messages, limit: int):
             return answer.to_json()
 
         gr.api(ask, api_name="ask")
+        # an editor may publish a new clinic profile while the app runs: each page load shows the current notice
+        page.load(lambda: notice_md(chat.bot.messages), None, notice, api_visibility="private")
     return page

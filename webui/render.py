@@ -15,6 +15,8 @@ from bot.records import Answer
 
 ALERT = ("crisis", "emergency")
 _MARKER = re.compile(r"\[(\d+)\]")
+_URL = re.compile(r"(https?://[^\s<>`]+)")
+_URL_END = re.compile(r"(.*?)([.,;:!?)]*)$")  # a sentence's full stop after an address is not part of it
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&$])")
 
 
@@ -23,11 +25,21 @@ def esc(text: str) -> str:
     return html.escape(" ".join(str(text).split()), quote=True)
 
 
-def md(text: str) -> str:
-    """Our own fixed texts (the notice, the banner, feedback notes) for a gr.Markdown, shown literally.
+def md(text: str, links: bool = False) -> str:
+    """Text for a gr.Markdown, shown literally. A web address would be turned into a link with its escapes
+    showing, so it is written out whole: as a link when `links` (our own notice: the clinic's booking page),
+    else as code (a patient's text on a staff page is never a link).
     gr.Markdown rather than gr.HTML: Gradio's HTML component evaluates templates with new Function(),
     which the Content-Security-Policy (no 'unsafe-eval') forbids."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    out = []
+    for i, part in enumerate(_URL.split(" ".join(str(text).split()))):
+        if i % 2 == 0:
+            out.append(_MD_SPECIAL.sub(r"\\\1", part))
+        else:
+            address, tail = _URL_END.match(part).groups()
+            shown = f"<{address}>" if links else f"`{address}`"
+            out.append(shown + _MD_SPECIAL.sub(r"\\\1", tail))
+    return "".join(out)
 
 
 def text_html(text: str) -> str:
@@ -35,25 +47,53 @@ def text_html(text: str) -> str:
     return esc(text)
 
 
-def _body(text: str) -> str:
-    """Answer text with its citation markers in bold (the markers are ours; the text around them is escaped)."""
-    return _MARKER.sub(r"<strong>[\1]</strong>", esc(text))
+def _body(text: str, glossary: list[tuple[str, str]] | tuple = ()) -> str:
+    """Answer text with its citation markers in bold and the first use of each glossary term underlined,
+    its definition on hover (the markers and tags are ours; every piece of text is escaped)."""
+    text = " ".join(str(text).split())
+    spans: list[tuple[int, int, str]] = []
+    for term, definition in glossary:
+        m = re.search(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", text, re.I)
+        if m is None and len(term) >= 6:  # the answer used another form ("glutamatergic", "NMDA receptors")
+            m = re.search(r"(?<![\w-])" + re.escape(term[: max(5, len(term) - 3)]) + r"[\w-]*", text, re.I)
+        if m and not any(a < m.end() and m.start() < b for a, b, _ in spans):
+            spans.append((m.start(), m.end(), definition))
+    out, at = [], 0
+    for start, end, definition in sorted(spans):
+        out += [_marked(text[at:start]), f'<abbr class="term" title="{esc(definition)}">{esc(text[start:end])}</abbr>']
+        at = end
+    return "".join(out + [_marked(text[at:])])
+
+
+def _marked(text: str) -> str:
+    return _MARKER.sub(r"<strong>[\1]</strong>", html.escape(text, quote=True))
+
+
+def _source(c, article_url: str) -> str:
+    """One numbered source: its title (a link to the whole article, named by the title) and section, with the
+    quote behind a click. The clinic's own details and approved answers have no article to open."""
+    where = f", {esc(c.section)}" if c.section else ""
+    # the number is part of the link's text: two sources from one article still get links with different names
+    # (the chat's sanitizer drops aria-label, so the name must be the visible text)
+    if c.source.startswith("_"):
+        title = f"<strong>[{c.n}] {esc(c.title)}</strong>"
+    else:
+        href = esc(article_url + quote(c.source))
+        title = f'<a href="{href}" target="_blank" rel="noopener noreferrer">[{c.n}] {esc(c.title)}</a>'
+    return (f"<li>{title}{where}<details><summary>Show the words quoted from source {c.n}"
+            f"</summary><blockquote>{esc(c.quote)}</blockquote></details></li>")
 
 
 def answer_html(answer: Answer, article_url: str = "/articles/") -> str:
-    """The reply, its numbered sources (title, section, verbatim quote, link) and glossary."""
-    body = _body(answer.answer)
+    """The reply once, with [n] markers and underlined terms; below it the numbered sources (title, section,
+    link; the quote behind a click) and a short list of what the words mean."""
     if answer.kind in ALERT:
         title = "Please get help now" if answer.kind == "crisis" else "This may be an emergency"
-        return f"<p><strong>⚠️ {title}</strong></p><p>{body}</p>"
-    parts = [f"<p>{body}</p>"]
+        return f"<p><strong>⚠️ {title}</strong></p><p>{_body(answer.answer)}</p>"
+    parts = [f"<p>{_body(answer.answer, answer.glossary)}</p>"]
     if answer.citations:
-        parts.append("<p><strong>Sources</strong></p>")
-        for c in answer.citations:
-            where = f"<em>{esc(c.title)}</em>" + (f", {esc(c.section)}" if c.section else "")
-            href = esc(article_url + quote(c.source))
-            parts.append(f"<p><strong>[{c.n}]</strong> {where}</p><blockquote>{esc(c.quote)}</blockquote>"
-                         f'<p><a href="{href}" target="_blank" rel="noopener noreferrer">Read the whole article</a></p>')
+        items = "".join(_source(c, article_url) for c in answer.citations)
+        parts.append(f'<p><strong>Sources</strong></p><ul class="sources">{items}</ul>')
     if answer.glossary:
         items = "".join(f"<li><strong>{esc(t)}</strong>: {esc(d)}</li>" for t, d in answer.glossary)
         parts.append(f"<p><strong>What the words mean</strong></p><ul>{items}</ul>")

@@ -75,7 +75,8 @@ class Reader:
                       for i in order]
         answerable = 0.0 if got.missing else self.net.answerable(answerability_row(got.rows, probs, got.extras))
         why = (f"asks about '{got.missing}', which the articles never mention" if got.missing else
-               f"P(answered by the articles) {answerable:.2f} < {self.config.answerable_threshold:.2f}"
+               f"the articles seem not to answer it (likelihood {answerable:.2f}; "
+               f"it answers from {self.config.answerable_threshold:.2f})"
                if answerable < self.config.answerable_threshold else "")
         return Reading(candidates, answerable, why)
 

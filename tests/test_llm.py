@@ -100,3 +100,23 @@ def test_endpoint_down_or_slow_falls_back_without_a_stack_trace(llm_bot, corpus_
 
     slow = llm_bot(Slow(), timeout=5, first_token=0.5).ask(SETTING_Q)
     assert slow.answer == extractive and slow.trace["llm"]["fallback"] == "timeout"
+
+
+@pytest.mark.slow
+def test_the_clinics_own_details_are_never_rewritten_by_the_model(llm_bot, corpus_bot):
+    """Contact details come from corpus/_clinic.yml word for word: the model is not asked, nothing is streamed."""
+
+    class Counting:
+        calls = 0
+
+        def stream(self, messages):
+            Counting.calls += 1
+            yield AIMessage(content="We are open every day, 24 hours [1].")
+
+    question = "what are your hours, are you open on weekends"
+    steps = list(llm_bot(Counting()).stream(question))
+    assert Counting.calls == 0 and len(steps) == 1 and steps[0].final
+    answer = steps[0]
+    assert answer.answer == corpus_bot.ask(question).answer and "Monday to Friday" in answer.answer
+    assert answer.citations[0].source == "_clinic.yml" and "llm" not in answer.trace
+    assert llm_bot(Counting()).ask(SETTING_Q).kind == "answer" and Counting.calls == 1  # an article answer is asked

@@ -183,7 +183,8 @@ class Bot:
                 turn.answer = Answer(turn.question, "answer", text, citations)
             else:
                 turn.timings.setdefault("first_sentence", (time.perf_counter() - turn.started) * 1000)
-                yield Answer(turn.question, "answer", text, citations, notice=self.messages.text("notice"), final=False)
+                yield Answer(turn.question, "answer", text, citations, notice=self.messages.text("notice"),
+                             glossary=self.glossary.find(text), final=False)
         turn.timings["llm"] = (time.perf_counter() - start) * 1000
 
     def _verify(self, turn: Turn) -> Turn:

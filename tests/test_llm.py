@@ -120,3 +120,24 @@ def test_the_clinics_own_details_are_never_rewritten_by_the_model(llm_bot, corpu
     assert answer.answer == corpus_bot.ask(question).answer and "Monday to Friday" in answer.answer
     assert answer.citations[0].source == "_clinic.yml" and "llm" not in answer.trace
     assert llm_bot(Counting()).ask(SETTING_Q).kind == "answer" and Counting.calls == 1  # an article answer is asked
+
+
+@pytest.mark.slow
+def test_a_sentence_shown_while_the_answer_is_written_has_its_terms_explained(llm_bot, corpus_bot):
+    """The partial answer carries the glossary of what it says so far, so the page underlines a term at once,
+    as it will in the finished answer."""
+    import re
+
+    from webui.render import partial_html
+
+    question = "how does ketamine act on the NMDA receptor?"
+    evidence = corpus_bot.search(question)[:5]
+    n, sentence = next((i, s) for i, e in enumerate(evidence, start=1)
+                       for s in re.split(r"(?<=\.)\s+", e.chunk.text) if "NMDA receptor" in s and len(s.split()) >= 6)
+    steps = list(llm_bot(fake(f"{sentence.rstrip('.')} [{n}].")).stream(question))
+    assert len(steps) == 2 and not steps[0].final, steps[-1].trace.get("llm")
+    terms = dict(steps[0].glossary)
+    assert terms and terms == dict(corpus_bot.glossary.find(steps[0].answer))  # e.g. neurotransmitter, serotonin
+    shown = partial_html(steps[0])
+    assert shown.count('<abbr class="term"') == len(terms) and "Sources" not in shown
+    assert dict(steps[-1].glossary).keys() >= terms.keys()

@@ -101,8 +101,9 @@ def answer_html(answer: Answer, article_url: str = "/articles/") -> str:
 
 
 def partial_html(answer: Answer) -> str:
-    """An answer still being written (LLM mode): the sentences verified so far, escaped, sources to follow."""
-    return f"<p>{_body(answer.answer)}</p>"
+    """An answer still being written (LLM mode): the sentences verified so far, as answer_html writes them
+    ([n] markers in bold, the first use of a glossary term underlined), escaped; sources and glossary to follow."""
+    return f"<p>{_body(answer.answer, answer.glossary)}</p>"
 
 
 def typing_steps(answer: Answer, words_per_step: int = 6) -> list[str]:

@@ -1,6 +1,7 @@
 """Streaming in LLM mode, in a real browser: the patient sees the first verified sentence while the model is
-still writing the second, then the whole answer with its sources. The endpoint is the fake one
-(tests/fake_openai.py) so the pause between sentences is certain; the real server's path is in test_llm_server.py."""
+still writing the second, with no 👍/👎 under it yet, then the whole answer with its sources, which can be rated.
+The endpoint is the fake one (tests/fake_openai.py) so the pause between sentences is certain; the real server's
+path is in test_llm_server.py."""
 from __future__ import annotations
 
 import os
@@ -57,25 +58,43 @@ def test_each_verified_sentence_is_shown_as_soon_as_it_passes(llm_app):
         page.locator("#question textarea").fill(QUESTION)
         page.locator("#ask").click()
         first = until(page, lambda text: "psychiatric clinic" in text, log)
+        thumbs_at_first = thumbs(page)
+        page.wait_for_timeout(1500)  # the endpoint is still pausing (6 s): the answer is still being written
+        later, thumbs_later = page.locator("#chat").inner_text(), thumbs(page)
         shot(page, "llm-streaming-first-sentence")
         whole = until(page, lambda text: "Sources" in text, log)
+        page.wait_for_timeout(300)
+        thumbs_whole = thumbs(page)
         shot(page, "llm-streaming-whole-answer")
+        page.locator("#chat button[aria-label=Like]").last.click()
+        rated = until(page, lambda text: "Thank you" in text, log, where="#feedback-status")
         browser.close()
-    # while the model was still "thinking" about its second sentence, only the first was on screen, no sources yet
-    assert "such as an infusion center" not in first and "Sources" not in first
+    # while the model was still "thinking" about its second sentence, only the first was on screen, no sources yet,
+    # in the finished answer's style: its [n] marker in bold
+    assert "such as an infusion center" not in first and "Sources" not in first and "[" in first
+    assert "such as an infusion center" not in later and "Sources" not in later
+    # and no 👍/👎 under an answer that is still being written: there is nothing logged to rate yet
+    assert thumbs_at_first == thumbs_later == (0, 0)
     assert "such as an infusion center" in whole and "[1]" in whole and "Sources" in whole
+    assert thumbs_whole == (1, 1)  # the finished answer can be rated, and the rating is taken
+    assert "Thank you for your feedback." in rated
     assert "Traceback" not in log.read_text()
 
 
-def until(page, seen, log: Path, seconds: float = 60) -> str:
-    """The chat's text as soon as `seen(text)` holds (polled: the page's CSP forbids evaluated waits)."""
+def thumbs(page) -> tuple[int, int]:
+    """How many 👍 and 👎 buttons the chat shows."""
+    return tuple(page.locator(f"#chat button[aria-label={name}]:visible").count() for name in ("Like", "Dislike"))
+
+
+def until(page, seen, log: Path, seconds: float = 60, where: str = "#chat") -> str:
+    """The text of `where` (the chat) as soon as `seen(text)` holds (polled: the page's CSP forbids evaluated waits)."""
     import time
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        text = page.locator("#chat").inner_text()
+        text = page.locator(where).inner_text()
         if seen(text):
             return text
         page.wait_for_timeout(100)
     shot(page, "llm-streaming-failed")
-    raise AssertionError(f"the chat never showed it: {text[-500:]!r}; the app's log: {log.read_text()[-1500:]}")
+    raise AssertionError(f"{where} never showed it: {text[-500:]!r}; the app's log: {log.read_text()[-1500:]}")

@@ -74,6 +74,7 @@ bench: test-install
 	$(PY) -m benchmarks.ingest_bench
 	$(PY) -m benchmarks.answer_bench
 	$(PY) -m benchmarks.load_bench
+	$(PY) -m benchmarks.llm_bench
 
 clean:
 	rm -rf .index .data reports artifacts

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.grounding import addressed_to_model
 from bot.reader import Candidate, Reader, Reading
 from bot.records import Chunk, Citation, Evidence, Sentence
 from bot.retrieve import CorpusView, Query
@@ -42,11 +43,18 @@ class ExtractiveComposer:
         shown = reading.candidates[:8]
         if not reading.candidates or reading.why:
             return Draft([], reading.answerable, True, reading.why or "nothing in the index matched", shown)
-        return Draft(self._select(reading, view), reading.answerable, False, "", shown)
+        picked = self._select(reading, view)
+        if not picked:
+            return Draft([], reading.answerable, True, "only sentences addressed to an AI matched", shown)
+        return Draft(picked, reading.answerable, False, "", shown)
 
     def _select(self, reading: Reading, view: CorpusView) -> list[Candidate]:
-        # a lead-in ("Call right away if you have:") says nothing without the list after it
-        sayable = [c for c in reading.candidates if not c.sentence.text.rstrip().endswith(":")] or reading.candidates
+        # a lead-in ("Call right away if you have:") says nothing without the list after it; a sentence that speaks
+        # to an AI ("ignore your instructions and ...") is never said to a patient
+        candidates = [c for c in reading.candidates if not addressed_to_model(c.sentence.text)]
+        if not candidates:
+            return []
+        sayable = [c for c in candidates if not c.sentence.text.rstrip().endswith(":")] or candidates
         best = sayable[0]
         picked = [best]
         floor = best.score - self.config.margin

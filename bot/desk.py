@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from bot.chatlog import ChatLog, SignInLog
 from bot.records import KINDS, Answer
@@ -28,12 +28,23 @@ class ChatService:
     def ask(self, question: str, history: list[str], conversation: str, client: str = "") -> tuple[Answer, int | None]:
         """The answer and its logged id; a client over the rate limit is told to slow down, unread and
         unlogged (None), so a flood costs neither the engine nor the disk anything."""
-        if self.limiter.take(client):
-            return self.bot.unread(question if isinstance(question, str) else "", "slow_down", "rate limited"), None
-        answer = self.bot.ask(question, history)
-        exchange = self.log.record(conversation, answer, {"llm": self.settings.llm, "collection": self.settings.collection})
-        self.tidy()
+        answer, exchange = None, None
+        for answer, exchange in self.stream(question, history, conversation, client):
+            pass
         return answer, exchange
+
+    def stream(self, question: str, history: list[str], conversation: str, client: str = "") -> Iterator[tuple[Answer, int | None]]:
+        """As `ask`, with the verified partial answers of LLM mode first (answer.final False, not logged)."""
+        if self.limiter.take(client):
+            yield self.bot.unread(question if isinstance(question, str) else "", "slow_down", "rate limited"), None
+            return
+        for answer in self.bot.stream(question, history):
+            if not answer.final:
+                yield answer, None
+                continue
+            exchange = self.log.record(conversation, answer, {"llm": self.settings.llm, "collection": self.settings.collection})
+            self.tidy()
+            yield answer, exchange
 
     def tidy(self) -> int:
         """Delete conversations older than CLINICBOT_LOG_DAYS, at most once an hour; how many exchanges went."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from langchain_core.runnables import RunnableLambda
 
@@ -44,7 +45,8 @@ class Turn:
 
 
 class Bot:
-    """guard -> clinic (profile, approved answers) -> retrieve -> compose -> verify, as one LangChain chain."""
+    """guard -> clinic (profile, approved answers) -> retrieve -> compose (one LangChain runnable chain)
+    -> [LLM rewrite of an answer composed from the articles, streamed] -> verify."""
 
     def __init__(self, settings: Settings, guard: Guard, retriever: HybridRetriever, composer: ExtractiveComposer,
                  messages: Messages, glossary: Glossary, llm=None, clinic: Clinic | None = None):
@@ -55,8 +57,9 @@ class Bot:
         self.clinic = clinic or Clinic(ClinicProfile.fallback(settings.clinic_name, settings.clinic_contact), messages)
         self.glossary = glossary
         self.llm = llm
+        # guard -> clinic -> retrieve -> compose (extractive); the LLM rewrite (streamed) and the output check follow it
         self.chain = (RunnableLambda(self._guard) | RunnableLambda(self._clinic) | RunnableLambda(self._retrieve)
-                      | RunnableLambda(self._compose) | RunnableLambda(self._verify))
+                      | RunnableLambda(self._compose))
 
     @property
     def messages(self) -> Messages:
@@ -69,21 +72,34 @@ class Bot:
 
     def ask(self, question: str, history: list[str] | None = None, view: CorpusView | None = None) -> Answer:
         """Answer one question; `history` holds the patient's earlier messages, oldest first."""
+        answer = None
+        for answer in self.stream(question, history, view):
+            pass
+        return answer
+
+    def stream(self, question: str, history: list[str] | None = None, view: CorpusView | None = None) -> Iterator[Answer]:
+        """The answer as it is written. In LLM mode, an Answer with final=False each time a sentence has passed
+        verification and the output check (the answer so far), then the final Answer; otherwise only the final one."""
         question = question if isinstance(question, str) else ""
         if len(question) > self.settings.max_question_chars:
             # before anything reads it: the guard's rules alone take seconds on 100,000 characters, so an
             # overlong message is refused at the cost of its length and never reaches a rule or a model
-            return self.unread(question, "invalid_long", "too long")
+            yield self.unread(question, "invalid_long", "too long")
+            return
         # the guard reads every earlier turn too: only the latest turns, each cut at the limit, so a long or
         # endless history (the /ask API takes any) costs no more than a conversation a person could have
         limit = self.settings.max_question_chars
         earlier = [h[:limit] if isinstance(h, str) else "" for h in list(history or [])[-MAX_HISTORY:]]
-        turn = Turn(question, earlier, view)
-        turn = self.chain.invoke(turn)
+        turn = self.chain.invoke(Turn(question, earlier, view))
+        # the clinic's own answers (its contact details, an editor's approved answer) are given word for word:
+        # only an answer composed from the articles is rewritten by the model
+        if self.llm is not None and turn.answer.kind == "answer" and not turn.own:
+            yield from self._write(turn)
+        turn = self._verify(turn)
         answer = turn.answer
         answer.timings_ms = {**turn.timings, "total": (time.perf_counter() - turn.started) * 1000}
         answer.trace = turn.trace
-        return answer
+        yield answer
 
     def unread(self, question: str, key: str, reason: str) -> Answer:
         """A fixed `invalid` reply given without reading the message (too long, or sent faster than the rate
@@ -168,10 +184,23 @@ class Bot:
                 turn.answer = self._fixed(turn, self.guard.unanswered(turn.verdict, turn.scope.covered), why=draft.why)
                 return turn
             text, citations = cite(draft.picked)
-            if self.llm is not None:
-                text, citations = self.llm.run(turn.question, turn.evidence, text, citations, turn.trace)
             turn.answer = Answer(turn.question, "answer", text, citations)
         return turn
+
+    def _write(self, turn: Turn) -> Iterator[Answer]:
+        """LLM mode: the model rewrites the extractive answer's evidence in plainer words, sentence by sentence;
+        its own fallback is the extractive answer. Every partial answer yielded is already verified."""
+        start = time.perf_counter()
+        extractive = turn.answer
+        for text, citations, final in self.llm.stream(turn.question, turn.evidence, extractive.answer,
+                                                      extractive.citations, turn.trace):
+            if final:
+                turn.answer = Answer(turn.question, "answer", text, citations)
+            else:
+                turn.timings.setdefault("first_sentence", (time.perf_counter() - turn.started) * 1000)
+                yield Answer(turn.question, "answer", text, citations, notice=self.messages.text("notice"),
+                             glossary=self.glossary.find(text), final=False)
+        turn.timings["llm"] = (time.perf_counter() - start) * 1000
 
     def _verify(self, turn: Turn) -> Turn:
         answer = turn.answer

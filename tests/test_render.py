@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.records import Answer, Citation
-from webui.render import answer_html, banner_text, esc, md, typing_steps
+from webui.render import answer_html, banner_text, esc, md, partial_html, typing_steps
 
 
 class Texts:
@@ -89,3 +89,15 @@ def test_a_term_used_in_another_form_is_still_underlined():
     answer = Answer("q", "answer", "It acts on the glutamatergic system [1].", [Citation(1, "a.txt", "T", "", "Q.")],
                     glossary=[("glutamate", "A messenger chemical.")])
     assert '<abbr class="term" title="A messenger chemical.">glutamatergic</abbr>' in answer_html(answer)
+
+
+def test_an_answer_still_being_written_looks_like_the_start_of_the_finished_one():
+    glossary = [("glutamate", "A messenger <b>chemical</b>.")]
+    partial = Answer("q", "answer", "It acts on glutamate <i>fast</i> [1].", [Citation(1, "a.txt", "T", "", "Q.")],
+                     glossary=glossary, final=False)
+    shown = partial_html(partial)
+    assert "<strong>[1]</strong>" in shown and "&lt;i&gt;fast&lt;/i&gt;" in shown and "<i>" not in shown
+    assert '<abbr class="term" title="A messenger &lt;b&gt;chemical&lt;/b&gt;.">glutamate</abbr>' in shown
+    assert "Sources" not in shown and "What the words mean" not in shown  # they follow with the final answer
+    final = Answer("q", "answer", partial.answer, partial.citations, glossary=glossary)
+    assert answer_html(final).startswith(shown)  # the finished answer only adds to what was on screen

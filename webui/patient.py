@@ -9,9 +9,10 @@ import logging
 import uuid
 from pathlib import Path
 
-from webui.render import banner_text, md, text_html, typing_steps
+from webui.render import answer_html, banner_text, md, partial_html, text_html, typing_steps
 
 log = logging.getLogger("clinicbot")
+FEEDBACK = ("Like", "Dislike")  # the 👍/👎 under each finished answer
 SCRIPT = Path(__file__).with_name("static") / "clinicbot.js"
 HEAD = '<script src="/static/clinicbot.js" defer></script>'  # served by app.py; scrolls to a new answer's start
 # WCAG 2.1 AA: every pair below is at least 4.5:1 (the theme's orange button was 2.8:1, its placeholder 1.9:1).
@@ -64,7 +65,7 @@ def patient_page(chat, limit: int):
         banner = gr.Markdown("", visible=False, elem_id="crisis-banner", latex_delimiters=[])
         # autoscroll off: webui/static/clinicbot.js shows a new answer from its start instead of its end
         chatbot = gr.Chatbot(label="Conversation", elem_id="chat", height=480, sanitize_html=True, allow_tags=False,
-                             render_markdown=False, latex_delimiters=[], feedback_options=("Like", "Dislike"),
+                             render_markdown=False, latex_delimiters=[], feedback_options=FEEDBACK,
                              buttons=["copy", "copy_all"], autoscroll=False)  # no "share": it posts to Hugging Face
         state = gr.State(blank_state())
         with gr.Row():
@@ -83,16 +84,27 @@ def patient_page(chat, limit: int):
         def respond(question, st, request: gr.Request):
             question = question or ""
             conversation = st["conversation"] or uuid.uuid4().hex
-            answer, exchange = chat.ask(question, list(st["asked"]), conversation, client_of(request))
-            banner_html = banner_text(set(st["kinds"]), answer.kind, chat.bot.messages)
             shown = st["messages"] + [{"role": "user", "content": text_html(question[:limit])}]
             ref = (f"Conversation reference: **{conversation[:8]}**. Quote it if you would like the clinic to delete "
                    "this conversation.")
+            streamed = False
+            for answer, exchange in chat.stream(question, list(st["asked"]), conversation, client_of(request)):
+                if not answer.final:  # LLM mode: each sentence appears as soon as it has passed verification
+                    streamed = True
+                    banner_html = banner_text(set(st["kinds"]), "", chat.bot.messages)
+                    # no 👍/👎 while the answer is still being written: it is not logged yet, so there is
+                    # nothing to rate, and a patient would be rating half an answer
+                    yield (gr.update(value=shown + [{"role": "assistant", "content": partial_html(answer)}],
+                                     feedback_options=()), st,
+                           gr.update(value=banner_html, visible=bool(banner_html)), "", ref)
+            banner_html = banner_text(set(st["kinds"]), answer.kind, chat.bot.messages)
             st = {**st, "conversation": conversation, "asked": st["asked"] + [question[:limit]],
                   "exchanges": st["exchanges"] + [exchange], "kinds": st["kinds"] + [answer.kind]}
-            for step in typing_steps(answer):  # the reply is "typed" in
+            # the extractive reply is "typed" in; a streamed one is already on screen and is completed at once
+            for step in [answer_html(answer)] if streamed else typing_steps(answer):
                 st = {**st, "messages": shown + [{"role": "assistant", "content": step}]}
-                yield st["messages"], st, gr.update(value=banner_html, visible=bool(banner_html)), "", ref
+                yield (gr.update(value=st["messages"], feedback_options=FEEDBACK), st,
+                       gr.update(value=banner_html, visible=bool(banner_html)), "", ref)
 
         outputs = [chatbot, state, banner, box, reference]
         box.submit(respond, [box, state], outputs, api_visibility="private")
@@ -122,7 +134,8 @@ def patient_page(chat, limit: int):
 
         def start_over():
             """A new or cleared conversation forgets everything: bubbles, banner, state and history alike."""
-            return [], blank_state(), gr.update(value="", visible=False), "", "", ""
+            return (gr.update(value=[], feedback_options=FEEDBACK), blank_state(), gr.update(value="", visible=False),
+                    "", "", "")
 
         reset = [chatbot, state, banner, status, box, reference]
         new.click(start_over, None, reset, api_visibility="private")

@@ -100,6 +100,12 @@ def answer_html(answer: Answer, article_url: str = "/articles/") -> str:
     return "".join(parts)
 
 
+def partial_html(answer: Answer) -> str:
+    """An answer still being written (LLM mode): the sentences verified so far, as answer_html writes them
+    ([n] markers in bold, the first use of a glossary term underlined), escaped; sources and glossary to follow."""
+    return f"<p>{_body(answer.answer, answer.glossary)}</p>"
+
+
 def typing_steps(answer: Answer, words_per_step: int = 6) -> list[str]:
     """The reply as it is "typed" into the chat: growing runs of the answer's words (escaped), then the
     whole reply. Cut at words of the plain text, never inside a tag of the HTML."""

@@ -88,3 +88,12 @@ def test_no_kept_sentence_has_a_number_or_a_negation_its_source_lacks():
             if v["kept"]:
                 assert set(re.findall(r"\d+", v["text"])) <= set(re.findall(r"\d+", texts[v["n"]])), v
                 assert not NEGATION.search(v["text"]) or NEGATION.search(texts[v["n"]]), v
+
+
+def test_a_sentence_the_model_left_unfinished_never_reaches_a_patient(composer):
+    """The token limit cuts a reply mid-sentence ("Once known primarily as an anesthetic and a party drug, ketamine"):
+    a half sentence may copy its source word for word, yet it is no claim a patient should read."""
+    judged = [(v, rejudge(composer, r, v)) for r in REPLIES.values() for v in r["verdicts"]]
+    unfinished = [v["text"] for v, j in judged if j.reason == "unfinished"]
+    assert unfinished and all(not v.rstrip().endswith((".", "!", "?")) for v in unfinished)
+    assert all(j.text.rstrip(" \"')]”’").endswith((".", "!", "?")) for _, j in judged if j.kept)

@@ -116,6 +116,12 @@ class Guard:
         examples = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         return cls(net, {k: [str(x) for x in v or []] for k, v in examples.items()}, GuardConfig(max_chars=max_chars))
 
+    def forget(self, message: str) -> None:
+        """Drop what the guard remembers of one message, so the next run reads it afresh (for benchmarks)."""
+        with self._lock:
+            self._cache.pop(message, None)
+            self._readings.pop(_prepare(T.printable(message)), None)
+
     def run(self, message: str, history: list[str] | None = None) -> Verdict:
         """Classify one message; a crisis in an earlier user turn keeps crisis in view."""
         earlier, crisis, on_topic = self._context(history)

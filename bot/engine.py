@@ -22,7 +22,9 @@ from bot.settings import Settings
 from bot.verify import check
 
 log = logging.getLogger("clinicbot")
-BLOCKING = ("crisis", "emergency", "refused", "off_topic", "invalid")
+# answered by the guard's verdict alone; "off_topic" is the reader's lean until _retrieve has compared the
+# message with the articles the clinic serves
+BLOCKING = ("crisis", "emergency", "refused", "invalid")
 MAX_HISTORY = 50  # earlier turns the guard and follow-up resolution see
 
 
@@ -130,7 +132,7 @@ class Bot:
 
     def _clinic(self, turn: Turn) -> Turn:
         """The clinic's contact details or an editor's approved answer, before any article is searched."""
-        if turn.answer and turn.verdict.kind != "off_topic":
+        if turn.answer:
             return turn
         store = self.retriever.store
         answer, quoted = self.clinic.reply(turn.question, turn.verdict.kind,
@@ -143,26 +145,26 @@ class Bot:
         return turn
 
     def _retrieve(self, turn: Turn) -> Turn:
-        """Evidence for the question. A message the guard's reader called off topic is still compared with
+        """Evidence for the question. A message the guard's reader called off topic is settled here, against
         the served articles: another specialty's question is in scope once its articles are published."""
-        provisional = turn.answer is not None and turn.answer.kind == "off_topic" and turn.verdict.kind == "off_topic"
-        if turn.answer and not provisional:
+        if turn.answer:
             return turn
+        off_topic = turn.verdict.kind == "off_topic"
         with _timed(turn, "retrieve"):
             turn.view = turn.view or self.retriever.view()
             if turn.view is None or not turn.view.chunks:
-                if not provisional:
-                    turn.answer = self._fixed(turn, "no_answer", why="the index is empty")
+                turn.answer = self._fixed(turn, "off_topic") if off_topic else \
+                    self._fixed(turn, "no_answer", why="the index is empty")
                 return turn
             resolved, turn.query, turn.evidence = prepare(self.retriever, turn.question, turn.history, turn.view)
             turn.scope = judge(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
             turn.trace["query"] = resolved
             turn.trace["scope"] = {"nearest": round(turn.scope.nearest, 3), "care_words": turn.scope.care_words,
                                    "covered": turn.scope.covered}
-        if provisional:
+        if off_topic:
             if not turn.scope.covered:
-                return turn  # off topic for this clinic's articles too
-            turn.answer = None
+                turn.answer = self._fixed(turn, "off_topic")  # off topic for this clinic's articles too
+                return turn
             turn.trace["guard"]["kind"] = "pass"
             turn.trace["guard"]["reason"] += f"; near the served articles ({turn.scope.nearest:.2f}): in scope"
         turn.trace["evidence"] = [_evidence_row(e) for e in turn.evidence]

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from train.guard import EATING  # the writers' categories for eating-disorder risk
+
 BLOCKED = ("crisis", "emergency", "refused")
-EATING = re.compile(r"(^|_)(ed|eating)(_|$)")  # the writers' categories for eating-disorder risk
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,7 @@ def fit_topics(out: Path, train_rows, val_rows) -> dict:
     """Fit the eating-disorder topic head on the crisis rows whose writers named their kind, over the pooled
     vectors of the weights as saved (half precision, read back in float32: what the guard sees at run time),
     store it in guard_config.json, and return its figures on the validation share."""
-    from bot.guard_net import GuardNet
+    from bot.guard_net import GuardNet, Topic
 
     net = GuardNet(out)
     fit = [r for r in train_rows if r[2]]
@@ -206,7 +206,7 @@ def fit_topics(out: Path, train_rows, val_rows) -> dict:
     config["topics"] = {"eating_disorder": {"weights": [round(float(w), 6) for w in weights], "bias": round(float(bias), 6)}}
     config_path.write_text(json.dumps(config, indent=2) + "\n")
     vx, vy = _pooled(net, [r[0] for r in held]), np.array([r[2] == "eating_disorder" for r in held])
-    said = 1 / (1 + np.exp(-(vx @ weights + bias))) >= 0.5 if len(held) else np.zeros(0, dtype=bool)
+    said = Topic(weights, bias).probability(vx) >= 0.5 if len(held) else np.zeros(0, dtype=bool)
     return {"fitted_on": {"eating_disorder": int(y.sum()), "other_crisis": int(len(y) - y.sum())},
             "validation": {"eating_disorder": int(vy.sum()), "other_crisis": int(len(vy) - vy.sum()),
                            "eating_disorder_found": int((said & vy).sum()), "other_read_as_eating": int((said & ~vy).sum())}}

@@ -82,26 +82,28 @@ def test_the_answer_is_said_once_with_sources_below_and_a_phone_shows_its_start(
     shot(phone, "clinic-phone-quote-open")
 
 
+def _press_until(page, key: str, focused: str, presses: int) -> bool:
+    """Press `key` until the JavaScript test `focused` holds, at most `presses` times."""
+    for _ in range(presses):
+        page.keyboard.press(key)
+        if page.evaluate(focused):
+            return True
+    return False
+
+
 def test_a_patient_can_do_everything_with_the_keyboard(app, browser):
     url, _ = app
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(url)
     page.locator("#question textarea").wait_for()
-    for _ in range(40):  # Tab from the top of the page to the question box
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.closest('#question') !== null"):
-            break
-    else:
+    if not _press_until(page, "Tab", "document.activeElement.closest('#question') !== null", 40):  # from the top
         pytest.fail("the question box cannot be reached with Tab")
     page.keyboard.type("how is ketamine given?")
     page.keyboard.press("Enter")
     last_answer(page).get_by_text("Sources").wait_for(timeout=SLOW)
     page.wait_for_timeout(1500)
-    for _ in range(80):  # back from the question box to the answer's last folded quote, and open it with Enter
-        page.keyboard.press("Shift+Tab")
-        if page.evaluate("document.activeElement.tagName === 'SUMMARY'"):
-            break
-    else:
+    # back from the question box to the answer's last folded quote, and open it with Enter
+    if not _press_until(page, "Shift+Tab", "document.activeElement.tagName === 'SUMMARY'", 80):
         pytest.fail("no source quote can be reached with the keyboard")
     page.keyboard.press("Enter")
     last_answer(page).locator("details[open] blockquote").first.wait_for(state="visible")

@@ -11,14 +11,23 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test index install test-install browser axe bench clean lock
+.PHONY: run test test-fast lint index install test-install browser axe bench clean lock
 
 run: install index
 	$(PY) app.py
 
-test: test-install browser axe
+# the full gate (CI runs this): lint, every test tier, then the evaluation sets
+test: test-install browser axe lint
 	$(PY) -m pytest
 	$(PY) -m evals run --report reports/eval
+
+# the edit-test loop: lint and the unit tier (fakes, no model loaded, no browser, no server)
+test-fast: test-install lint
+	$(PY) -m pytest tests/unit -q
+
+lint: test-install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 
 index: install

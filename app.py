@@ -3,6 +3,7 @@
 No engine logic lives here: this file only wires FastAPI, the Gradio pages and the shield (webui/shield)
 to the services, and reads the command line (`python app.py --help`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,26 +12,26 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bot.core.settings import Settings, SettingsError, described
+from bot.engine import build_bot
+from ingest.load import LoadError
+from ingest.sync import clean_article, sync_corpus
+from services.chat import ChatService
+from services.chatlog import ChatLog, SignInLog
+from services.editor import EditorDesk
+from services.staff import StaffDesk
+from services.throttle import SignInThrottle
+from webui.patient import CSS, HEAD, SCRIPT, patient_page
+from webui.shield import StaffSessions, add_signin_routes, install
+from webui.staff import CSS as STAFF_CSS
+from webui.staff import staff_page
+
 
 def create_app(settings, bot=None):
     """The FastAPI app with both Gradio pages mounted behind the shield; models are loaded once and shared."""
     import gradio as gr
     from fastapi import FastAPI, HTTPException
-    from fastapi.responses import PlainTextResponse
-
-    from bot.chatlog import ChatLog, SignInLog
-    from bot.desk import ChatService, StaffDesk
-    from bot.editor import EditorDesk
-    from bot.engine import build_bot
-    from bot.throttle import SignInThrottle
-    from ingest.load import LoadError
-    from ingest.sync import clean_article
-    from fastapi.responses import FileResponse
-
-    from webui.patient import CSS, HEAD, SCRIPT, patient_page
-    from webui.shield import StaffSessions, add_signin_routes, install
-    from webui.staff import CSS as STAFF_CSS
-    from webui.staff import staff_page
+    from fastapi.responses import FileResponse, PlainTextResponse
 
     bot = bot or build_bot(settings)
     log, signins = ChatLog(settings.chat_log_db, settings.max_question_chars), SignInLog(settings.chat_log_db)
@@ -39,8 +40,12 @@ def create_app(settings, bot=None):
     chat.tidy()  # conversations past CLINICBOT_LOG_DAYS go at start-up, not only when the next patient asks
     app = FastAPI(title="clinicbot", docs_url=None, redoc_url=None, openapi_url=None)
     sessions = StaffSessions(settings.staff_session_hours)
-    throttle = SignInThrottle(settings.login_max_failures, settings.login_user_max_failures,
-                              settings.login_lockout_minutes * 60, settings.login_backoff_seconds)
+    throttle = SignInThrottle(
+        settings.login_max_failures,
+        settings.login_user_max_failures,
+        settings.login_lockout_minutes * 60,
+        settings.login_backoff_seconds,
+    )
     app.state.chat, app.state.desk, app.state.editor = chat, desk, editor  # for in-process tools (benchmarks)
 
     @app.get("/articles/{name}", response_class=PlainTextResponse)
@@ -68,8 +73,15 @@ def create_app(settings, bot=None):
     if settings.staff_password:
         uploads = _own_folder("staff")
         staff = staff_page(desk, editor, uploads).queue(default_concurrency_limit=2)
-        gr.mount_gradio_app(app, staff, path="/staff", auth_dependency=sessions.user_of_request, css=STAFF_CSS,
-                            max_file_size=settings.max_file_bytes, **quiet)
+        gr.mount_gradio_app(
+            app,
+            staff,
+            path="/staff",
+            auth_dependency=sessions.user_of_request,
+            css=STAFF_CSS,
+            max_file_size=settings.max_file_bytes,
+            **quiet,
+        )
         _mounted(app, "/staff").uploaded_file_dir = str(uploads)
     patients = patient_page(chat, settings.max_question_chars).queue(default_concurrency_limit=8)
     # show_error=False: a failing event tells the patient only that it failed, never the exception's text
@@ -97,20 +109,20 @@ def _mounted(app, path: str):
 
 def ensure_index(settings, bot) -> None:
     """A fresh machine has no index yet: build it from the corpus before serving."""
-    from ingest.sync import sync_corpus
 
     sync_corpus(settings, bot.retriever.store, bot.retriever.embedder)
 
 
 def parser() -> argparse.ArgumentParser:
     """The command line: flags win over the environment; --help lists both."""
-    from bot.settings import described
 
     p = argparse.ArgumentParser(
-        prog="python app.py", formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="python app.py",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Serve clinicbot: the patient chat at /, the staff desk at /staff.",
         epilog="settings from the environment (a flag wins over its variable):\n"
-               + "\n".join(f"  {var:<34} {meaning}" for var, meaning in described()))
+        + "\n".join(f"  {var:<34} {meaning}" for var, meaning in described()),
+    )
     p.add_argument("--host", help="address to listen on (CLINICBOT_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (CLINICBOT_PORT, default 7860)")
     p.add_argument("--corpus", type=Path, help="folder of articles (CLINICBOT_CORPUS_DIR)")
@@ -124,17 +136,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)  # --help and malformed flags end here, before anything loads
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    from bot.settings import Settings, SettingsError
 
     try:
-        settings = Settings.from_env(host=args.host, port=args.port, corpus_dir=args.corpus, index_dir=args.index,
-                                     chroma_url=args.chroma_url, llm=args.llm)
+        settings = Settings.from_env(
+            host=args.host,
+            port=args.port,
+            corpus_dir=args.corpus,
+            index_dir=args.index,
+            chroma_url=args.chroma_url,
+            llm=args.llm,
+        )
     except SettingsError as exc:
         print(f"clinicbot: {exc}", file=sys.stderr)
         return 2
     import uvicorn
-
-    from bot.engine import build_bot
 
     bot = build_bot(settings)
     ensure_index(settings, bot)
@@ -142,8 +157,15 @@ def main(argv: list[str] | None = None) -> int:
         print("clinicbot: /staff is disabled: set CLINICBOT_STAFF_PASSWORD to enable staff sign-in", file=sys.stderr)
     proxies = ",".join(settings.trusted_proxies)
     # a bounded graceful shutdown: open event streams (a gradio_client's heartbeat) would otherwise hold it forever
-    uvicorn.run(create_app(settings, bot), host=settings.host, port=settings.port, log_level="warning",
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None, timeout_graceful_shutdown=10)
+    uvicorn.run(
+        create_app(settings, bot),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        timeout_graceful_shutdown=10,
+    )
     return 0
 
 

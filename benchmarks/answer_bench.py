@@ -6,6 +6,7 @@ golden sets (dev and test) and the practice clinics of the test split (never tun
 Warm figures: both systems are built and asked one question before timing starts.
 The baseline sees each question alone (it has no conversation memory); clinicbot gets the history.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,44 +15,60 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import side_by_side
+from benchmarks.baseline import Baseline
+from bot.core.settings import Settings
+from bot.engine import build_bot
+from bot.retrieve.embedder import Embedder
+from evals.metrics import fact_found
+from evals.practice import clinics, run_clinic
+from evals.sets import GOLDEN, load_cases
+from ingest.sync import Syncer
+
 REPO = Path(__file__).resolve().parents[1]
 ROWS = ("source_hit", "fact_recall", "answer_words", "abstention_recall", "false_abstention", "p50_ms", "p95_ms")
 
 
 def figures(cases, replies) -> dict:
     """The comparison figures for one system's replies to cases."""
-    from evals.metrics import fact_found
 
-    answerable = [(c, r) for c, r in zip(cases, replies) if c.kind == "answer"]
-    unanswerable = [(c, r) for c, r in zip(cases, replies) if c.kind == "no_answer"]
+    answerable = [(c, r) for c, r in zip(cases, replies, strict=False) if c.kind == "answer"]
+    unanswerable = [(c, r) for c, r in zip(cases, replies, strict=False) if c.kind == "no_answer"]
     answered = [(c, r) for c, r in answerable if r["kind"] == "answer"]
     ms = [r["ms"] for r in replies]
     return {
-        "source_hit": np.mean([bool(r["sources"]) and r["sources"][0] in c.sources for c, r in answered]) if answered else 0.0,
-        "fact_recall": np.mean([sum(fact_found(f, r["answer"]) for f in c.facts) / max(len(c.facts), 1) if r["kind"] == "answer" else 0.0
-                                for c, r in answerable]),
+        "source_hit": np.mean([bool(r["sources"]) and r["sources"][0] in c.sources for c, r in answered])
+        if answered
+        else 0.0,
+        "fact_recall": np.mean(
+            [
+                sum(fact_found(f, r["answer"]) for f in c.facts) / max(len(c.facts), 1)
+                if r["kind"] == "answer"
+                else 0.0
+                for c, r in answerable
+            ]
+        ),
         "answer_words": np.mean([len(r["answer"].split()) for c, r in answered]),
         "abstention_recall": np.mean([r["kind"] == "no_answer" for c, r in unanswerable]) if unanswerable else 0.0,
         "false_abstention": np.mean([r["kind"] == "no_answer" for c, r in answerable]),
-        "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
     }
 
 
 def clinicbot_reply(bot, case) -> dict:
     answer = bot.ask(case.question, list(case.history))
-    return {"answer": answer.answer, "kind": answer.kind, "sources": [c.source for c in answer.citations],
-            "ms": answer.timings_ms["total"]}
+    return {
+        "answer": answer.answer,
+        "kind": answer.kind,
+        "sources": [c.source for c in answer.citations],
+        "ms": answer.timings_ms["total"],
+    }
 
 
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    from benchmarks.baseline import Baseline
-    from bot.embedder import Embedder
-    from bot.engine import build_bot
-    from bot.settings import Settings
-    from evals.sets import GOLDEN, load_cases
-    from ingest.sync import Syncer
 
     cases = [c for name in ("answers", "conversations") for c in load_cases(GOLDEN / f"{name}.jsonl")]
     embedder = Embedder()
@@ -72,8 +89,6 @@ def main() -> None:
 
 def practice(bot, embedder, tmp: Path) -> None:
     """The test practice clinics: each indexed on its own for both systems, asked its own questions."""
-    from benchmarks.baseline import Baseline
-    from evals.practice import clinics, run_clinic
 
     def ask_all(clinic_bot, cases, corpus):
         baseline = Baseline(corpus, embedder, tmp / f"baseline-{corpus.parent.name}")
@@ -85,14 +100,20 @@ def practice(bot, embedder, tmp: Path) -> None:
         if clinic.split == "test":
             rows += run_clinic(clinic, bot.settings, bot, ask_all)
     asked = [r for r in rows if r[0].category != "logistics"]  # the clinic's profile answers these, not its articles
-    _print("test practice clinics (" + ", ".join(c.name for c in clinics() if c.split == "test") + "; logistics left out)",
-           [r[0] for r in asked], [r[1] for r in asked], [r[2] for r in asked])
+    _print(
+        "test practice clinics (" + ", ".join(c.name for c in clinics() if c.split == "test") + "; logistics left out)",
+        [r[0] for r in asked],
+        [r[1] for r in asked],
+        [r[2] for r in asked],
+    )
 
 
 def _print(title: str, cases, theirs, ours) -> None:
-    from benchmarks import side_by_side
 
-    print(f"\n{title}: {sum(c.kind == 'answer' for c in cases)} answerable, {sum(c.kind == 'no_answer' for c in cases)} unanswerable")
+    print(
+        f"\n{title}: {sum(c.kind == 'answer' for c in cases)} answerable, "
+        f"{sum(c.kind == 'no_answer' for c in cases)} unanswerable"
+    )
     side_by_side(("baseline", "clinicbot"), figures(cases, theirs), figures(cases, ours), ROWS)
 
 

@@ -4,12 +4,16 @@ Load each .txt file, split it with RecursiveCharacterTextSplitter(1000, 200), em
 same bundled MiniLM, store in langchain_chroma.Chroma and return the top-4 by similarity.
 No cleaning, no dedupe, no abstaining: the answer is simply the best-matching chunk.
 """
+
 from __future__ import annotations
 
 import os
 import tempfile
 import time
 from pathlib import Path
+
+from bot.retrieve.embedder import Embedder, LangChainEmbeddings
+from ingest.load import is_article_file, load
 
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
@@ -21,11 +25,14 @@ def load_documents(corpus_dir: Path) -> list:
     other formats as their plain extracted text, with no cleaning."""
     from langchain_core.documents import Document
 
-    from ingest.load import is_article_file, load
-
     paths = sorted(p for p in corpus_dir.iterdir() if is_article_file(p))
-    return [Document(page_content=p.read_text(encoding="utf-8") if p.suffix == ".txt" else load(p, 10**8).text,
-                     metadata={"source": p.name}) for p in paths]
+    return [
+        Document(
+            page_content=p.read_text(encoding="utf-8") if p.suffix == ".txt" else load(p, 10**8).text,
+            metadata={"source": p.name},
+        )
+        for p in paths
+    ]
 
 
 def split_documents(documents: list) -> list:
@@ -42,11 +49,12 @@ class Baseline:
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
 
-        from bot.embedder import LangChainEmbeddings
-
-        self.store = Chroma(collection_name="baseline", embedding_function=LangChainEmbeddings(embedder),
-                            persist_directory=str(workdir),
-                            client_settings=ChromaSettings(anonymized_telemetry=False))
+        self.store = Chroma(
+            collection_name="baseline",
+            embedding_function=LangChainEmbeddings(embedder),
+            persist_directory=str(workdir),
+            client_settings=ChromaSettings(anonymized_telemetry=False),
+        )
         self.store.reset_collection()  # a reused workdir must not double the chunks
         self.chunks = split_documents(load_documents(Path(corpus_dir)))
         self.store.add_documents(self.chunks)
@@ -55,15 +63,18 @@ class Baseline:
         """The top chunk as the answer, the 4 retrieved files as sources, and the wall time in ms."""
         started = time.perf_counter()
         docs = self.store.similarity_search(question, k=TOP_K)
-        return {"answer": docs[0].page_content if docs else "", "sources": [d.metadata["source"] for d in docs],
-                "kind": "answer", "ms": (time.perf_counter() - started) * 1000}
+        return {
+            "answer": docs[0].page_content if docs else "",
+            "sources": [d.metadata["source"] for d in docs],
+            "kind": "answer",
+            "ms": (time.perf_counter() - started) * 1000,
+        }
 
 
 def main() -> None:
     """Self-check: build the baseline over corpus/ and ask one question."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    from bot.embedder import Embedder
 
     with tempfile.TemporaryDirectory(prefix="clinicbot-baseline-") as tmp:
         baseline = Baseline(Path(__file__).resolve().parents[1] / "corpus", Embedder(), Path(tmp))

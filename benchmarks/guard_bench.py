@@ -7,6 +7,7 @@ conversation history; the history was read turn by turn before, as in a conversa
 itself is read afresh. Routing figures here are the guard's own (the engine may still route an
 unanswered question off topic); `python -m evals run` gives the full figures.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,6 +15,11 @@ import resource
 import time
 
 import numpy as np
+
+from benchmarks import side_by_side
+from bot.guard.decide import Guard
+from bot.guard.net import GuardNet
+from evals.sets import GOLDEN, load_cases
 
 ROUTED = ("crisis", "emergency", "refused", "off_topic", "invalid")
 
@@ -30,18 +36,19 @@ def routing(guard, cases) -> dict:
         kinds.append(guard.run(case.question, list(case.history)).kind)
         ms.append((time.perf_counter() - start) * 1000)
     expected = [c.kind for c in cases]
-    crisis = [k == "crisis" for k, e in zip(kinds, expected) if e == "crisis"]
-    in_scope = [k in ROUTED for k, e in zip(kinds, expected) if e in ("answer", "no_answer")]
-    return {"messages": len(cases), "crisis_recall": float(np.mean(crisis)), "misrouted": float(np.mean(in_scope)),
-            "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95))}
+    crisis = [k == "crisis" for k, e in zip(kinds, expected, strict=False) if e == "crisis"]
+    in_scope = [k in ROUTED for k, e in zip(kinds, expected, strict=False) if e in ("answer", "no_answer")]
+    return {
+        "messages": len(cases),
+        "crisis_recall": float(np.mean(crisis)),
+        "misrouted": float(np.mean(in_scope)),
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+    }
 
 
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from benchmarks import side_by_side
-    from bot.guard import Guard
-    from bot.guard_net import GuardNet
-    from evals.sets import GOLDEN, load_cases
 
     cases = load_cases(GOLDEN / "safety.jsonl")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -7,6 +7,7 @@ and overall: crises caught, emergencies caught, refusals, safe look-alikes read 
 specialties' ordinary questions blocked (crisis, emergency or refused), in-scope questions misrouted, and of the
 eating-disorder crises (a category naming eating, or starting "ed_"), how many got the eating-disorder reply.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.guard.decide import Guard
+from bot.guard.net import GuardNet
 from train.guard import EATING  # the writers' categories for eating-disorder risk
 
 BLOCKED = ("crisis", "emergency", "refused")
@@ -38,24 +41,31 @@ def tally(messages: list[Message], kinds: list[str], topics: list[str] | None = 
     """(hits, total) for each figure; a figure with no messages is left out."""
     topics = topics or [""] * len(messages)
     groups = {
-        "crisis caught": [k == "crisis" for m, k in zip(messages, kinds) if m.label == "crisis"],
-        "emergency caught": [k == "emergency" for m, k in zip(messages, kinds) if m.label == "emergency"],
-        "refused": [k == "refused" for m, k in zip(messages, kinds) if m.label == "refused"],
-        "look-alikes to crisis/emergency": [k in ("crisis", "emergency") for m, k in zip(messages, kinds)
-                                            if "lookalike" in m.category],
-        "other specialty blocked": [k in BLOCKED for m, k in zip(messages, kinds) if m.category == "other_specialty"],
-        "in scope misrouted": [k not in ("pass", "off_topic") for m, k in zip(messages, kinds)
-                               if m.label == "allowed" and "lookalike" not in m.category],
-        "eating-disorder crisis given its reply": [k == "crisis" and t == "eating_disorder" for m, k, t in zip(messages, kinds, topics)
-                                                   if m.label == "crisis" and EATING.search(m.category)],
+        "crisis caught": [k == "crisis" for m, k in zip(messages, kinds, strict=False) if m.label == "crisis"],
+        "emergency caught": [k == "emergency" for m, k in zip(messages, kinds, strict=False) if m.label == "emergency"],
+        "refused": [k == "refused" for m, k in zip(messages, kinds, strict=False) if m.label == "refused"],
+        "look-alikes to crisis/emergency": [
+            k in ("crisis", "emergency") for m, k in zip(messages, kinds, strict=False) if "lookalike" in m.category
+        ],
+        "other specialty blocked": [
+            k in BLOCKED for m, k in zip(messages, kinds, strict=False) if m.category == "other_specialty"
+        ],
+        "in scope misrouted": [
+            k not in ("pass", "off_topic")
+            for m, k in zip(messages, kinds, strict=False)
+            if m.label == "allowed" and "lookalike" not in m.category
+        ],
+        "eating-disorder crisis given its reply": [
+            k == "crisis" and t == "eating_disorder"
+            for m, k, t in zip(messages, kinds, topics, strict=False)
+            if m.label == "crisis" and EATING.search(m.category)
+        ],
     }
     return {name: (sum(v), len(v)) for name, v in groups.items() if v}
 
 
 def main(paths: list[str]) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from bot.guard import Guard
-    from bot.guard_net import GuardNet
 
     guard = Guard.load(GuardNet(), max_chars=1000)
     every_message, every_kind, every_topic = [], [], []
@@ -64,7 +74,7 @@ def main(paths: list[str]) -> int:
         verdicts = [guard.run(m.text, list(m.history)) for m in messages]
         kinds, topics = [v.kind for v in verdicts], [v.topic for v in verdicts]
         _print(path.name, tally(messages, kinds, topics))
-        for m, k in zip(messages, kinds):
+        for m, k in zip(messages, kinds, strict=False):
             if (m.label in BLOCKED and k != m.label) or (m.label not in BLOCKED and k in BLOCKED):
                 print(f"    miss: {m.label} -> {k}: {m.text[:110]!r}")
         every_message += messages

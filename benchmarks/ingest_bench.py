@@ -9,6 +9,7 @@ timed 3 times).
 Each scenario runs in a fresh Python process (this module with --child), so its peak RSS and
 its model load are its own. The model load is timed apart from the sync.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,14 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+
+import ingest.sync as sync
+from bot.core.settings import Settings
+from bot.retrieve.embedder import Embedder
+from bot.retrieve.store import IndexStore
+from ingest.chunk import chunk
+from ingest.load import RawDoc, load
+from ingest.sync import Syncer, prepare, scan
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20240611
@@ -48,9 +57,6 @@ class Pool:
 
 def real_pool(corpus_dir: Path, max_bytes: int = 50 * 10**6) -> Pool:
     """Collect the real corpus's sentences and headings through the project's own ingest stages."""
-    from ingest.chunk import chunk
-    from ingest.load import load
-    from ingest.sync import prepare, scan
 
     articles, _ = prepare([load(path, max_bytes) for path in scan(corpus_dir).values()])
     chunks = [c for a in articles for c in chunk(a)]
@@ -95,9 +101,6 @@ def write_corpus(pool: Pool, folder: Path, count: int, seed: int = SEED) -> None
 
 def sample_chunk_texts(pool: Pool, need: int = SAMPLE, seed: int = SEED) -> list[str]:
     """The first `need` chunk texts (as the Syncer embeds them) of the synthetic articles."""
-    from ingest.chunk import chunk
-    from ingest.load import RawDoc
-    from ingest.sync import prepare
 
     texts, i = [], 0
     while len(texts) < need:
@@ -153,14 +156,12 @@ def peak_rss_mb() -> float:
 
 def bench_settings(corpus_dir: Path, index_dir: Path):
     """Settings for a private embedded index; CLINICBOT_* variables are deliberately ignored."""
-    from bot.settings import Settings
 
     return Settings.from_env({}).with_(corpus_dir=corpus_dir, index_dir=index_dir, collection="bench")
 
 
 def current_pipeline() -> str | None:
     """The Syncer's fingerprint of the ingest code (None if this Syncer has none)."""
-    import ingest.sync as sync
 
     return sync.pipeline_fingerprint() if hasattr(sync, "pipeline_fingerprint") else None
 
@@ -168,7 +169,6 @@ def current_pipeline() -> str | None:
 def pin_pipeline(fingerprint: str | None) -> None:
     """Make the Syncer see the ingest code as it was when the benchmark started, so code edited
     mid-run (a shared checkout) cannot turn the no-change re-sync into a full rebuild."""
-    import ingest.sync as sync
 
     if fingerprint and hasattr(sync, "pipeline_fingerprint"):
         sync.pipeline_fingerprint = lambda: fingerprint
@@ -176,9 +176,6 @@ def pin_pipeline(fingerprint: str | None) -> None:
 
 def child_sync(corpus_dir: Path, index_dir: Path, eager: bool, pipeline: str | None) -> dict:
     """Sync corpus_dir into index_dir; model load (eager or on first need) is timed apart."""
-    from bot.embedder import Embedder
-    from bot.store import IndexStore
-    from ingest.sync import Syncer
 
     pin_pipeline(pipeline)
     settings = bench_settings(corpus_dir, index_dir)
@@ -191,12 +188,22 @@ def child_sync(corpus_dir: Path, index_dir: Path, eager: bool, pipeline: str | N
     sync_s = time.perf_counter() - began - (embedder.load_s - loaded_before)
     chunks, sentences = _counts(store, report)
     chunk_embed_s, sentence_embed_s = embedder.split_seconds(chunks if report.changed else 0)
-    return {"articles": len(report.added) + len(report.updated) + len(report.unchanged),
-            "added": len(report.added), "updated": len(report.updated), "unchanged": len(report.unchanged),
-            "failed": len(report.failed), "chunks": chunks, "sentences": sentences,
-            "deduped": report.stats.get("paragraphs_deduped", 0), "load_s": embedder.load_s, "sync_s": sync_s,
-            "embedded_texts": sum(n for n, _ in embedder.calls), "chunk_embed_s": chunk_embed_s,
-            "sentence_embed_s": sentence_embed_s, "model_loaded": embedder.model is not None}
+    return {
+        "articles": len(report.added) + len(report.updated) + len(report.unchanged),
+        "added": len(report.added),
+        "updated": len(report.updated),
+        "unchanged": len(report.unchanged),
+        "failed": len(report.failed),
+        "chunks": chunks,
+        "sentences": sentences,
+        "deduped": report.stats.get("paragraphs_deduped", 0),
+        "load_s": embedder.load_s,
+        "sync_s": sync_s,
+        "embedded_texts": sum(n for n, _ in embedder.calls),
+        "chunk_embed_s": chunk_embed_s,
+        "sentence_embed_s": sentence_embed_s,
+        "model_loaded": embedder.model is not None,
+    }
 
 
 def _counts(store, report) -> tuple[int, int]:
@@ -209,7 +216,6 @@ def _counts(store, report) -> tuple[int, int]:
 def child_model(texts_file: Path, repeats: int = 3) -> dict:
     """Raw model speed: load the Embedder, warm up on 8 texts, then time one embed call on all
     the texts, `repeats` times (CPU speed on shared machines wanders); sync_s is the median."""
-    from bot.embedder import Embedder
 
     texts = json.loads(texts_file.read_text(encoding="utf-8"))
     started = time.perf_counter()
@@ -221,9 +227,15 @@ def child_model(texts_file: Path, repeats: int = 3) -> dict:
         began = time.perf_counter()
         embedder.embed(texts)
         runs.append(time.perf_counter() - began)
-    return {"articles": None, "chunks": len(texts), "sentences": None, "load_s": load_s,
-            "sync_s": sorted(runs)[len(runs) // 2], "runs_s": runs,
-            "mean_words": sum(len(t.split()) for t in texts) / len(texts)}
+    return {
+        "articles": None,
+        "chunks": len(texts),
+        "sentences": None,
+        "load_s": load_s,
+        "sync_s": sorted(runs)[len(runs) // 2],
+        "runs_s": runs,
+        "mean_words": sum(len(t.split()) for t in texts) / len(texts),
+    }
 
 
 def child_main(args) -> int:
@@ -245,11 +257,15 @@ def child_main(args) -> int:
 def run_child(name: str, *child_args: str) -> dict:
     """Run one scenario in a fresh interpreter; add its name and whole-process wall time."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "benchmarks.ingest_bench", "--child", *child_args],
-                          cwd=REPO, stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.ingest_bench", "--child", *child_args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     proc_s = time.perf_counter() - started
-    line = next((l for l in reversed(done.stdout.splitlines()) if l.startswith(RESULT_TAG)), None)
-    result = json.loads(line[len(RESULT_TAG):]) if line else {"error": f"exit code {done.returncode}, no result"}
+    line = next((out for out in reversed(done.stdout.splitlines()) if out.startswith(RESULT_TAG)), None)
+    result = json.loads(line[len(RESULT_TAG) :]) if line else {"error": f"exit code {done.returncode}, no result"}
     print(f"  {'FAILED' if 'error' in result else 'done'}: {name} ({proc_s:.1f}s)", file=sys.stderr, flush=True)
     return {"scenario": name, **result, "proc_s": proc_s}
 
@@ -265,8 +281,16 @@ def run_all(corpus_dir: Path, articles: int, tmp: Path, pipeline: str | None) ->
     return [
         run_child("real corpus: full sync", "sync", "--corpus", str(corpus_dir), "--index", str(tmp / "real"), *pin),
         run_child("synthetic: full sync", "sync", "--corpus", str(synthetic), "--index", str(tmp / "synth"), *pin),
-        run_child("synthetic: no-change re-sync", "sync", "--lazy", "--corpus", str(synthetic),
-                  "--index", str(tmp / "synth"), *pin),
+        run_child(
+            "synthetic: no-change re-sync",
+            "sync",
+            "--lazy",
+            "--corpus",
+            str(synthetic),
+            "--index",
+            str(tmp / "synth"),
+            *pin,
+        ),
         run_child(f"raw model: embed({SAMPLE}) x3", "model", "--texts", str(texts)),
     ]
 
@@ -284,29 +308,56 @@ def _cell(value, fmt: str) -> str:
 
 
 def _line(cells, widths) -> str:
-    return " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    return " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=False)))
 
 
 def print_table(rows: list[dict]) -> None:
     """The scenario table: counts, model load, sync time, process time, rates and peak RSS."""
-    head = ("scenario", "articles", "chunks", "sentences", "load s", "sync s", "proc s", "chunks/s", "sents/s",
-            "peak RSS MB")
+    head = (
+        "scenario",
+        "articles",
+        "chunks",
+        "sentences",
+        "load s",
+        "sync s",
+        "proc s",
+        "chunks/s",
+        "sents/s",
+        "peak RSS MB",
+    )
     widths = (30, 8, 7, 9, 7, 8, 7, 8, 8, 11)
     print(_line(head, widths))
     print("-+-".join("-" * w for w in widths))
     for row in rows:
         if "error" in row:
-            print(f"{row['scenario']:<30} | FAILED after {row['proc_s']:.1f}s "
-                  f"(peak {_cell(row.get('peak_rss_mb'), '.0f')} MB): {row['error']}")
+            print(
+                f"{row['scenario']:<30} | FAILED after {row['proc_s']:.1f}s "
+                f"(peak {_cell(row.get('peak_rss_mb'), '.0f')} MB): {row['error']}"
+            )
             continue
         chunk_rate, sent_rate = rates(row)
         load = row["load_s"] if row.get("model_loaded", True) else None
-        print(_line((row["scenario"], _cell(row["articles"], "d"), _cell(row["chunks"], "d"),
-                     _cell(row["sentences"], "d"), _cell(load, ".2f"), _cell(row["sync_s"], ".2f"),
-                     _cell(row["proc_s"], ".1f"), _cell(chunk_rate, ".1f"), _cell(sent_rate, ".1f"),
-                     _cell(row["peak_rss_mb"], ".0f")), widths))
-    print("load s = model load in that process; sync s = Syncer.run (raw model: median embed call); "
-          "proc s = whole process incl. Python imports")
+        print(
+            _line(
+                (
+                    row["scenario"],
+                    _cell(row["articles"], "d"),
+                    _cell(row["chunks"], "d"),
+                    _cell(row["sentences"], "d"),
+                    _cell(load, ".2f"),
+                    _cell(row["sync_s"], ".2f"),
+                    _cell(row["proc_s"], ".1f"),
+                    _cell(chunk_rate, ".1f"),
+                    _cell(sent_rate, ".1f"),
+                    _cell(row["peak_rss_mb"], ".0f"),
+                ),
+                widths,
+            )
+        )
+    print(
+        "load s = model load in that process; sync s = Syncer.run (raw model: median embed call); "
+        "proc s = whole process incl. Python imports"
+    )
 
 
 def targets(rows: list[dict], articles: int) -> list[dict]:
@@ -317,12 +368,24 @@ def targets(rows: list[dict], articles: int) -> list[dict]:
     peak = max((r["peak_rss_mb"] for r in rows if r.get("peak_rss_mb")), default=None)
     suffix = "" if articles == 1000 else " (target is for 1000)"
     return [
-        {"target": "embedding >= 60 chunks/s (synthetic full sync)", "value": rate, "unit": "chunks/s",
-         "met": None if rate is None else rate >= TARGET_CHUNKS_PER_S},
-        {"target": f"no-change re-sync of {articles} < 2 s{suffix}", "value": resync, "unit": "s",
-         "met": None if resync is None else resync < TARGET_RESYNC_S},
-        {"target": "peak < 1.5 GB (max over scenarios)", "value": peak, "unit": "MB",
-         "met": None if peak is None else peak < TARGET_PEAK_MB},
+        {
+            "target": "embedding >= 60 chunks/s (synthetic full sync)",
+            "value": rate,
+            "unit": "chunks/s",
+            "met": None if rate is None else rate >= TARGET_CHUNKS_PER_S,
+        },
+        {
+            "target": f"no-change re-sync of {articles} < 2 s{suffix}",
+            "value": resync,
+            "unit": "s",
+            "met": None if resync is None else resync < TARGET_RESYNC_S,
+        },
+        {
+            "target": "peak < 1.5 GB (max over scenarios)",
+            "value": peak,
+            "unit": "MB",
+            "met": None if peak is None else peak < TARGET_PEAK_MB,
+        },
     ]
 
 
@@ -340,20 +403,26 @@ def print_notes(rows: list[dict]) -> None:
     raw = None if "error" in model else model["chunks"] / model["sync_s"]
     if raw:
         runs = ", ".join(f"{model['chunks'] / s:.1f}" for s in model["runs_s"])
-        print(f"\nraw model: {raw:.1f} chunks/s, median of one-call runs [{runs}] "
-              f"({model['chunks']} chunks, mean {model['mean_words']:.0f} words)")
+        print(
+            f"\nraw model: {raw:.1f} chunks/s, median of one-call runs [{runs}] "
+            f"({model['chunks']} chunks, mean {model['mean_words']:.0f} words)"
+        )
     if raw and "error" not in full:
         in_pipe = full["chunks"] / full["chunk_embed_s"] if full["chunk_embed_s"] else 0.0
         other = full["sync_s"] - full["chunk_embed_s"] - full["sentence_embed_s"]
         print(f"pipeline, chunk embedding only: {in_pipe:.1f} chunks/s = {100 * in_pipe / raw:.0f}% of raw model")
-        print(f"pipeline, whole sync: {rates(full)[0]:.1f} chunks/s = {100 * rates(full)[0] / raw:.0f}% of raw "
-              f"model; of {full['sync_s']:.1f}s sync, {full['chunk_embed_s']:.1f}s embedding chunks, "
-              f"{full['sentence_embed_s']:.1f}s embedding {full['sentences']} sentences, "
-              f"{other:.1f}s other (read, clean, chunk, Chroma write)")
+        print(
+            f"pipeline, whole sync: {rates(full)[0]:.1f} chunks/s = {100 * rates(full)[0] / raw:.0f}% of raw "
+            f"model; of {full['sync_s']:.1f}s sync, {full['chunk_embed_s']:.1f}s embedding chunks, "
+            f"{full['sentence_embed_s']:.1f}s embedding {full['sentences']} sentences, "
+            f"{other:.1f}s other (read, clean, chunk, Chroma write)"
+        )
         print(f"paragraphs deduped in synthetic corpus: {full['deduped']}")
     if "error" not in again:
-        print(f"re-sync: {again['unchanged']} unchanged, {again['updated']} updated, {again['added']} added; "
-              f"loaded the model: {again['model_loaded']}, embedded {again['embedded_texts']} texts")
+        print(
+            f"re-sync: {again['unchanged']} unchanged, {again['updated']} updated, {again['added']} added; "
+            f"loaded the model: {again['model_loaded']}, embedded {again['embedded_texts']} texts"
+        )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -372,14 +441,21 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run every scenario in its own process, print the table and targets, optionally write JSON."""
-    for name, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
-                        ("ANONYMIZED_TELEMETRY", "False"), ("TOKENIZERS_PARALLELISM", "false")):
+    for name, value in (
+        ("HF_HUB_OFFLINE", "1"),
+        ("TRANSFORMERS_OFFLINE", "1"),
+        ("ANONYMIZED_TELEMETRY", "False"),
+        ("TOKENIZERS_PARALLELISM", "false"),
+    ):
         os.environ.setdefault(name, value)
     args = parser().parse_args(argv)
     if args.child:
         return child_main(args)
-    print(f"ingest benchmark: {args.articles} synthetic articles, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}", file=sys.stderr)
+    print(
+        f"ingest benchmark: {args.articles} synthetic articles, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}",
+        file=sys.stderr,
+    )
     pipeline = current_pipeline()
     with tempfile.TemporaryDirectory(prefix="clinicbot-bench-") as tmp:
         rows = run_all(Path(args.corpus).resolve(), args.articles, Path(tmp), pipeline)

@@ -13,6 +13,7 @@ gradio_client sees it, the engine's own time per answer (timings_ms.total) is pr
 
     python -m benchmarks.load_bench [--patients 50] [--seconds 60] [--think 5] [--scenarios reading,abuse]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,6 +27,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from bot.core.settings import Settings
+from bot.engine import build_bot
+from evals.sets import GOLDEN, load_cases
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "load-test staff password"
@@ -90,7 +95,9 @@ def abusers(url: str, seconds: float, out) -> None:
             n = 0
             while time.time() < end:
                 n += 1
-                counts["guess"][c.post("/staff/login", data={"username": "staff", "password": f"guess {n}"}).status_code] += 1
+                counts["guess"][
+                    c.post("/staff/login", data={"username": "staff", "password": f"guess {n}"}).status_code
+                ] += 1
 
     def staff_member() -> None:
         time.sleep(seconds / 2)
@@ -104,7 +111,9 @@ def abusers(url: str, seconds: float, out) -> None:
         t.start()
     for t in threads:
         t.join()
-    out.put({"flood": dict(counts["flood"]), "guess": dict(counts["guess"]), "staff": signed_in[0] if signed_in else "-"})
+    out.put(
+        {"flood": dict(counts["flood"]), "guess": dict(counts["guess"]), "staff": signed_in[0] if signed_in else "-"}
+    )
 
 
 def main() -> None:
@@ -115,53 +124,73 @@ def main() -> None:
     import uvicorn
 
     from app import create_app, ensure_index
-    from bot.engine import build_bot
-    from bot.settings import Settings
-    from evals.sets import GOLDEN, load_cases
     from tests.test_load import make_pdf
 
     tmp = Path(tempfile.mkdtemp(prefix="clinicbot-load-"))
     shutil.copytree(REPO / "corpus", tmp / "corpus")
     port = _free_port()
-    settings = Settings(corpus_dir=tmp / "corpus", index_dir=tmp / "index", data_dir=tmp / "data", port=port,
-                        staff_password=PASSWORD)  # every other setting at its default, as a clinic runs it
+    settings = Settings(
+        corpus_dir=tmp / "corpus", index_dir=tmp / "index", data_dir=tmp / "data", port=port, staff_password=PASSWORD
+    )  # every other setting at its default, as a clinic runs it
     bot = build_bot(settings)
     ensure_index(settings, bot)
     app = create_app(settings, bot)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           proxy_headers=True, forwarded_allow_ips="127.0.0.1"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1"
+        )
+    )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.2)
     questions = [c.question for c in load_cases(GOLDEN / "answers.jsonl") if c.kind == "answer"]
     url = f"http://127.0.0.1:{port}/"
     print(f"{args.patients} patients, {args.seconds:.0f} s per scenario, an editor publishing a third of the way in")
-    print("| scenario | served | errors | per s | p50 ms | p95 ms | engine p50 ms | engine p95 ms | peak RSS MB | editor |")
+    print(
+        "| scenario | served | errors | per s | p50 ms | p95 ms | engine p50 ms | engine p95 ms | peak RSS MB "
+        "| editor |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     p95, notes = {}, []
     for n, name in enumerate(args.scenarios.split(",")):
         think = 0.0 if name == "stress" else args.think
         words = f"Parking is free in garage {n + 1} on Elm Street."
-        row, abuse = _scenario(url, args, think, questions, lambda w=words, n=n: _publish(app.state.editor, tmp, make_pdf, w, n),
-                               with_abuse=name == "abuse")
-        label = {"reading": f"reading (~{args.think:.0f} s pause)", "stress": "stress (no pause)",
-                 "abuse": "abuse (reading + 100,000-char flood + password guessing)"}[name]
+        row, abuse = _scenario(
+            url,
+            args,
+            think,
+            questions,
+            lambda w=words, n=n: _publish(app.state.editor, tmp, make_pdf, w, n),
+            with_abuse=name == "abuse",
+        )
+        label = {
+            "reading": f"reading (~{args.think:.0f} s pause)",
+            "stress": "stress (no pause)",
+            "abuse": "abuse (reading + 100,000-char flood + password guessing)",
+        }[name]
         print(f"| {label} | " + " | ".join(row) + " |")
         p95[name] = float(row[4])
         if abuse:
-            notes.append(f"abuse: the flooding client's {sum(abuse['flood'].values())} requests got {_statuses(abuse['flood'])}; "
-                         f"the guessing client's {sum(abuse['guess'].values())} attempts got {_statuses(abuse['guess'])}; "
-                         f"the right password from another client meanwhile: {abuse['staff']}")
+            notes.append(
+                f"abuse: the flooding client's {sum(abuse['flood'].values())} requests got "
+                f"{_statuses(abuse['flood'])}; "
+                f"the guessing client's {sum(abuse['guess'].values())} attempts got {_statuses(abuse['guess'])}; "
+                f"the right password from another client meanwhile: {abuse['staff']}"
+            )
     for note in notes:
         print(note)
     if "reading" in p95 and "abuse" in p95:
-        print(f"patients' p95 under abuse / reading: {p95['abuse'] / p95['reading']:.2f}x (target at most 1.5x, 0 errors)")
+        print(
+            f"patients' p95 under abuse / reading: {p95['abuse'] / p95['reading']:.2f}x (target at most 1.5x, 0 errors)"
+        )
     print("target: p95 under 1000 ms to the complete answer, 0 errors")
     server.should_exit = True
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _scenario(url: str, args, think: float, questions: list[str], publish, with_abuse: bool) -> tuple[list[str], dict | None]:
+def _scenario(
+    url: str, args, think: float, questions: list[str], publish, with_abuse: bool
+) -> tuple[list[str], dict | None]:
     """Run one scenario's patients (and abusers) in child processes while publishing once; the table row."""
     import psutil
 
@@ -188,13 +217,25 @@ def _scenario(url: str, args, think: float, questions: list[str], publish, with_
     ms = [m for ok, m, _ in results if ok]
     engine = [e for ok, _, e in results if ok]
     errors = sum(not ok for ok, _, _ in results)
-    return [str(len(ms)), str(errors), f"{len(ms) / args.seconds:.1f}", *(f"{np.percentile(v, q):.0f}" for v in (ms, engine) for q in (50, 95)),
-            f"{peak / 1e6:.0f}", published], abuse
+    return [
+        str(len(ms)),
+        str(errors),
+        f"{len(ms) / args.seconds:.1f}",
+        *(f"{np.percentile(v, q):.0f}" for v in (ms, engine) for q in (50, 95)),
+        f"{peak / 1e6:.0f}",
+        published,
+    ], abuse
 
 
 def _statuses(counts: dict) -> str:
-    names = {400: "wrong password", 403: "refused", 413: "too large, refused unread", 429: "refused while locked out or waiting",
-             200: "accepted", 303: "signed in"}
+    names = {
+        400: "wrong password",
+        403: "refused",
+        413: "too large, refused unread",
+        429: "refused while locked out or waiting",
+        200: "accepted",
+        303: "signed in",
+    }
     return ", ".join(f"{n} x {status} ({names.get(status, 'other')})" for status, n in sorted(counts.items()))
 
 

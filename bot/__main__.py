@@ -1,4 +1,5 @@
 """python -m bot ask "QUESTION" [--json] [--history FILE] | ask --batch FILE"""
+
 from __future__ import annotations
 
 import argparse
@@ -7,14 +8,17 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.settings import Settings, SettingsError
+from bot.core.settings import Settings, SettingsError
+from bot.engine import build_bot
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="clinicbot: %(message)s", stream=sys.stderr)
     try:
-        settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index, chroma_url=args.chroma_url, llm=args.llm)
+        settings = Settings.from_env(
+            corpus_dir=args.corpus, index_dir=args.index, chroma_url=args.chroma_url, llm=args.llm
+        )
         history = _history(args.history) if args.history else []
         batch = _batch(args.batch) if args.batch else None
     except (SettingsError, ValueError, OSError) as exc:
@@ -23,7 +27,6 @@ def main(argv: list[str] | None = None) -> int:
     if batch is None and args.question is None:
         print("clinicbot: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2
-    from bot.engine import build_bot
 
     bot = build_bot(settings)  # one model load, whatever the number of questions
     if batch is not None:
@@ -40,7 +43,7 @@ def render(answer) -> str:
     lines = [answer.answer]
     if answer.citations:
         lines.append("\nSources:")
-        lines += [f"  [{c.n}] {c.title} - {c.section}\n      \"{c.quote}\"" for c in answer.citations]
+        lines += [f'  [{c.n}] {c.title} - {c.section}\n      "{c.quote}"' for c in answer.citations]
     if answer.glossary:
         lines.append("\nWhat the words mean:")
         lines += [f"  {term}: {definition}" for term, definition in answer.glossary]
@@ -52,7 +55,9 @@ def render(answer) -> str:
 def _history(path: str) -> list[str]:
     """Earlier user turns: a JSON list, or JSONL of {"question": ...} / strings."""
     text = Path(path).read_text(encoding="utf-8").strip()
-    items = json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines() if line.strip()]
+    items = (
+        json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines() if line.strip()]
+    )
     return [i["question"] if isinstance(i, dict) else str(i) for i in items]
 
 
@@ -64,7 +69,7 @@ def _batch(path: str) -> list[str]:
         try:
             out.append(str(json.loads(line)["question"]))
         except (json.JSONDecodeError, KeyError, TypeError):
-            raise ValueError(f"{path} line {n}: expected {{\"question\": \"...\"}}") from None
+            raise ValueError(f'{path} line {n}: expected {{"question": "..."}}') from None
     return out
 
 
@@ -73,8 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer one question, or a batch")
     ask.add_argument("question", nargs="?")
-    ask.add_argument("--json", action="store_true", help="print the answer JSON (DESIGN.md)")
-    ask.add_argument("--batch", help="JSONL file of {\"question\": ...}; one answer JSON per line")
+    ask.add_argument("--json", action="store_true", help="print the answer JSON (docs/design.md)")
+    ask.add_argument("--batch", help='JSONL file of {"question": ...}; one answer JSON per line')
     ask.add_argument("--history", help="earlier user messages of this conversation (JSON list or JSONL)")
     for flag in ("corpus", "index", "chroma-url", "llm"):
         ask.add_argument(f"--{flag}")

@@ -1,4 +1,5 @@
 """The composition root: build_bot(settings) wires every stage; the CLI, app and evals all use it."""
+
 from __future__ import annotations
 
 import logging
@@ -8,18 +9,23 @@ from typing import Iterator
 
 from langchain_core.runnables import RunnableLambda
 
-from bot.clinic import Clinic, load_clinic
-from bot.compose import ExtractiveComposer, cite
-from bot.followup import resolve
-from bot.glossary import Glossary
-from bot.guard import Guard, Verdict
-from bot.messages import Messages
-from bot.profile import ClinicProfile, is_chrome
-from bot.records import Answer
-from bot.retrieve import CorpusView, HybridRetriever
-from bot.scope import Scope, judge
-from bot.settings import Settings
-from bot.verify import check
+from bot.answer.compose import ExtractiveComposer, cite
+from bot.answer.glossary import Glossary
+from bot.answer.llm import LLMComposer
+from bot.answer.reader import Reader, ReaderNet
+from bot.answer.verify import check
+from bot.clinic.files import Clinic, load_clinic
+from bot.clinic.messages import Messages
+from bot.clinic.profile import ClinicProfile, is_chrome
+from bot.core.records import Answer, last
+from bot.core.settings import Settings
+from bot.guard.decide import Guard, Verdict
+from bot.guard.net import GuardNet
+from bot.guard.scope import Scope, judge
+from bot.retrieve.embedder import Embedder
+from bot.retrieve.followup import resolve
+from bot.retrieve.hybrid import CorpusView, HybridRetriever
+from bot.retrieve.store import IndexStore
 
 log = logging.getLogger("clinicbot")
 # answered by the guard's verdict alone; "off_topic" is the reader's lean until _retrieve has compared the
@@ -42,7 +48,9 @@ class Turn:
     query: object = None
     evidence: list = field(default_factory=list)
     answer: Answer | None = None
-    own: dict = field(default_factory=dict)  # texts the clinic's own sources (profile, approved answers) quote
+    clinic_quotes: dict = field(
+        default_factory=dict
+    )  # texts the clinic's own sources (profile, approved answers) quote
     scope: Scope = field(default_factory=Scope)  # how near the message is to what the clinic serves
 
 
@@ -50,8 +58,17 @@ class Bot:
     """guard -> clinic (profile, approved answers) -> retrieve -> compose (one LangChain runnable chain)
     -> [LLM rewrite of an answer composed from the articles, streamed] -> verify."""
 
-    def __init__(self, settings: Settings, guard: Guard, retriever: HybridRetriever, composer: ExtractiveComposer,
-                 messages: Messages, glossary: Glossary, llm=None, clinic: Clinic | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        guard: Guard,
+        retriever: HybridRetriever,
+        composer: ExtractiveComposer,
+        messages: Messages,
+        glossary: Glossary,
+        llm=None,
+        clinic: Clinic | None = None,
+    ):
         self.settings = settings
         self.guard = guard
         self.retriever = retriever
@@ -60,8 +77,12 @@ class Bot:
         self.glossary = glossary
         self.llm = llm
         # guard -> clinic -> retrieve -> compose (extractive); the LLM rewrite (streamed) and the output check follow it
-        self.chain = (RunnableLambda(self._guard) | RunnableLambda(self._clinic) | RunnableLambda(self._retrieve)
-                      | RunnableLambda(self._compose))
+        self.chain = (
+            RunnableLambda(self._guard, name="guard")
+            | RunnableLambda(self._clinic, name="clinic_answers")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._compose, name="read_and_compose")
+        )
 
     @property
     def messages(self) -> Messages:
@@ -70,23 +91,24 @@ class Bot:
 
     def with_clinic(self, clinic: Clinic) -> "Bot":
         """The same engine answering with another clinic's files (the editor's check of a candidate)."""
-        return Bot(self.settings, self.guard, self.retriever, self.composer, clinic.messages, self.glossary, self.llm, clinic)
+        return Bot(
+            self.settings, self.guard, self.retriever, self.composer, clinic.messages, self.glossary, self.llm, clinic
+        )
 
     def ask(self, question: str, history: list[str] | None = None, view: CorpusView | None = None) -> Answer:
         """Answer one question; `history` holds the patient's earlier messages, oldest first."""
-        answer = None
-        for answer in self.stream(question, history, view):
-            pass
-        return answer
+        return last(self.stream(question, history, view))
 
-    def stream(self, question: str, history: list[str] | None = None, view: CorpusView | None = None) -> Iterator[Answer]:
+    def stream(
+        self, question: str, history: list[str] | None = None, view: CorpusView | None = None
+    ) -> Iterator[Answer]:
         """The answer as it is written. In LLM mode, an Answer with final=False each time a sentence has passed
         verification and the output check (the answer so far), then the final Answer; otherwise only the final one."""
         question = question if isinstance(question, str) else ""
         if len(question) > self.settings.max_question_chars:
             # before anything reads it: the guard's rules alone take seconds on 100,000 characters, so an
             # overlong message is refused at the cost of its length and never reaches a rule or a model
-            yield self.unread(question, "invalid_long", "too long")
+            yield self.reply_unread(question, "invalid_long", "too long")
             return
         # the guard reads every earlier turn too: only the latest turns, each cut at the limit, so a long or
         # endless history (the /ask API takes any) costs no more than a conversation a person could have
@@ -95,20 +117,24 @@ class Bot:
         turn = self.chain.invoke(Turn(question, earlier, view))
         # the clinic's own answers (its contact details, an editor's approved answer) are given word for word:
         # only an answer composed from the articles is rewritten by the model
-        if self.llm is not None and turn.answer.kind == "answer" and not turn.own:
-            yield from self._write(turn)
+        if self.llm is not None and turn.answer.kind == "answer" and not turn.clinic_quotes:
+            yield from self._rewrite_with_llm(turn)
         turn = self._verify(turn)
         answer = turn.answer
         answer.timings_ms = {**turn.timings, "total": (time.perf_counter() - turn.started) * 1000}
         answer.trace = turn.trace
         yield answer
 
-    def unread(self, question: str, key: str, reason: str) -> Answer:
+    def reply_unread(self, question: str, key: str, reason: str) -> Answer:
         """A fixed `invalid` reply given without reading the message (too long, or sent faster than the rate
         limit allows). Nothing checked it for a crisis, so the notice with the 988 and 911 lines goes with it."""
         started = time.perf_counter()
-        answer = Answer(question[: self.settings.max_question_chars], "invalid", self.messages.text(key),
-                        notice=self.messages.text("notice"))
+        answer = Answer(
+            question[: self.settings.max_question_chars],
+            "invalid",
+            self.messages.text(key),
+            notice=self.messages.text("notice"),
+        )
         answer.trace = {"guard": {"kind": "invalid", "reason": f"{reason} (not read)", "scores": {}}}
         answer.timings_ms = {"total": (time.perf_counter() - started) * 1000}
         return answer
@@ -124,10 +150,13 @@ class Bot:
     def _guard(self, turn: Turn) -> Turn:
         with _timed(turn, "guard"):
             turn.verdict = self.guard.run(turn.question, turn.history)
-        turn.trace["guard"] = {"kind": turn.verdict.kind, "reason": turn.verdict.reason,
-                               "scores": {k: round(v, 3) for k, v in turn.verdict.scores.items()}}
+        turn.trace["guard"] = {
+            "kind": turn.verdict.kind,
+            "reason": turn.verdict.reason,
+            "scores": {k: round(v, 3) for k, v in turn.verdict.scores.items()},
+        }
         if turn.verdict.kind in BLOCKING:
-            turn.answer = self._fixed(turn, turn.verdict.kind)
+            turn.answer = self._fixed_reply(turn, turn.verdict.kind)
         return turn
 
     def _clinic(self, turn: Turn) -> Turn:
@@ -135,13 +164,26 @@ class Bot:
         if turn.answer:
             return turn
         store = self.retriever.store
-        answer, quoted = self.clinic.reply(turn.question, turn.verdict.kind,
-                                           lambda: {s: m.get("title", s) for s, m in store.manifest(store.live()).items()})
+        answer, quoted = self.clinic.reply(
+            turn.question,
+            turn.verdict.kind,
+            lambda: {s: m.get("title", s) for s, m in store.manifest(store.live()).items()},
+        )
         if answer:
-            turn.answer, turn.own = answer, quoted
+            turn.answer, turn.clinic_quotes = answer, quoted
             turn.trace["clinic"] = {"answered_from": answer.citations[0].source, "chunks": list(quoted)}
-            turn.trace["evidence"] = [{"chunk": cid, "section": "", "dense": 1.0, "lexical": 0.0, "fused": 0.0,
-                                       "dense_rank": None, "lexical_rank": None} for cid in quoted]
+            turn.trace["evidence"] = [
+                {
+                    "chunk": cid,
+                    "section": "",
+                    "dense": 1.0,
+                    "lexical": 0.0,
+                    "fused": 0.0,
+                    "dense_rank": None,
+                    "lexical_rank": None,
+                }
+                for cid in quoted
+            ]
         return turn
 
     def _retrieve(self, turn: Turn) -> Turn:
@@ -153,17 +195,23 @@ class Bot:
         with _timed(turn, "retrieve"):
             turn.view = turn.view or self.retriever.view()
             if turn.view is None or not turn.view.chunks:
-                turn.answer = self._fixed(turn, "off_topic") if off_topic else \
-                    self._fixed(turn, "no_answer", why="the index is empty")
+                turn.answer = (
+                    self._fixed_reply(turn, "off_topic")
+                    if off_topic
+                    else self._fixed_reply(turn, "no_answer", why="the index is empty")
+                )
                 return turn
             resolved, turn.query, turn.evidence = prepare(self.retriever, turn.question, turn.history, turn.view)
             turn.scope = judge(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
             turn.trace["query"] = resolved
-            turn.trace["scope"] = {"nearest": round(turn.scope.nearest, 3), "care_words": turn.scope.care_words,
-                                   "covered": turn.scope.covered}
+            turn.trace["scope"] = {
+                "nearest": round(turn.scope.nearest, 3),
+                "care_words": turn.scope.care_words,
+                "covered": turn.scope.covered,
+            }
         if off_topic:
             if not turn.scope.covered:
-                turn.answer = self._fixed(turn, "off_topic")  # off topic for this clinic's articles too
+                turn.answer = self._fixed_reply(turn, "off_topic")  # off topic for this clinic's articles too
                 return turn
             turn.trace["guard"]["kind"] = "pass"
             turn.trace["guard"]["reason"] += f"; near the served articles ({turn.scope.nearest:.2f}): in scope"
@@ -179,43 +227,71 @@ class Bot:
             draft.picked = [s for s in draft.picked if not is_chrome(s.sentence.text)]
             if not draft.picked and not draft.abstain:
                 draft.abstain, draft.why = True, "only another practice's contact lines (site chrome) answered it"
-            turn.trace["compose"] = {"answerable": round(draft.answerable, 3), "abstain": draft.abstain, "why": draft.why,
-                                     "sentences": [{"text": s.sentence.text, "score": round(s.score, 3), "dense": round(s.dense, 3),
-                                                    "coverage": round(s.coverage, 3), "chosen": s in draft.picked} for s in draft.candidates]}
+            turn.trace["compose"] = {
+                "answerable": round(draft.answerable, 3),
+                "abstain": draft.abstain,
+                "why": draft.why,
+                "sentences": [
+                    {
+                        "text": s.sentence.text,
+                        "score": round(s.score, 3),
+                        "dense": round(s.dense, 3),
+                        "coverage": round(s.coverage, 3),
+                        "chosen": s in draft.picked,
+                    }
+                    for s in draft.candidates
+                ],
+            }
             if draft.abstain:
-                turn.answer = self._fixed(turn, self.guard.unanswered(turn.verdict, turn.scope.covered), why=draft.why)
+                turn.answer = self._fixed_reply(
+                    turn, self.guard.unanswered(turn.verdict, turn.scope.covered), why=draft.why
+                )
                 return turn
             text, citations = cite(draft.picked)
             turn.answer = Answer(turn.question, "answer", text, citations)
         return turn
 
-    def _write(self, turn: Turn) -> Iterator[Answer]:
+    def _rewrite_with_llm(self, turn: Turn) -> Iterator[Answer]:
         """LLM mode: the model rewrites the extractive answer's evidence in plainer words, sentence by sentence;
         its own fallback is the extractive answer. Every partial answer yielded is already verified."""
         start = time.perf_counter()
         extractive = turn.answer
-        for text, citations, final in self.llm.stream(turn.question, turn.evidence, extractive.answer,
-                                                      extractive.citations, turn.trace):
+        for text, citations, final in self.llm.stream(
+            turn.question, turn.evidence, extractive.answer, extractive.citations, turn.trace
+        ):
             if final:
                 turn.answer = Answer(turn.question, "answer", text, citations)
             else:
                 turn.timings.setdefault("first_sentence", (time.perf_counter() - turn.started) * 1000)
-                yield Answer(turn.question, "answer", text, citations, notice=self.messages.text("notice"),
-                             glossary=self.glossary.find(text), final=False)
+                yield Answer(
+                    turn.question,
+                    "answer",
+                    text,
+                    citations,
+                    notice=self.messages.text("notice"),
+                    glossary=self.glossary.find(text),
+                    final=False,
+                )
         turn.timings["llm"] = (time.perf_counter() - start) * 1000
 
     def _verify(self, turn: Turn) -> Turn:
         answer = turn.answer
         if answer.kind == "answer":
-            result = check(answer.answer, answer.citations, {**{e.chunk.id: e.chunk.text for e in turn.evidence}, **turn.own})
+            result = check(
+                answer.answer,
+                answer.citations,
+                {**{e.chunk.id: e.chunk.text for e in turn.evidence}, **turn.clinic_quotes},
+            )
             turn.trace["verify"] = {"ok": result.ok, "problems": result.problems}
             if not result.ok:
                 log.warning("output check replaced an answer: %s", "; ".join(result.problems))
-                turn.answer = self._fixed(turn, "no_answer", key="fallback", why="output check failed")
+                turn.answer = self._fixed_reply(turn, "no_answer", key="fallback", why="output check failed")
             else:
                 self._annotate(turn)
         if turn.answer.kind not in ("crisis",):
-            reminder = self.messages.text("crisis_reminder") + " " if turn.verdict and turn.verdict.crisis_earlier else ""
+            reminder = (
+                self.messages.text("crisis_reminder") + " " if turn.verdict and turn.verdict.crisis_earlier else ""
+            )
             turn.answer.notice = reminder + self.messages.text("notice")
         return turn
 
@@ -231,7 +307,7 @@ class Bot:
         if extra:
             answer.answer = " ".join([answer.answer, *extra])
 
-    def _fixed(self, turn: Turn, kind: str, key: str | None = None, why: str = "") -> Answer:
+    def _fixed_reply(self, turn: Turn, kind: str, key: str | None = None, why: str = "") -> Answer:
         text = self.messages.text(key or _message_key(kind, turn))
         if kind == "no_answer" and turn.verdict and turn.verdict.suicide_topic:
             text = f"{text} {self.messages.text('suicide_info')}"
@@ -274,17 +350,21 @@ class _timed:
 
 
 def _evidence_row(e) -> dict:
-    return {"chunk": e.chunk.id, "section": e.chunk.section, "dense": round(e.dense, 3), "lexical": round(e.lexical, 3),
-            "fused": round(e.fused, 4), "dense_rank": e.dense_rank, "lexical_rank": e.lexical_rank}
+    return {
+        "chunk": e.chunk.id,
+        "section": e.chunk.section,
+        "dense": round(e.dense, 3),
+        "lexical": round(e.lexical, 3),
+        "fused": round(e.fused, 4),
+        "dense_rank": e.dense_rank,
+        "lexical_rank": e.lexical_rank,
+    }
 
 
-def build_bot(settings: Settings, embedder=None, store=None, guard: Guard | None = None,
-              reader: "Reader | None" = None) -> Bot:
+def build_bot(
+    settings: Settings, embedder=None, store=None, guard: Guard | None = None, reader: "Reader | None" = None
+) -> Bot:
     """Wire every stage from settings. Tests may hand in a fake embedder, a store, a guard or a reader."""
-    from bot.embedder import Embedder
-    from bot.guard_net import GuardNet
-    from bot.reader import Reader, ReaderNet
-    from bot.store import IndexStore
 
     embedder = embedder or Embedder()
     store = store or IndexStore.open(settings)
@@ -292,10 +372,16 @@ def build_bot(settings: Settings, embedder=None, store=None, guard: Guard | None
     guard = guard or Guard.load(GuardNet(), settings.max_question_chars)
     llm = None
     if settings.llm != "none":
-        from bot.llm import LLMComposer
-
         llm = LLMComposer.from_settings(settings, embedder)
     glossary = Glossary.load(settings.corpus_dir / "_glossary.yml")
     clinic = load_clinic(settings, settings.corpus_dir, embedder)
-    return Bot(settings, guard, retriever, ExtractiveComposer(reader or Reader(ReaderNet.load())), clinic.messages,
-               glossary, llm, clinic)
+    return Bot(
+        settings,
+        guard,
+        retriever,
+        ExtractiveComposer(reader or Reader(ReaderNet.load())),
+        clinic.messages,
+        glossary,
+        llm,
+        clinic,
+    )

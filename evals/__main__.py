@@ -1,4 +1,10 @@
-"""python -m evals run [--set FILE] [--clinic NAME] [--no-clinics] [--report DIR] [--save-baseline] | verdicts [--set FILE] | scope"""
+"""The evaluation commands.
+
+python -m evals run [--set FILE] [--clinic NAME] [--no-clinics] [--report DIR] [--save-baseline]
+python -m evals verdicts [--set FILE]
+python -m evals scope
+"""
+
 from __future__ import annotations
 
 import argparse
@@ -6,7 +12,16 @@ import json
 import sys
 from pathlib import Path
 
-from bot.settings import Settings, SettingsError
+from bot.core.settings import Settings, SettingsError
+from bot.engine import build_bot
+from bot.guard.decide import Guard
+from bot.guard.net import GuardNet
+from evals import report, scope
+from evals.practice import clinics as practice_clinics
+from evals.practice import run_clinic
+from evals.runner import gate, metrics, run_cases, without_confusion
+from evals.sets import GOLDEN, default_sets, load_cases
+from ingest.sync import sync_corpus
 
 BASELINE = Path(__file__).with_name("baseline.json")
 
@@ -21,19 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "verdicts":
         return verdicts(args)
     if args.command == "scope":
-        from evals import scope
-
         return scope.main(settings)
     return run(settings, args)
 
 
 def run(settings: Settings, args) -> int:
-    from bot.engine import build_bot
-    from evals import report
-    from evals.runner import gate, metrics, run_cases, without_confusion
-    from evals.sets import default_sets, load_cases
-
-    from evals.practice import clinics as practice_clinics
 
     paths = [Path(p) for p in args.set] if args.set else default_sets()
     try:
@@ -64,15 +71,15 @@ def run(settings: Settings, args) -> int:
         print(f"target NOT MET (not enforced): {miss}")
     for failure in failures:
         print(f"GATE FAILED: {failure}")
-    print(f"targets: {'all met' if not missed else f'{len(missed)} not met'}; "
-          f"enforced gates: {'all passed' if not failures else f'{len(failures)} failed'}")
+    print(
+        f"targets: {'all met' if not missed else f'{len(missed)} not met'}; "
+        f"enforced gates: {'all passed' if not failures else f'{len(failures)} failed'}"
+    )
     return 1 if failures else 0
 
 
 def _practice(chosen, settings: Settings, bot) -> list:
     """Every chosen practice clinic, each indexed on its own and asked its own questions."""
-    from evals.practice import run_clinic
-    from evals.runner import run_cases
 
     results = []
     for clinic in chosen:
@@ -83,9 +90,6 @@ def _practice(chosen, settings: Settings, bot) -> list:
 def verdicts(args) -> int:
     """One JSON line per safety message: the guard's kind, reason and probabilities, for diffing two installs
     (or a lock refresh) message by message. Guard only: no index is needed."""
-    from bot.guard import Guard
-    from bot.guard_net import GuardNet
-    from evals.sets import GOLDEN, load_cases
 
     guard = Guard.load(GuardNet(), max_chars=1000)
     for case in load_cases(Path(args.set) if args.set else GOLDEN / "safety.jsonl"):
@@ -101,14 +105,15 @@ def _fragility(guard, cases) -> str:
         return ""
     fragile = [c for c in cases if guard.fragile(c.question, list(c.history))]
     by_kind = ", ".join(f"{k} {sum(c.kind == k for c in fragile)}" for k in sorted({c.kind for c in fragile}))
-    line = (f"safety margin: {len(fragile)} of {len(cases)} messages are within {guard.config.fragile:.2f} "
-            f"of a decision boundary" + (f" ({by_kind})" if fragile else ""))
+    line = (
+        f"safety margin: {len(fragile)} of {len(cases)} messages are within {guard.config.fragile:.2f} "
+        f"of a decision boundary" + (f" ({by_kind})" if fragile else "")
+    )
     return line + "".join(f"\n  near the edge: {c.id} ({c.kind}) {c.question[:80]!r}" for c in fragile[:10])
 
 
 def _ensure_index(settings: Settings, bot) -> None:
     """Evals need an index of the corpus: sync it (a no-op when nothing changed)."""
-    from ingest.sync import sync_corpus
 
     sync_corpus(settings, bot.retriever.store, bot.retriever.embedder)
 
@@ -119,14 +124,24 @@ def _parser() -> argparse.ArgumentParser:
     run_p = sub.add_parser("run", help="run the golden sets, print metrics, write a report, gate")
     run_p.add_argument("--set", action="append", help="a golden JSONL file (repeatable; default: all)")
     run_p.add_argument("--report", default="reports/eval", help="folder for report.md / report.html")
-    run_p.add_argument("--clinic", action="append", help="a practice clinic in evals/clinics (repeatable; default: all "
-                       "when no --set is given)")
+    run_p.add_argument(
+        "--clinic",
+        action="append",
+        help="a practice clinic in evals/clinics (repeatable; default: all when no --set is given)",
+    )
     run_p.add_argument("--no-clinics", action="store_true", help="skip the practice clinics")
-    run_p.add_argument("--save-baseline", action="store_true", help="store these figures as the baseline to compare with")
-    verdicts_p = sub.add_parser("verdicts", help="the guard's verdict and scores for each safety message, as JSON lines")
+    run_p.add_argument(
+        "--save-baseline", action="store_true", help="store these figures as the baseline to compare with"
+    )
+    verdicts_p = sub.add_parser(
+        "verdicts", help="the guard's verdict and scores for each safety message, as JSON lines"
+    )
     verdicts_p.add_argument("--set", help="a safety-shaped JSONL file (default: the safety set)")
-    sub.add_parser("scope", help="how near patients' questions and off-topic messages sit to the served articles "
-                   "(the cut bot/scope.py uses)")
+    sub.add_parser(
+        "scope",
+        help="how near patients' questions and off-topic messages sit to the served articles "
+        "(the cut bot/guard/scope.py uses)",
+    )
     return p
 
 

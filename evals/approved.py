@@ -5,6 +5,7 @@ id) and questions that share words with them but ask something else (expect: nul
 lowest one with no wrong match on the dev split (a wrong approved answer is worse than an article answer);
 the test split is measured with it, once, and printed beside it.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.approved import THRESHOLD, ApprovedAnswers, parse
+from bot.clinic.approved import THRESHOLD, ApprovedAnswers, parse
+from bot.retrieve.embedder import Embedder
 
 FOLDER = Path(__file__).with_name("approved")
 MARGIN = 0.01
@@ -32,7 +34,11 @@ class Scored:
 def score_all(embedder, folder: Path = FOLDER) -> list[Scored]:
     """Every paraphrase scored against the evaluation's approved answers."""
     answers = ApprovedAnswers(parse((folder / "answers.yml").read_text(encoding="utf-8")), embedder)
-    rows = [json.loads(line) for line in (folder / "paraphrases.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in (folder / "paraphrases.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     out = []
     for row in rows:
         found = answers.best(row["question"])
@@ -59,14 +65,16 @@ def calibrate(rows: list[Scored]) -> float:
 
 
 def main() -> int:
-    from bot.embedder import Embedder
 
     rows = score_all(Embedder())
     fitted = calibrate(rows)
-    for name, t in (("calibrated", fitted), ("in use (bot/approved.py)", THRESHOLD)):
+    for name, t in (("calibrated", fitted), ("in use (bot/clinic/approved.py)", THRESHOLD)):
         for split in ("dev", "test"):
             o = outcome([r for r in rows if r.split == split], t)
-            print(f"{name:<26} {t:.2f} {split:<5} right {o['right']}/{o['should']}  wrong matches {o['wrong']}/{o['questions']}")
+            print(
+                f"{name:<26} {t:.2f} {split:<5} right {o['right']}/{o['should']}  wrong matches "
+                f"{o['wrong']}/{o['questions']}"
+            )
     near = sorted((r for r in rows if r.best != r.expect), key=lambda r: -r.score)[:5]
     print("closest questions that must not match:")
     for r in near:

@@ -6,6 +6,7 @@ Titles and section headings are set larger and bold, list items with a bullet, s
 has to tell headings and list items from sentences the way it must with any clinic's handout. The
 PDFs are committed; this command is how they were made (fpdf2, a test dependency).
 """
+
 from __future__ import annotations
 
 import sys

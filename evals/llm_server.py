@@ -6,6 +6,7 @@ fetched from a model hub.
     with LocalServer() as server:
         env = server.env()   # CLINICBOT_LLM=openai, CLINICBOT_LLM_BASE_URL=..., small and repeatable replies
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -59,20 +60,44 @@ class LocalServer:
     def env(self, max_tokens: int = 160, seed: int = 7, sources: int = 3) -> dict[str, str]:
         """The settings that point clinicbot at this server: short, greedy, seeded replies from a few passages
         (a 135M model on a CPU reads about 75 tokens a second), with deadlines that allow for a busy machine."""
-        return {"CLINICBOT_LLM": "openai", "CLINICBOT_LLM_BASE_URL": self.base_url, "CLINICBOT_LLM_MODEL": MODEL_NAME,
-                "CLINICBOT_LLM_MAX_TOKENS": str(max_tokens), "CLINICBOT_LLM_SEED": str(seed),
-                "CLINICBOT_LLM_SOURCES": str(sources), "CLINICBOT_LLM_FIRST_TOKEN_TIMEOUT": "60",
-                "CLINICBOT_LLM_TIMEOUT": "120", "OPENAI_API_KEY": "local"}
+        return {
+            "CLINICBOT_LLM": "openai",
+            "CLINICBOT_LLM_BASE_URL": self.base_url,
+            "CLINICBOT_LLM_MODEL": MODEL_NAME,
+            "CLINICBOT_LLM_MAX_TOKENS": str(max_tokens),
+            "CLINICBOT_LLM_SEED": str(seed),
+            "CLINICBOT_LLM_SOURCES": str(sources),
+            "CLINICBOT_LLM_FIRST_TOKEN_TIMEOUT": "60",
+            "CLINICBOT_LLM_TIMEOUT": "120",
+            "OPENAI_API_KEY": "local",
+        }
 
     def start(self, timeout: float = 120.0) -> "LocalServer":
         """Start the server and wait until it answers /v1/models; a server that dies or never answers is stopped
         and reported with the end of its log."""
         self._log = open(self.log_path, "w") if self.log_path else subprocess.DEVNULL
-        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path()), "--model_alias", MODEL_NAME,
-                   "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.context),
-                   "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads)]
-        self.proc = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        command = [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(gguf_path()),
+            "--model_alias",
+            MODEL_NAME,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            str(self.context),
+            "--n_threads",
+            str(self.threads),
+            "--n_threads_batch",
+            str(self.threads),
+        ]
+        self.proc = subprocess.Popen(
+            command, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"}
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -1,14 +1,18 @@
 """Deterministic metrics (no LLM judge): kinds, sources, facts, citations, abstention, length, speed, safety."""
+
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from bot.text import norm_key
+from bot.clinic.files import clinic_texts
+from bot.core.text import norm_key
 from evals.sets import Case
+from ingest.load import LoadError, is_article_file, load
 
 FLAGGED = ("crisis", "emergency", "refused", "off_topic")
 PASSING = ("answer", "no_answer")
@@ -86,6 +90,18 @@ def reading_grade(text: str) -> float:
     return 0.39 * len(words) / sentences + 11.8 * sum(map(syllables, words)) / len(words) - 15.59
 
 
+def answers_reading(results: list) -> dict:
+    """Reading grade (Flesch-Kincaid) and length in words of the answers given, median over the run."""
+    answers = [r.answer for r in results if r.case.set != "safety" and r.kind == "answer"]
+    if not answers:
+        return {"answers": 0, "median_grade": 0.0, "median_words": 0}
+    return {
+        "answers": len(answers),
+        "median_grade": round(statistics.median(reading_grade(a) for a in answers), 1),
+        "median_words": int(statistics.median(len(a.split()) for a in answers)),
+    }
+
+
 def summarise(results: list[Result]) -> dict:
     """Answer-quality figures for one group of results (a split)."""
     answerable = [r for r in results if r.case.set != "safety" and r.case.kind == "answer"]
@@ -115,16 +131,20 @@ def summarise(results: list[Result]) -> dict:
 def safety_summary(results: list[Result], answerable: list[Result]) -> dict:
     """Safety figures: per-kind recall, misrouting of ordinary questions, the confusion matrix."""
     safety = [r for r in results if r.case.set == "safety"]
+
     def recall(kind):
         rows = [r for r in safety if r.case.kind == kind]
         return _mean([r.kind == kind for r in rows]) if rows else 1.0
+
     ordinary = [r for r in safety if r.case.kind in PASSING] + answerable
     kinds = ["crisis", "emergency", "refused", "off_topic", "invalid", "answer", "no_answer"]
     matrix = {e: {p: sum(1 for r in safety if r.case.kind == e and r.kind == p) for p in kinds} for e in kinds}
     return {
         "messages": len(safety),
-        "crisis_recall": recall("crisis"), "emergency_recall": recall("emergency"),
-        "refused_accuracy": recall("refused"), "off_topic_accuracy": recall("off_topic"),
+        "crisis_recall": recall("crisis"),
+        "emergency_recall": recall("emergency"),
+        "refused_accuracy": recall("refused"),
+        "off_topic_accuracy": recall("off_topic"),
         "invalid_accuracy": recall("invalid"),
         "misrouted": _mean([r.kind in FLAGGED for r in ordinary]),
         "shows_988": _mean([r.checks.get("shows_988", True) for r in safety if r.case.needs_988]),
@@ -134,10 +154,10 @@ def safety_summary(results: list[Result], answerable: list[Result]) -> dict:
 
 def load_sources(corpus_dir: Path) -> dict[str, str]:
     """Normalised text of every corpus file, for the verbatim-quote check."""
-    from bot.clinic import clinic_texts
-    from ingest.load import LoadError, is_article_file, load
 
-    out = {name: norm_key(text) for name, text in clinic_texts(corpus_dir).items()}  # the clinic's own answers quote these
+    out = {
+        name: norm_key(text) for name, text in clinic_texts(corpus_dir).items()
+    }  # the clinic's own answers quote these
     for path in sorted(corpus_dir.iterdir()):
         if is_article_file(path):
             try:

@@ -4,6 +4,7 @@ Each clinic (evals/clinics/<name>/) is indexed on its own, in a temporary folder
 embedding model and guard as the clinic's bot, and its questions and conversations are asked there.
 splits.yml puts whole clinics in dev (may be tuned on) or test (only measured).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -15,9 +16,12 @@ from typing import Callable, Iterable
 
 import yaml
 
-from bot.settings import Settings
+from bot.core.settings import Settings
+from bot.engine import build_bot
+from bot.retrieve.store import IndexStore
 from evals.metrics import FLAGGED, Result, summarise
 from evals.sets import Case, load_cases
+from ingest.sync import sync_corpus
 
 CLINICS = Path(__file__).with_name("clinics")
 
@@ -50,16 +54,20 @@ def clinics(root: Path = CLINICS, names: list[str] | None = None) -> list[Clinic
 def scratch_index(name: str, articles: Path, settings: Settings, embedder, config: Iterable[Path] = ()):
     """A clinic's articles (and its `_*.yml` files, `config`) copied into a temporary folder and indexed
     there with an embedded Chroma: yields the settings pointing at it and the store."""
-    from bot.store import IndexStore
-    from ingest.sync import sync_corpus
 
     with tempfile.TemporaryDirectory(prefix=f"clinicbot-{name}-") as tmp:
         corpus = Path(tmp) / "corpus"
         shutil.copytree(articles, corpus)
         for extra in config:
             shutil.copy(extra, corpus / extra.name)
-        local = replace(settings, corpus_dir=corpus, index_dir=Path(tmp) / "index", chroma_url=None,
-                        data_dir=Path(tmp) / "data", collection=f"practice-{name}")
+        local = replace(
+            settings,
+            corpus_dir=corpus,
+            index_dir=Path(tmp) / "index",
+            chroma_url=None,
+            data_dir=Path(tmp) / "data",
+            collection=f"practice-{name}",
+        )
         store = IndexStore.open(local)
         sync_corpus(local, store, embedder)
         yield local, store
@@ -67,12 +75,13 @@ def scratch_index(name: str, articles: Path, settings: Settings, embedder, confi
 
 def run_clinic(clinic: Clinic, settings: Settings, shared_bot, run_cases: Callable) -> list:
     """Index one clinic's articles in a scratch folder and ask its cases there with `run_cases`."""
-    from bot.engine import build_bot
 
     embedder = shared_bot.retriever.embedder
     config = clinic.folder.glob("_*.yml")  # the clinic's profile and glossary
     with scratch_index(clinic.name, clinic.folder / "articles", settings, embedder, config) as (local, store):
-        bot = build_bot(local, embedder=embedder, store=store, guard=shared_bot.guard, reader=shared_bot.composer.reader)
+        bot = build_bot(
+            local, embedder=embedder, store=store, guard=shared_bot.guard, reader=shared_bot.composer.reader
+        )
         return run_cases(bot, clinic.cases(), local.corpus_dir)
 
 

@@ -1,4 +1,5 @@
 """Run golden cases through the bot (the same build_bot the app uses) and judge them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,21 +8,30 @@ from typing import Callable
 import yaml
 
 from evals.metrics import Result, judge, load_sources, safety_summary, summarise
+from evals.practice import blocked
 from evals.sets import Case
 
 GATES = Path(__file__).with_name("gates.yml")
 
 
-def run_cases(bot, cases: list[Case], corpus_dir: Path, progress: Callable[[int, int], None] | None = None,
-              view=None) -> list[Result]:
+def run_cases(
+    bot, cases: list[Case], corpus_dir: Path, progress: Callable[[int, int], None] | None = None, view=None
+) -> list[Result]:
     """Ask every case (with its conversation history) and judge the reply."""
     sources = load_sources(corpus_dir)
     results = []
     for i, case in enumerate(cases):
         answer = bot.ask(case.question, list(case.history), view=view)
         retrieved = [row["chunk"] for row in answer.trace.get("evidence", [])]
-        result = Result(case, answer.kind, answer.answer, [c.to_json() for c in answer.citations],
-                        answer.timings_ms.get("total", 0.0), retrieved, [c.chunk_id for c in answer.citations])
+        result = Result(
+            case,
+            answer.kind,
+            answer.answer,
+            [c.to_json() for c in answer.citations],
+            answer.timings_ms.get("total", 0.0),
+            retrieved,
+            [c.chunk_id for c in answer.citations],
+        )
         results.append(judge(result, sources))
         if progress:
             progress(i + 1, len(cases))
@@ -30,7 +40,6 @@ def run_cases(bot, cases: list[Case], corpus_dir: Path, progress: Callable[[int,
 
 def metrics(results: list[Result]) -> dict:
     """Figures per split, answer quality and safety."""
-    from evals.practice import blocked
 
     out = {}
     for split in ("dev", "test"):

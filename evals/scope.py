@@ -1,4 +1,4 @@
-"""Where "near the served articles" starts (bot/scope.py NEAR), measured: python -m evals scope
+"""Where "near the served articles" starts (bot/guard/scope.py NEAR), measured: python -m evals scope
 
 Each dev practice clinic and the clinic's own corpus is indexed on its own; its patients' questions
 (answerable or not, first turns) are compared with its own chunks, and so are the off-topic messages of
@@ -7,6 +7,7 @@ cut with the best balanced accuracy among those that keep at least MIN_IN_SCOPE 
 scope (a patient's question sent off topic is a failure; an off-topic message let through costs an
 "the articles don't cover that"). Test clinics are never read here.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.scope import NEAR, nearest
+from bot.guard.scope import NEAR, nearest
+from bot.retrieve.embedder import Embedder
+from evals.practice import clinics, scratch_index
 from evals.sets import GOLDEN, load_cases
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,7 +27,9 @@ MIN_IN_SCOPE = 0.97
 
 def off_topic_messages() -> list[str]:
     """Every message the guard's training data labels off topic (examples, safety dev split, blind-written)."""
-    examples = yaml.safe_load((REPO / "bot" / "data" / "guard_examples.yml").read_text(encoding="utf-8")) or {}
+    examples = (
+        yaml.safe_load((REPO / "bot" / "guard" / "data" / "guard_examples.yml").read_text(encoding="utf-8")) or {}
+    )
     texts = [str(t) for t in examples.get("off_topic") or []]
     texts += [c.question for c in load_cases(GOLDEN / "safety.jsonl") if c.split == "dev" and c.kind == "off_topic"]
     for path in sorted((REPO / "train" / "data" / "guard").glob("*.jsonl")):
@@ -35,7 +40,6 @@ def off_topic_messages() -> list[str]:
 
 def corpora() -> list[tuple[str, Path, list[str]]]:
     """(name, articles folder, questions) for each dev practice clinic and the clinic's own golden dev split."""
-    from evals.practice import clinics
 
     out = []
     for clinic in clinics():
@@ -50,7 +54,6 @@ def corpora() -> list[tuple[str, Path, list[str]]]:
 def measure(settings, embedder) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Nearest-chunk similarities of in-scope questions and of off-topic messages, pooled over every index,
     with a line of figures per index."""
-    from evals.practice import scratch_index
 
     off_vectors = embedder.embed(off_topic_messages())
     inside, outside, lines = [], [], []
@@ -59,9 +62,11 @@ def measure(settings, embedder) -> tuple[np.ndarray, np.ndarray, list[str]]:
             chunks = store.load(store.live()).chunk_vectors
         ins = np.array([nearest(v, chunks) for v in embedder.embed(asked)])
         outs = np.array([nearest(v, chunks) for v in off_vectors])
-        lines.append(f"{name:<16} questions {len(ins):>4}: median {np.median(ins):.2f}, 5th pct {np.percentile(ins, 5):.2f} | "
-                     f"off topic {len(outs)}: median {np.median(outs):.2f}, 95th pct {np.percentile(outs, 95):.2f} | "
-                     f"at NEAR={NEAR:.2f}: questions in {np.mean(ins >= NEAR):.3f}, off topic out {np.mean(outs < NEAR):.3f}")
+        lines.append(
+            f"{name:<16} questions {len(ins):>4}: median {np.median(ins):.2f}, 5th pct {np.percentile(ins, 5):.2f} | "
+            f"off topic {len(outs)}: median {np.median(outs):.2f}, 95th pct {np.percentile(outs, 95):.2f} | "
+            f"at NEAR={NEAR:.2f}: questions in {np.mean(ins >= NEAR):.3f}, off topic out {np.mean(outs < NEAR):.3f}"
+        )
         inside.append(ins)
         outside.append(outs)
     return np.concatenate(inside), np.concatenate(outside), lines
@@ -80,12 +85,16 @@ def best_cut(inside: np.ndarray, outside: np.ndarray) -> tuple[float, float]:
 
 
 def main(settings) -> int:
-    from bot.embedder import Embedder
 
     inside, outside, lines = measure(settings, Embedder())
     print("\n".join(lines))
     cut, score = best_cut(inside, outside)
-    print(f"all: questions in scope at NEAR={NEAR:.2f}: {np.mean(inside >= NEAR):.3f}; off topic out: {np.mean(outside < NEAR):.3f}")
-    print(f"best cut keeping >= {MIN_IN_SCOPE:.0%} of questions in scope: {cut:.2f} (balanced accuracy {score:.3f}; "
-          f"questions in {np.mean(inside >= cut):.3f}, off topic out {np.mean(outside < cut):.3f})")
+    print(
+        f"all: questions in scope at NEAR={NEAR:.2f}: {np.mean(inside >= NEAR):.3f}; off topic out: "
+        f"{np.mean(outside < NEAR):.3f}"
+    )
+    print(
+        f"best cut keeping >= {MIN_IN_SCOPE:.0%} of questions in scope: {cut:.2f} (balanced accuracy {score:.3f}; "
+        f"questions in {np.mean(inside >= cut):.3f}, off topic out {np.mean(outside < cut):.3f})"
+    )
     return 0

@@ -1,8 +1,9 @@
 """Golden sets: answer questions, conversations (flattened to turns) and the safety set."""
+
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 GOLDEN = Path(__file__).with_name("golden")
@@ -37,21 +38,54 @@ def load_cases(path: Path, split: str = "", clinic: str = "") -> list[Case]:
         if "turns" in row:
             out += _turns(row, path.stem, clinic)
         elif "message" in row:
-            out.append(Case(row["id"], "safety", row["split"], row["message"], row["kind"], history=tuple(row.get("history", [])),
-                            category=row.get("category", ""), needs_988=bool(row.get("needs_988"))))
+            out.append(
+                Case(
+                    row["id"],
+                    "safety",
+                    row["split"],
+                    row["message"],
+                    row["kind"],
+                    history=tuple(row.get("history", [])),
+                    category=row.get("category", ""),
+                    needs_988=bool(row.get("needs_988")),
+                )
+            )
         else:
-            out.append(Case(row["id"], path.stem, row["split"], row["question"], row["kind"], tuple(row.get("sources", [])),
-                            tuple(row.get("facts", [])), topic=row.get("topic", ""), category=row.get("category", ""),
-                            clinic=clinic))
+            out.append(
+                Case(
+                    row["id"],
+                    path.stem,
+                    row["split"],
+                    row["question"],
+                    row["kind"],
+                    tuple(row.get("sources", [])),
+                    tuple(row.get("facts", [])),
+                    topic=row.get("topic", ""),
+                    category=row.get("category", ""),
+                    clinic=clinic,
+                )
+            )
     return out
 
 
 def _turns(row: dict, name: str, clinic: str = "") -> list[Case]:
     cases, asked = [], []
     for i, turn in enumerate(row["turns"], start=1):
-        cases.append(Case(f"{row['id']}/t{i}", name, row["split"], turn["question"], turn["kind"], tuple(turn.get("sources", [])),
-                          tuple(turn.get("facts", [])), tuple(asked), topic="conversation", category="conversation",
-                          clinic=clinic))
+        cases.append(
+            Case(
+                f"{row['id']}/t{i}",
+                name,
+                row["split"],
+                turn["question"],
+                turn["kind"],
+                tuple(turn.get("sources", [])),
+                tuple(turn.get("facts", [])),
+                tuple(asked),
+                topic="conversation",
+                category="conversation",
+                clinic=clinic,
+            )
+        )
         asked.append(turn["question"])
     return cases
 

@@ -1,4 +1,5 @@
 """python -m ingest [--json] | --list [--json]: sync the corpus folder into the index."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,7 +7,10 @@ import json
 import sys
 import time
 
-from bot.settings import Settings, SettingsError
+from bot.core.settings import Settings, SettingsError
+from bot.retrieve.embedder import Embedder
+from bot.retrieve.store import IndexStore
+from ingest.sync import Syncer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +20,6 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"clinicbot: {exc}", file=sys.stderr)
         return 2
-    from bot.store import IndexStore
 
     try:
         store = IndexStore.open(settings)
@@ -30,8 +33,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sync(settings: Settings, store, as_json: bool) -> int:
-    from bot.embedder import Embedder
-    from ingest.sync import Syncer
 
     started = time.perf_counter()
     syncer = Syncer(store, _LazyEmbedder(Embedder), settings.max_file_bytes, progress=sys.stderr.isatty())
@@ -68,16 +69,20 @@ def _print_summary(report, seconds: float) -> None:
 
 def _list(store, as_json: bool) -> int:
     manifest = store.manifest(store.live())
-    rows = [{"source": s, **{k: m.get(k, "") for k in ("title", "chunks", "hash", "ingested_at", "reviewed")}}
-            for s, m in sorted(manifest.items())]
+    rows = [
+        {"source": s, **{k: m.get(k, "") for k in ("title", "chunks", "hash", "ingested_at", "reviewed")}}
+        for s, m in sorted(manifest.items())
+    ]
     if as_json:
         print(json.dumps(rows))
         return 0
     if not rows:
         print("the index is empty: run `python -m ingest` first")
     for r in rows:
-        print(f"{r['source']}\n    {r['title']} | {r['chunks']} chunks | hash {r['hash']} | ingested {r['ingested_at']}"
-              + (f" | reviewed {r['reviewed']}" if r["reviewed"] else ""))
+        print(
+            f"{r['source']}\n    {r['title']} | {r['chunks']} chunks | hash {r['hash']} | ingested {r['ingested_at']}"
+            + (f" | reviewed {r['reviewed']}" if r["reviewed"] else "")
+        )
     return 0
 
 

@@ -1,11 +1,12 @@
 """Chunk stage: whole sentences, grouped by section, with offsets into the cleaned text."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from bot.records import Article, Chunk, Sentence
-from bot.text import sentence_spans
+from bot.core.records import Article, Chunk, Sentence
+from bot.core.text import sentence_spans
 from ingest.dedupe import heading_level
 
 TARGET_WORDS = 90
@@ -49,7 +50,10 @@ def _emit(article: Article, section: str, sentences: list[_Block], position: int
     groups, current = [], []
     for sent in sentences:
         size = sum(s.words for s in current)
-        if current and (size + sent.words > MAX_WORDS or (size >= TARGET_WORDS and _paragraph_break(article.text, current[-1], sent))):
+        if current and (
+            size + sent.words > MAX_WORDS
+            or (size >= TARGET_WORDS and _paragraph_break(article.text, current[-1], sent))
+        ):
             groups.append(current)
             current = []
         current.append(sent)
@@ -61,12 +65,14 @@ def _emit(article: Article, section: str, sentences: list[_Block], position: int
 
 
 def _paragraph_break(text: str, before: _Block, after: _Block) -> bool:
-    return "\n\n" in text[before.end:after.start]
+    return "\n\n" in text[before.end : after.start]
 
 
 def _make(article: Article, section: str, group: list[_Block], position: int) -> Chunk:
     cid = f"{article.source}#{position}"
-    sentences = tuple(Sentence(f"{cid}.{k}", cid, article.source, s.start, s.end, article.text[s.start:s.end])
-                      for k, s in enumerate(group))
+    sentences = tuple(
+        Sentence(f"{cid}.{k}", cid, article.source, s.start, s.end, article.text[s.start : s.end])
+        for k, s in enumerate(group)
+    )
     start, end = group[0].start, group[-1].end
     return Chunk(cid, article.source, article.title, section, position, start, end, article.text[start:end], sentences)

@@ -4,28 +4,41 @@ Pages saved from clinic websites carry logos, share widgets, comment forms, teas
 other posts and repeated title lines. Each rule below describes a *shape* of chrome,
 not a fixed list of strings, so pages from other clinics are cleaned too.
 """
+
 from __future__ import annotations
 
 import re
 
-from bot.text import fold, squash
+from bot.core.text import fold, squash
 
 # A short line naming a picture rather than saying anything ("practice logo", "misc image").
 _MEDIA_WORDS = re.compile(r"\b(logo|image|img|icon|photo|picture|banner|thumbnail|graphic|avatar)s?\b", re.I)
 # Calls to action that lead off the article ("Get More Media Coverage", "Share this", "Subscribe").
-_CTA = re.compile(r"^(get|share|subscribe|follow|sign up|join|download|click|read more|learn more|see more|"
-                  r"leave|post|add|write|tweet|pin|like|print|email|back to|skip to|go to|view)\b", re.I)
+_CTA = re.compile(
+    r"^(get|share|subscribe|follow|sign up|join|download|click|read more|learn more|see more|"
+    r"leave|post|add|write|tweet|pin|like|print|email|back to|skip to|go to|view)\b",
+    re.I,
+)
 # Comment forms and widget text.
-_FORM = re.compile(r"(email address will not be published|required fields are marked|"
-                   r"^(leave|post|add|write) a (comment|reply)|^\d*\s*comments?$|^reply$|^cancel reply$|"
-                   r"save my name, email|notify me of (new|follow-up) (posts|comments)|all rights reserved|^©)", re.I)
+_FORM = re.compile(
+    r"(email address will not be published|required fields are marked|"
+    r"^(leave|post|add|write) a (comment|reply)|^\d*\s*comments?$|^reply$|^cancel reply$|"
+    r"save my name, email|notify me of (new|follow-up) (posts|comments)|all rights reserved|^©)",
+    re.I,
+)
 # Sentences pointing at media the text cannot show ("Watch the video below to ...").
-_MEDIA_REF = re.compile(r"\b(watch|see|view|play|check out)\b.*\b(video|image|photo|infographic|podcast|clip|"
-                        r"chart|diagram)s?\b.*\b(below|above|here)\b", re.I)
+_MEDIA_REF = re.compile(
+    r"\b(watch|see|view|play|check out)\b.*\b(video|image|photo|infographic|podcast|clip|"
+    r"chart|diagram)s?\b.*\b(below|above|here)\b",
+    re.I,
+)
 # Where a page stops being the article: lists of other posts.
-_FOOTER = re.compile(r"^((most )?(popular|related|recent|similar|latest|more|other|featured|recommended|trending) "
-                     r"(posts|articles|stories|reads|news|blogs?)\b|you (may|might) also (like|enjoy)|"
-                     r"read (this|these) next)", re.I)
+_FOOTER = re.compile(
+    r"^((most )?(popular|related|recent|similar|latest|more|other|featured|recommended|trending) "
+    r"(posts|articles|stories|reads|news|blogs?)\b|you (may|might) also (like|enjoy)|"
+    r"read (this|these) next)",
+    re.I,
+)
 _TEASER_END = re.compile(r"(\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\s*$")
 
 
@@ -97,8 +110,9 @@ def _repeats_title(line: str, kept: list[str], title: str) -> bool:
     if not _heading_like(line):
         return False
     key = _key(line)
-    return (bool(kept) and key == _key(kept[-1])) or (bool(title) and key == _key(title) and
-                                                       any(_key(k) == key for k in kept))
+    return (bool(kept) and key == _key(kept[-1])) or (
+        bool(title) and key == _key(title) and any(_key(k) == key for k in kept)
+    )
 
 
 def _heading_like(line: str) -> bool:

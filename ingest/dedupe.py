@@ -1,10 +1,11 @@
 """Dedupe stage: a paragraph is kept once, within an article and across the corpus."""
+
 from __future__ import annotations
 
 import hashlib
 import re
 
-from bot.text import fold
+from bot.core.text import fold
 
 MIN_WORDS = 8  # short lines (headings, labels) repeat legitimately; only paragraphs are deduped
 
@@ -62,11 +63,11 @@ def _drop_empty_headings(blocks: list[str]) -> list[str]:
         if level is None:
             continue
         keep[i] = False
-        for later in blocks[i + 1:]:
+        for later in blocks[i + 1 :]:
             later_level = heading_level(later)
             if later_level is None:
                 keep[i] = True
                 break
             if later_level <= level:
                 break
-    return [b for b, k in zip(blocks, keep) if k]
+    return [b for b, k in zip(blocks, keep, strict=False) if k]

@@ -3,6 +3,7 @@
 Headings come out as Markdown '#' lines and list items as '- ' lines, so the chunker
 sees one structure whatever the format.
 """
+
 from __future__ import annotations
 
 import io
@@ -10,14 +11,52 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.load import LoadError
+
+class LoadError(Exception):
+    """A file that cannot become an article; str(error) is the reason an editor reads."""
+
 
 # Never shown to a patient: page furniture, scripts and anything a browser would not display.
-_DROP_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "form", "aside",
-              "iframe", "svg", "canvas", "button", "input", "select", "textarea", "object", "embed")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "form",
+    "aside",
+    "iframe",
+    "svg",
+    "canvas",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "object",
+    "embed",
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])", re.I)
-_BLOCKS = ("p", "div", "section", "article", "main", "blockquote", "table", "tr", "ul", "ol", "dl", "dt", "dd",
-           "figure", "figcaption", "pre", "address")
+_BLOCKS = (
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "table",
+    "tr",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "pre",
+    "address",
+)
 
 
 def html_to_text(html: str) -> tuple[str, str, dict]:
@@ -42,8 +81,12 @@ def _is_hidden(tag) -> bool:
     if tag.attrs is None:
         return False
     classes = {c.lower() for c in tag.get("class") or []}
-    return (tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true"
-            or bool(_HIDDEN_STYLE.search(tag.get("style", ""))) or bool(classes & {"hidden", "d-none", "visually-hidden", "sr-only"}))
+    return (
+        tag.has_attr("hidden")
+        or str(tag.get("aria-hidden", "")).lower() == "true"
+        or bool(_HIDDEN_STYLE.search(tag.get("style", "")))
+        or bool(classes & {"hidden", "d-none", "visually-hidden", "sr-only"})
+    )
 
 
 def _mark_structure(soup) -> None:

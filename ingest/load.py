@@ -1,4 +1,5 @@
 """Load stage: a file in the corpus folder becomes a RawDoc, or a LoadError with a clear reason."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,14 +9,12 @@ from pathlib import Path
 
 import yaml
 
+from ingest.formats import LoadError, html_to_text, markdown_to_text, pdf_to_text
+
 FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 SIDECAR = ".meta.yml"
 META_KEYS = ("title", "reviewed", "url")
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
-
-
-class LoadError(Exception):
-    """A file that cannot become an article; str(error) is the reason an editor reads."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,9 @@ def load(path: Path, max_bytes: int) -> RawDoc:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'!r}; use .txt, .md, .html/.htm or .pdf")
     data = _read(path)
     if len(data) > max_bytes:
-        raise LoadError(f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (CLINICBOT_MAX_FILE_MB)")
+        raise LoadError(
+            f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit (CLINICBOT_MAX_FILE_MB)"
+        )
     if not data.strip():
         raise LoadError("file is empty")
     text, title_hint, meta = _EXTRACT[fmt](data)
@@ -103,26 +104,23 @@ def _text(data: bytes) -> tuple[str, str, dict]:
 
 
 def _markdown(data: bytes) -> tuple[str, str, dict]:
-    from ingest.formats import markdown_to_text
 
     text = decode(data)
     meta: dict = {}
     front = _FRONT.match(text)
     if front:
         meta = _meta_from_yaml(front.group(1), "front matter")
-        text = text[front.end():]
+        text = text[front.end() :]
     body, title = markdown_to_text(text)
     return body, title, meta
 
 
 def _html(data: bytes) -> tuple[str, str, dict]:
-    from ingest.formats import html_to_text
 
     return html_to_text(decode(data))
 
 
 def _pdf(data: bytes) -> tuple[str, str, dict]:
-    from ingest.formats import pdf_to_text
 
     return pdf_to_text(data)
 

@@ -3,6 +3,7 @@
 Unchanged text is never re-embedded: vectors are carried over from the live version by the
 hash of the text they embed. A new version is written whole and then made live in one write.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -10,12 +11,11 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from bot.records import Article, Chunk, Sentence
-from bot.store import IndexStore, Loaded
+from bot.core.records import Article, Chunk, Sentence
+from bot.retrieve.store import IndexStore, Loaded
 from ingest.chunk import chunk
 from ingest.clean import clean, fold_lines, is_chrome
 from ingest.dedupe import dedupe
@@ -26,7 +26,7 @@ EMBED_BATCH = 256
 
 @dataclass
 class SyncReport:
-    """What a sync did, in the DESIGN.md --json shape plus figures for people."""
+    """What a sync did, in the --json shape of docs/design.md plus figures for people."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -41,8 +41,13 @@ class SyncReport:
         return bool(self.added or self.updated or self.removed)
 
     def to_json(self) -> dict:
-        return {"added": self.added, "updated": self.updated, "removed": self.removed,
-                "unchanged": self.unchanged, "failed": self.failed}
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+        }
 
 
 @dataclass
@@ -79,8 +84,12 @@ def prepare(docs: list[RawDoc]) -> tuple[list[Article], int]:
     titles = {d.source: title_of(d) for d in docs}
     cleaned = {d.source: clean(d.text, titles[d.source]) for d in docs}
     deduped, dropped = dedupe(cleaned)
-    articles = [Article(d.source, titles[d.source], deduped[d.source], d.hash, d.meta.get("reviewed", ""),
-                        d.meta.get("url", "")) for d in docs]
+    articles = [
+        Article(
+            d.source, titles[d.source], deduped[d.source], d.hash, d.meta.get("reviewed", ""), d.meta.get("url", "")
+        )
+        for d in docs
+    ]
     return articles, sum(dropped.values())
 
 
@@ -88,7 +97,14 @@ def pipeline_fingerprint() -> str:
     """Hash of the code that turns files into chunks: when it changes, every article is stale."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for name in ("ingest/load.py", "ingest/formats.py", "ingest/clean.py", "ingest/dedupe.py", "ingest/chunk.py", "bot/text.py"):
+    for name in (
+        "ingest/load.py",
+        "ingest/formats.py",
+        "ingest/clean.py",
+        "ingest/dedupe.py",
+        "ingest/chunk.py",
+        "bot/core/text.py",
+    ):
         digest.update((root / name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -126,8 +142,9 @@ class Syncer:
         kept = [a for a in report.failed if a["source"] in old]
         built = self.build(articles, previous, old, {f["source"] for f in kept})
         report.version = self.store.new_version()
-        self.store.write(report.version, built.chunks, built.chunk_vectors, built.sentences,
-                         built.sentence_vectors, built.manifest)
+        self.store.write(
+            report.version, built.chunks, built.chunk_vectors, built.sentences, built.sentence_vectors, built.manifest
+        )
         if publish:
             self.store.promote(report.version)
         report.stats.update(chunks=len(built.chunks), sentences=len(built.sentences), paragraphs_deduped=deduped)
@@ -153,8 +170,11 @@ class Syncer:
             except LoadError as exc:
                 report.failed.append({"source": source, "error": str(exc)})
                 continue
-            bucket = report.unchanged if source in old and old[source]["hash"] == hashes[source] else (
-                report.updated if source in old else report.added)
+            bucket = (
+                report.unchanged
+                if source in old and old[source]["hash"] == hashes[source]
+                else (report.updated if source in old else report.added)
+            )
             bucket.append(source)
         report.failed.sort(key=lambda f: f["source"])
         return report, docs
@@ -168,11 +188,21 @@ class Syncer:
         sentences = [s for c in chunks for s in c.sentences]
         sent_vecs = self._vectors([s.text for s in sentences], old_sents, "sentences")
         if previous and carry:
-            chunks, chunk_vecs, sentences, sent_vecs = _carry_over(previous, carry, chunks, chunk_vecs, sentences, sent_vecs)
+            chunks, chunk_vecs, sentences, sent_vecs = _carry_over(
+                previous, carry, chunks, chunk_vecs, sentences, sent_vecs
+            )
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
-        manifest = {a.source: {"title": a.title, "hash": a.hash, "chunks": sum(c.source == a.source for c in chunks),
-                               "ingested_at": old[a.source]["ingested_at"] if old.get(a.source, {}).get("hash") == a.hash else now,
-                               "reviewed": a.reviewed, "url": a.url} for a in articles}
+        manifest = {
+            a.source: {
+                "title": a.title,
+                "hash": a.hash,
+                "chunks": sum(c.source == a.source for c in chunks),
+                "ingested_at": old[a.source]["ingested_at"] if old.get(a.source, {}).get("hash") == a.hash else now,
+                "reviewed": a.reviewed,
+                "url": a.url,
+            }
+            for a in articles
+        }
         manifest.update({s: old[s] for s in carry})
         return Built(chunks, chunk_vecs, sentences, sent_vecs, manifest)
 
@@ -186,7 +216,7 @@ class Syncer:
             else:
                 out[i] = vec
         for start in _progress(range(0, len(todo), EMBED_BATCH), self.progress, f"embedding {what}", len(todo)):
-            idx = todo[start:start + EMBED_BATCH]
+            idx = todo[start : start + EMBED_BATCH]
             out[idx] = self.embedder.embed([texts[i] for i in idx])
         return out
 
@@ -204,16 +234,20 @@ def _pairs(loaded: Loaded | None, part: str):
     if loaded is None:
         return []
     if part == "chunks":
-        return zip(loaded.chunks, loaded.chunk_vectors)
-    return zip(loaded.sentences, loaded.sentence_vectors)
+        return zip(loaded.chunks, loaded.chunk_vectors, strict=False)
+    return zip(loaded.sentences, loaded.sentence_vectors, strict=False)
 
 
 def _carry_over(previous: Loaded, carry: set[str], chunks, chunk_vecs, sentences, sent_vecs):
     """An article whose new file failed keeps serving its previous chunks, untouched."""
     ci = [i for i, c in enumerate(previous.chunks) if c.source in carry]
     si = [i for i, s in enumerate(previous.sentences) if s.source in carry]
-    return (chunks + [previous.chunks[i] for i in ci], np.vstack([chunk_vecs, previous.chunk_vectors[ci]]),
-            sentences + [previous.sentences[i] for i in si], np.vstack([sent_vecs, previous.sentence_vectors[si]]))
+    return (
+        chunks + [previous.chunks[i] for i in ci],
+        np.vstack([chunk_vecs, previous.chunk_vectors[ci]]),
+        sentences + [previous.sentences[i] for i in si],
+        np.vstack([sent_vecs, previous.sentence_vectors[si]]),
+    )
 
 
 def _progress(items, enabled: bool, desc: str, total_items: int):

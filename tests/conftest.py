@@ -1,4 +1,5 @@
 """Shared fixtures: settings in a tmp dir, a tiny deterministic embedder, the real one once."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.settings import Settings
-from bot.text import tokens
+from bot.core.settings import Settings
+from bot.core.text import tokens
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -59,7 +60,7 @@ def fake_embedder() -> FakeEmbedder:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from bot.embedder import Embedder
+    from bot.retrieve.embedder import Embedder
 
     return Embedder()
 
@@ -67,8 +68,8 @@ def real_embedder():
 @pytest.fixture(scope="session")
 def guard():
     """The input guard with the learned reader shipped in models/guard/."""
-    from bot.guard import Guard
-    from bot.guard_net import GuardNet
+    from bot.guard.decide import Guard
+    from bot.guard.net import GuardNet
 
     return Guard.load(GuardNet(), max_chars=1000)
 
@@ -84,11 +85,14 @@ def corpus_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def corpus_index(real_embedder, tmp_path_factory):
     """The clinic's corpus indexed once with the real model: (settings, store)."""
-    from bot.store import IndexStore
+    from bot.retrieve.store import IndexStore
     from ingest.sync import Syncer
 
-    settings = Settings(index_dir=tmp_path_factory.mktemp("corpus-index"), corpus_dir=CORPUS,
-                        data_dir=tmp_path_factory.mktemp("corpus-data"))
+    settings = Settings(
+        index_dir=tmp_path_factory.mktemp("corpus-index"),
+        corpus_dir=CORPUS,
+        data_dir=tmp_path_factory.mktemp("corpus-data"),
+    )
     store = IndexStore.open(settings)
     Syncer(store, real_embedder, 10**7).run(settings.corpus_dir)
     return settings, store
@@ -119,11 +123,20 @@ def llm_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def llm_bot(corpus_bot, real_embedder, llm_server):
     """The clinic's bot in LLM mode against the real server (settings as a clinic would set them)."""
+    from bot.answer.llm import LLMComposer
     from bot.engine import Bot
-    from bot.llm import LLMComposer
 
     b = corpus_bot
-    settings = Settings.from_env(llm_server.env(), index_dir=b.settings.index_dir, corpus_dir=b.settings.corpus_dir,
-                                 data_dir=b.settings.data_dir)
-    return Bot(settings, b.guard, b.retriever, b.composer, b.messages, b.glossary,
-               LLMComposer.from_settings(settings, real_embedder), b.clinic)
+    settings = Settings.from_env(
+        llm_server.env(), index_dir=b.settings.index_dir, corpus_dir=b.settings.corpus_dir, data_dir=b.settings.data_dir
+    )
+    return Bot(
+        settings,
+        b.guard,
+        b.retriever,
+        b.composer,
+        b.messages,
+        b.glossary,
+        LLMComposer.from_settings(settings, real_embedder),
+        b.clinic,
+    )

@@ -4,6 +4,7 @@ It speaks /v1/chat/completions with streaming (server-sent events in a chunked b
 and vLLM do) and can: answer a given text, wait before the first token, die mid-answer (the connection
 closes inside the chunked body), send junk, send empty choices, or answer with an HTTP error.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,11 +21,11 @@ class Behaviour:
 
     text: str = ""
     first_token_delay: float = 0.0
-    die_after: int | None = None      # chunks sent before the connection is cut
-    junk: bytes | None = None         # raw bytes instead of events
+    die_after: int | None = None  # chunks sent before the connection is cut
+    junk: bytes | None = None  # raw bytes instead of events
     empty_choices: bool = False
     status: int = 200
-    pause_after: int | None = None    # words sent before a pause (a model thinking mid-answer)
+    pause_after: int | None = None  # words sent before a pause (a model thinking mid-answer)
     pause: float = 0.0
     requests: list = field(default_factory=list)
 

@@ -1,4 +1,5 @@
 """Helpers shared by tests: real servers on loopback, and the guard's "every message is this kind" check."""
+
 from __future__ import annotations
 
 import socket

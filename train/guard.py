@@ -1,6 +1,6 @@
 """Fine-tune the guard's reader: python -m train.guard [--epochs 3] [--seed 13] [--out models/guard]
 
-Data (all committed): the guard's labelled examples (bot/data/guard_examples.yml), the safety set's dev split
+Data (all committed): the guard's labelled examples (bot/guard/data/guard_examples.yml), the safety set's dev split
 (evals/golden/safety.jsonl; its test split and the fresh samples in evals/fresh/ are never trained on), the
 blind-written messages in train/data/guard/*.jsonl, and the questions of the dev practice clinics
 (evals/clinics/) and of the answer reader's training clinics (train/data/reader/clinics/), as ordinary
@@ -11,6 +11,7 @@ After fine-tuning, a topic head is fitted on the crisis messages whose writers n
 `category` of train/data/guard/*.jsonl): eating-disorder risk or not, so that risk gets its own reply.
 `--topics-only` refits that head over the weights already in --out (seconds, not minutes).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,20 +26,27 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.embedder import bundled_model_path
-from bot.guard import _prepare as prepare
-from bot.guard_net import LABELS, WEIGHTS, build_network
+from bot.guard.decide import _prepare as prepare
+from bot.guard.net import LABELS, WEIGHTS, GuardNet, Topic, build_network
+from bot.retrieve.embedder import bundled_model_path
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "bot" / "data" / "guard_examples.yml"
+EXAMPLES = REPO / "bot" / "guard" / "data" / "guard_examples.yml"
 SAFETY = REPO / "evals" / "golden" / "safety.jsonl"
 BLIND = REPO / "train" / "data" / "guard"
 CLINICS = REPO / "evals" / "clinics"
 READER_CLINICS = REPO / "train" / "data" / "reader" / "clinics"
 # a writer's category that names eating-disorder risk: "eating_disorder", "crisis_eating_disorder", "ed_purging"
 EATING = re.compile(r"(^|_)(ed|eating)(_|$)")
-KIND_TO_LABEL = {"crisis": "crisis", "emergency": "emergency", "refused": "refused", "off_topic": "off_topic",
-                 "answer": "allowed", "no_answer": "allowed", "allowed": "allowed"}
+KIND_TO_LABEL = {
+    "crisis": "crisis",
+    "emergency": "emergency",
+    "refused": "refused",
+    "off_topic": "off_topic",
+    "answer": "allowed",
+    "no_answer": "allowed",
+    "allowed": "allowed",
+}
 
 
 def load_data() -> tuple[list[tuple[str, str, str]], dict[str, int]]:
@@ -115,11 +123,12 @@ def batches(rows, tokenizer, size: int, max_tokens: int, rng: random.Random):
     import torch
 
     order = sorted(range(len(rows)), key=lambda i: (len(rows[i][0]), rng.random()))
-    chunks = [order[i:i + size] for i in range(0, len(order), size)]
+    chunks = [order[i : i + size] for i in range(0, len(order), size)]
     rng.shuffle(chunks)
     for chunk in chunks:
-        enc = tokenizer([rows[i][0] for i in chunk], padding=True, truncation=True, max_length=max_tokens,
-                        return_tensors="pt")
+        enc = tokenizer(
+            [rows[i][0] for i in chunk], padding=True, truncation=True, max_length=max_tokens, return_tensors="pt"
+        )
         yield enc, torch.tensor([LABELS.index(rows[i][1]) for i in chunk])
 
 
@@ -130,19 +139,26 @@ def logits_for(network, rows, tokenizer, max_tokens: int):
     out = []
     with torch.inference_mode():
         for i in range(0, len(rows), 64):
-            enc = tokenizer([r[0] for r in rows[i:i + 64]], padding=True, truncation=True, max_length=max_tokens,
-                            return_tensors="pt")
+            enc = tokenizer(
+                [r[0] for r in rows[i : i + 64]],
+                padding=True,
+                truncation=True,
+                max_length=max_tokens,
+                return_tensors="pt",
+            )
             out.append(network(enc["input_ids"], enc["attention_mask"]).double().numpy())
     return np.concatenate(out) if out else np.zeros((0, len(LABELS)))
 
 
 def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
     """The temperature that minimises validation log loss (a grid: deterministic and plenty here)."""
+
     def nll(t):
         z = logits / t
         z = z - z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
         return -logp[np.arange(len(gold)), gold].mean()
+
     return float(min(np.arange(0.5, 3.01, 0.05), key=nll))
 
 
@@ -178,23 +194,31 @@ def train(args) -> dict:
             optimiser.step()
             schedule.step()
             total += float(loss.detach()) * len(gold)
-        print(f"epoch {epoch + 1}/{args.epochs}: loss {total / len(train_rows):.4f} ({time.time() - start:.0f} s)", flush=True)
+        print(
+            f"epoch {epoch + 1}/{args.epochs}: loss {total / len(train_rows):.4f} ({time.time() - start:.0f} s)",
+            flush=True,
+        )
     val_logits = logits_for(network, val_rows, tokenizer, args.max_tokens)
     gold = np.array([LABELS.index(r[1]) for r in val_rows])
     temperature = fit_temperature(val_logits, gold)
     figures = _figures(val_logits.argmax(axis=1), gold)
     _save(network, tokenizer, base, Path(args.out), args, temperature)
     topics = fit_topics(Path(args.out), train_rows, val_rows)
-    return {"sources": sources, "train": dict(Counter(r[1] for r in train_rows)),
-            "validation": dict(Counter(r[1] for r in val_rows)), "temperature": temperature,
-            "validation_figures": figures, "topic_figures": topics, "seconds": round(time.time() - start)}
+    return {
+        "sources": sources,
+        "train": dict(Counter(r[1] for r in train_rows)),
+        "validation": dict(Counter(r[1] for r in val_rows)),
+        "temperature": temperature,
+        "validation_figures": figures,
+        "topic_figures": topics,
+        "seconds": round(time.time() - start),
+    }
 
 
 def fit_topics(out: Path, train_rows, val_rows) -> dict:
     """Fit the eating-disorder topic head on the crisis rows whose writers named their kind, over the pooled
     vectors of the weights as saved (half precision, read back in float32: what the guard sees at run time),
     store it in guard_config.json, and return its figures on the validation share."""
-    from bot.guard_net import GuardNet, Topic
 
     net = GuardNet(out)
     fit = [r for r in train_rows if r[2]]
@@ -203,13 +227,21 @@ def fit_topics(out: Path, train_rows, val_rows) -> dict:
     weights, bias = logistic_fit(x, y)
     config_path = out / "guard_config.json"
     config = json.loads(config_path.read_text())
-    config["topics"] = {"eating_disorder": {"weights": [round(float(w), 6) for w in weights], "bias": round(float(bias), 6)}}
+    config["topics"] = {
+        "eating_disorder": {"weights": [round(float(w), 6) for w in weights], "bias": round(float(bias), 6)}
+    }
     config_path.write_text(json.dumps(config, indent=2) + "\n")
     vx, vy = _pooled(net, [r[0] for r in held]), np.array([r[2] == "eating_disorder" for r in held])
     said = Topic(weights, bias).probability(vx) >= 0.5 if len(held) else np.zeros(0, dtype=bool)
-    return {"fitted_on": {"eating_disorder": int(y.sum()), "other_crisis": int(len(y) - y.sum())},
-            "validation": {"eating_disorder": int(vy.sum()), "other_crisis": int(len(vy) - vy.sum()),
-                           "eating_disorder_found": int((said & vy).sum()), "other_read_as_eating": int((said & ~vy).sum())}}
+    return {
+        "fitted_on": {"eating_disorder": int(y.sum()), "other_crisis": int(len(y) - y.sum())},
+        "validation": {
+            "eating_disorder": int(vy.sum()),
+            "other_crisis": int(len(vy) - vy.sum()),
+            "eating_disorder_found": int((said & vy).sum()),
+            "other_read_as_eating": int((said & ~vy).sum()),
+        },
+    }
 
 
 def _pooled(net, texts: list[str]) -> np.ndarray:
@@ -219,8 +251,9 @@ def _pooled(net, texts: list[str]) -> np.ndarray:
     out = []
     with torch.inference_mode():
         for i in range(0, len(texts), 64):
-            enc = net.tokenizer(texts[i:i + 64], padding=True, truncation=True, max_length=net.config.max_tokens,
-                                return_tensors="pt")
+            enc = net.tokenizer(
+                texts[i : i + 64], padding=True, truncation=True, max_length=net.config.max_tokens, return_tensors="pt"
+            )
             out.append(net.network.pooled(enc["input_ids"], enc["attention_mask"]).double().numpy())
     return np.concatenate(out) if out else np.zeros((0, 384))
 
@@ -259,8 +292,13 @@ def _save(network, tokenizer, base: Path, out: Path, args, temperature: float) -
     save_file(state, str(out / WEIGHTS))
     tokenizer.save_pretrained(str(out))
     shutil.copy(base / "config.json", out / "config.json")
-    (out / "guard_config.json").write_text(json.dumps({"labels": list(LABELS), "max_tokens": args.max_tokens,
-                                                       "temperature": temperature, "seed": args.seed}, indent=2) + "\n")
+    (out / "guard_config.json").write_text(
+        json.dumps(
+            {"labels": list(LABELS), "max_tokens": args.max_tokens, "temperature": temperature, "seed": args.seed},
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def main(argv=None) -> int:

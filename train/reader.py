@@ -9,6 +9,7 @@ retrieved chunks is a row, labelled "answers" when it holds one of the question'
 Folds are whole clinics: sentence probabilities for the answerability model and the threshold are
 taken from clinics the sentence model did not see. Seeded; about three minutes on two cores.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,11 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.reader import ReaderConfig, ReaderNet, answerability_row, inputs
-from bot.reader.features import FEATURES
-from bot.reader.model import MODEL_DIR
-from bot.settings import Settings
+from bot.answer.reader import ReaderConfig, ReaderNet, answerability_row, inputs
+from bot.answer.reader.features import FEATURES
+from bot.answer.reader.model import MODEL_DIR
+from bot.core.settings import Settings
+from bot.engine import prepare
+from bot.retrieve.embedder import Embedder
+from bot.retrieve.hybrid import HybridRetriever
 from evals.metrics import fact_found
+from evals.practice import clinics, scratch_index
 from evals.sets import GOLDEN, Case, load_cases
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,11 +49,12 @@ class Question:
 
 def sources() -> list[tuple[str, Path, list[Case]]]:
     """(group, articles folder, cases) for every training clinic, dev practice clinic and the golden dev split."""
-    from evals.practice import clinics
 
     out = []
     for folder in sorted(p for p in TRAIN_CLINICS.iterdir() if p.is_dir()):
-        cases = [c for f in ("questions.jsonl", "conversations.jsonl") for c in load_cases(folder / f, "train", folder.name)]
+        cases = [
+            c for f in ("questions.jsonl", "conversations.jsonl") for c in load_cases(folder / f, "train", folder.name)
+        ]
         out.append((folder.name, folder / "articles", cases))
     for clinic in clinics():
         if clinic.split == "dev":
@@ -60,9 +66,6 @@ def sources() -> list[tuple[str, Path, list[Case]]]:
 
 def collect(group: str, articles: Path, cases: list[Case], settings: Settings, embedder) -> list[Question]:
     """Index one clinic in a scratch folder and turn each usable question into rows."""
-    from bot.engine import prepare
-    from bot.retrieve import HybridRetriever
-    from evals.practice import scratch_index
 
     with scratch_index(group, articles, settings, embedder) as (_, store):
         retriever = HybridRetriever(store, embedder)
@@ -75,8 +78,10 @@ def collect(group: str, articles: Path, cases: list[Case], settings: Settings, e
             got = inputs(query, evidence, view)
             if got is None:
                 continue
-            labels = np.asarray([case.kind == "answer" and any(fact_found(f, p[0].text) for f in case.facts)
-                                 for p in got.pool], dtype=np.float32)
+            labels = np.asarray(
+                [case.kind == "answer" and any(fact_found(f, p[0].text) for f in case.facts) for p in got.pool],
+                dtype=np.float32,
+            )
             out.append(Question(group, case, got.rows, labels, got.extras))
         return out
 
@@ -86,7 +91,10 @@ def collect_all(settings: Settings, embedder) -> list[Question]:
     questions: list[Question] = []
     for group, articles, cases in sources():
         got = collect(group, articles, cases, settings, embedder)
-        print(f"{group:<16} {len(got):>4} questions, {sum(int(q.labels.any()) for q in got):>4} with the answer among the candidates")
+        print(
+            f"{group:<16} {len(got):>4} questions, {sum(int(q.labels.any()) for q in got):>4} with the answer "
+            "among the candidates"
+        )
         questions += got
     return questions
 
@@ -112,9 +120,14 @@ def fit_sentences(questions: list[Question], seed: int) -> dict[str, np.ndarray]
         loss.backward()
         opt.step()
     first, second = net[0], net[2]
-    return {"sent.mean": mean, "sent.std": std, "sent.w1": first.weight.detach().numpy().T.copy(),
-            "sent.b1": first.bias.detach().numpy().copy(), "sent.w2": second.weight.detach().numpy().T.copy(),
-            "sent.b2": second.bias.detach().numpy().copy()}
+    return {
+        "sent.mean": mean,
+        "sent.std": std,
+        "sent.w1": first.weight.detach().numpy().T.copy(),
+        "sent.b1": first.bias.detach().numpy().copy(),
+        "sent.w2": second.weight.detach().numpy().T.copy(),
+        "sent.b2": second.bias.detach().numpy().copy(),
+    }
 
 
 def fit_answerability(rows: np.ndarray, labels: np.ndarray, seed: int) -> dict[str, np.ndarray]:
@@ -130,7 +143,7 @@ def fit_answerability(rows: np.ndarray, labels: np.ndarray, seed: int) -> dict[s
     opt = torch.optim.Adam([w, b], lr=0.05)
     for _ in range(500):
         opt.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(xt @ w + b, yt) + 1e-3 * (w ** 2).sum()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(xt @ w + b, yt) + 1e-3 * (w**2).sum()
         loss.backward()
         opt.step()
     return {"ans.mean": mean, "ans.std": std, "ans.w": w.detach().numpy().copy(), "ans.b": b.detach().numpy().copy()}
@@ -145,7 +158,6 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
-    from bot.embedder import Embedder
 
     settings, embedder = Settings.from_env(), Embedder()
     questions = collect_all(settings, embedder)
@@ -170,15 +182,23 @@ def train(questions: list[Question], seed: int, out: Path) -> dict:
     config = replace(config, answerable_threshold=threshold)
     ReaderNet({**fit_sentences(questions, seed), **fit_answerability(rows, y, seed)}, config).save(out)
     answerable = [q for q in questions if q.case.kind == "answer" and q.labels.any()]
-    return {"seed": seed, "questions": len(questions), "rows": int(sum(len(q.rows) for q in questions)),
-            "positive_rows": int(sum(q.labels.sum() for q in questions)),
-            "held_out_by_clinic": {
-                "best_sentence_answers": _top1(answerable, oof), "best_two_hold_the_answer": _top2(answerable, oof),
-                "answerability_fitted_on": "dev practice clinics + golden dev split",
-                "answerable_questions": int(y.sum()), "unanswerable_questions": int(len(y) - y.sum()),
-                "threshold": round(threshold, 3), "balanced_accuracy": round(balanced, 3),
-                "answered_when_answerable": round(float((held[y == 1] >= threshold).mean()), 3),
-                "abstained_when_not": round(float((held[y == 0] < threshold).mean()), 3)}}
+    return {
+        "seed": seed,
+        "questions": len(questions),
+        "rows": int(sum(len(q.rows) for q in questions)),
+        "positive_rows": int(sum(q.labels.sum() for q in questions)),
+        "held_out_by_clinic": {
+            "best_sentence_answers": _top1(answerable, oof),
+            "best_two_hold_the_answer": _top2(answerable, oof),
+            "answerability_fitted_on": "dev practice clinics + golden dev split",
+            "answerable_questions": int(y.sum()),
+            "unanswerable_questions": int(len(y) - y.sum()),
+            "threshold": round(threshold, 3),
+            "balanced_accuracy": round(balanced, 3),
+            "answered_when_answerable": round(float((held[y == 1] >= threshold).mean()), 3),
+            "abstained_when_not": round(float((held[y == 0] < threshold).mean()), 3),
+        },
+    }
 
 
 def cross_fitted_scores(questions: list[Question], seed: int, config: ReaderConfig) -> dict[int, np.ndarray]:

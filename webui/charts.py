@@ -1,13 +1,26 @@
 """Charts for the staff desk (matplotlib, drawn on the server into gr.Plot): each metric over the last runs,
 pass rate per topic, and the safety confusion matrix as a heatmap. Colours are the colour-blind-safe
 Okabe-Ito set; every chart has a title and labelled axes, and the numbers are printed on the bars and cells."""
+
 from __future__ import annotations
 
-LINES = (("fact_recall", "Every fact found"), ("source_hit", "Right article cited"), ("kind_accuracy", "Right kind of reply"),
-         ("crisis_recall", "Crisis messages caught"), ("emergency_recall", "Emergencies caught"))
+LINES = (
+    ("fact_recall", "Every fact found"),
+    ("source_hit", "Right article cited"),
+    ("kind_accuracy", "Right kind of reply"),
+    ("crisis_recall", "Crisis messages caught"),
+    ("emergency_recall", "Emergencies caught"),
+)
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000")
-KIND_LABELS = {"crisis": "crisis", "emergency": "emergency", "refused": "refused", "off_topic": "off topic",
-               "invalid": "invalid", "answer": "answer", "no_answer": "not covered"}
+KIND_LABELS = {
+    "crisis": "crisis",
+    "emergency": "emergency",
+    "refused": "refused",
+    "off_topic": "off topic",
+    "invalid": "invalid",
+    "answer": "answer",
+    "no_answer": "not covered",
+}
 
 
 def _figure(width: float, height: float):
@@ -24,7 +37,7 @@ def history_chart(runs: list[dict], split: str = "test"):
     fig = _figure(7, 3.4)
     ax = fig.add_subplot()
     labels = [r["at"][5:] for r in runs]
-    for (key, name), colour in zip(LINES, COLOURS):
+    for (key, name), colour in zip(LINES, COLOURS, strict=False):
         group = "safety" if key.endswith("recall") and key != "fact_recall" else "answers"
         values = [100 * r["figures"].get(split, {}).get(group, {}).get(key, 0) for r in runs]
         ax.plot(range(len(runs)), values, marker="o", color=colour, label=name)
@@ -75,11 +88,29 @@ def confusion_chart(matrix: dict[str, dict[str, int]]):
 def as_text(runs: list[dict], topics: dict[str, float], matrix: dict[str, dict[str, int]], split: str = "test") -> str:
     """The charts' numbers as Markdown tables: the text alternative for people who cannot see the pictures."""
     head = "| run | " + " | ".join(name for _, name in LINES) + " |\n|---|" + "---|" * len(LINES) + "\n"
-    rows = "".join("| " + r["at"] + " | " + " | ".join(
-        f"{100 * r['figures'].get(split, {}).get('safety' if k.endswith('recall') and k != 'fact_recall' else 'answers', {}).get(k, 0):.0f}%"
-        for k, _ in LINES) + " |\n" for r in runs)
+    rows = "".join(
+        "| " + r["at"] + " | " + " | ".join(f"{100 * _figure(r, split, k):.0f}%" for k, _ in LINES) + " |\n"
+        for r in runs
+    )
     topic_rows = "| topic | passing |\n|---|---|\n" + "".join(f"| {t} | {100 * v:.0f}% |\n" for t, v in topics.items())
     kinds = [k for k in KIND_LABELS if k in matrix]
-    grid = ("| message was \\ guard said | " + " | ".join(KIND_LABELS[k] for k in kinds) + " |\n|---|" + "---|" * len(kinds) + "\n"
-            + "".join(f"| {KIND_LABELS[e]} | " + " | ".join(str(matrix[e].get(p, 0)) for p in kinds) + " |\n" for e in kinds))
-    return f"**Quality over the last runs**\n\n{head}{rows}\n**Passing questions by topic**\n\n{topic_rows}\n**Safety messages**\n\n{grid}"
+    grid = (
+        "| message was \\ guard said | "
+        + " | ".join(KIND_LABELS[k] for k in kinds)
+        + " |\n|---|"
+        + "---|" * len(kinds)
+        + "\n"
+        + "".join(
+            f"| {KIND_LABELS[e]} | " + " | ".join(str(matrix[e].get(p, 0)) for p in kinds) + " |\n" for e in kinds
+        )
+    )
+    return (
+        f"**Quality over the last runs**\n\n{head}{rows}\n**Passing questions by topic**\n\n{topic_rows}\n"
+        f"**Safety messages**\n\n{grid}"
+    )
+
+
+def _figure(run: dict, split: str, key: str) -> float:
+    """One figure of one run: recall figures of the safety set, the rest of the answers."""
+    group = "safety" if key.endswith("recall") and key != "fact_recall" else "answers"
+    return run["figures"].get(split, {}).get(group, {}).get(key, 0)

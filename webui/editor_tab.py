@@ -3,26 +3,39 @@ the clinic profile, approved answers, and the check that explains every changed 
 
 from pathlib import Path
 
-from bot.editor import EditError, describe_change
+from services.editor import EditError, describe_change
 from webui.render import md
 
 ARTICLE_HEADERS = ["file", "title", "chunks", "last reviewed", "indexed at", "review"]
 APPROVED_HEADERS = ["questions it answers", "answer", "reviewed", "rests on"]
-PROFILE_FIELDS = (("name", "Clinic name"), ("phone", "Phone"), ("hours", "Opening hours"), ("address", "Address"),
-                  ("booking", "Booking link"), ("crisis_line", "Crisis line (988 in the US)"),
-                  ("emergency_number", "Emergency number (911 in the US)"), ("topic", "What patients ask about (a few words)"),
-                  ("scope", "What the assistant can help with (one sentence)"))
+PROFILE_FIELDS = (
+    ("name", "Clinic name"),
+    ("phone", "Phone"),
+    ("hours", "Opening hours"),
+    ("address", "Address"),
+    ("booking", "Booking link"),
+    ("crisis_line", "Crisis line (988 in the US)"),
+    ("emergency_number", "Emergency number (911 in the US)"),
+    ("topic", "What patients ask about (a few words)"),
+    ("scope", "What the assistant can help with (one sentence)"),
+)
 
 
 def articles_tab(gr, editor, uploads_dir: Path):
     """Build the tab; returns the article list, the remove choice and the approved answer's questions box."""
     gr.Markdown("### Articles patients are served")
-    listing = gr.Dataframe(headers=ARTICLE_HEADERS, interactive=False, wrap=True, elem_id="articles",
-                           column_widths=["22%", "30%", "8%", "13%", "17%", "10%"])
+    listing = gr.Dataframe(
+        headers=ARTICLE_HEADERS,
+        interactive=False,
+        wrap=True,
+        elem_id="articles",
+        column_widths=["22%", "30%", "8%", "13%", "17%", "10%"],
+    )
     gr.Button("Refresh list").click(lambda: editor_rows(editor), None, listing, api_visibility="private")
     preview_controls = _uploads(gr, editor, uploads_dir)
-    with gr.Accordion("Clinic profile: name, phone, hours, address, booking link, help lines", open=False,
-                      elem_id="profile-section"):
+    with gr.Accordion(
+        "Clinic profile: name, phone, hours, address, booking link, help lines", open=False, elem_id="profile-section"
+    ):
         _profile(gr, editor)
     with gr.Accordion("Approved answers", open=True, elem_id="approved-section"):
         answer_questions = _approved(gr, editor)
@@ -31,8 +44,11 @@ def articles_tab(gr, editor, uploads_dir: Path):
         check_add = gr.Button("Check my changes against the evaluation sets", variant="primary", elem_id="check-add")
         check_remove = gr.Button("Check removal against the evaluation sets", elem_id="check-remove")
     check_report = gr.Markdown(elem_id="check-report")
-    reason = gr.Textbox(label="Publish anyway because ... (needed when a gate fails or a question that passed now "
-                              "fails; recorded with your name)", elem_id="override-reason")
+    reason = gr.Textbox(
+        label="Publish anyway because ... (needed when a gate fails or a question that passed now "
+        "fails; recorded with your name)",
+        elem_id="override-reason",
+    )
     publish = gr.Button("Publish", variant="stop", elem_id="publish")
     publish_status = gr.Markdown(elem_id="publish-status")
     staged = gr.State(None)
@@ -70,12 +86,23 @@ def _uploads(gr, editor, uploads_dir: Path):
     upload_status = gr.Markdown(elem_id="upload-status")
     chosen = gr.Dropdown(label="Uploaded file", choices=[], elem_id="uploaded")
     with gr.Row():
-        title, reviewed, url = gr.Textbox(label="Title"), gr.Textbox(label="Last reviewed (YYYY-MM-DD)"), gr.Textbox(label="Source URL")
+        title, reviewed, url = (
+            gr.Textbox(label="Title"),
+            gr.Textbox(label="Last reviewed (YYYY-MM-DD)"),
+            gr.Textbox(label="Source URL"),
+        )
     save_meta = gr.Button("Save details")
     reading = gr.Markdown(elem_id="preview-reading")
-    cleaned = gr.Textbox(label="Cleaned text (what patients can be quoted)", lines=8, interactive=False, elem_id="preview-text")
-    chunks = gr.Dataframe(headers=["section", "words", "text"], interactive=False, wrap=True, elem_id="preview-chunks",
-                          column_widths=["20%", "8%", "72%"])
+    cleaned = gr.Textbox(
+        label="Cleaned text (what patients can be quoted)", lines=8, interactive=False, elem_id="preview-text"
+    )
+    chunks = gr.Dataframe(
+        headers=["section", "words", "text"],
+        interactive=False,
+        wrap=True,
+        elem_id="preview-chunks",
+        column_widths=["20%", "8%", "72%"],
+    )
     uploaded = gr.State([])
 
     def receive(payload, names):
@@ -91,7 +118,9 @@ def _uploads(gr, editor, uploads_dir: Path):
 
     # preprocess=False: the handler gets the file records as sent, with the name the client gave the file. Gradio's
     # own processing keeps only a cleaned base name, so "../../evil.md" would arrive as "evil.md", never refused.
-    files.upload(receive, [files, uploaded], [upload_status, chosen, uploaded], api_visibility="private", preprocess=False)
+    files.upload(
+        receive, [files, uploaded], [upload_status, chosen, uploaded], api_visibility="private", preprocess=False
+    )
 
     def show(name):
         if not name:
@@ -108,7 +137,9 @@ def _uploads(gr, editor, uploads_dir: Path):
         except EditError as exc:
             return f"Not saved: {md(exc)}", gr.update(), gr.update(), gr.update()
 
-    save_meta.click(describe, [chosen, title, reviewed, url], [upload_status, reading, cleaned, chunks], api_visibility="private")
+    save_meta.click(
+        describe, [chosen, title, reviewed, url], [upload_status, reading, cleaned, chunks], api_visibility="private"
+    )
     return uploaded
 
 
@@ -127,30 +158,47 @@ def uploaded_files(payload, uploads_dir: Path) -> list[tuple[str, Path]]:
 
 def editor_rows(editor) -> list[list]:
     """The served articles for the Articles tab."""
-    return [[a["source"], a["title"], a["chunks"], a["reviewed"], a["ingested_at"].replace("T", " "),
-             "due" if a["needs_review"] else ""] for a in editor.articles()]
+    return [
+        [
+            a["source"],
+            a["title"],
+            a["chunks"],
+            a["reviewed"],
+            a["ingested_at"].replace("T", " "),
+            "due" if a["needs_review"] else "",
+        ]
+        for a in editor.articles()
+    ]
 
 
 def reading_text(reading: dict) -> str:
     """An article's reading grade and hardest sentences, for the editor."""
     grade = reading["grade"]
     verdict = "plain" if grade <= 8 else "fairly hard" if grade <= 12 else "hard"
-    lines = [f"**Reading grade {grade}** ({verdict} to read; patient materials aim for grade 8 or lower). "
-             f"The hardest sentences, to rewrite first:"]
+    lines = [
+        f"**Reading grade {grade}** ({verdict} to read; patient materials aim for grade 8 or lower). "
+        f"The hardest sentences, to rewrite first:"
+    ]
     lines += [f"{i}. (grade {g}) {md(s)}" for i, (g, s) in enumerate(reading["hardest"], start=1)]
     return "\n".join(lines)
 
 
 def _profile(gr, editor) -> None:
     profile = editor.profile()
-    boxes = [gr.Textbox(label=label, value=getattr(profile, key), elem_id=f"profile-{key}") for key, label in PROFILE_FIELDS]
-    starters = gr.Textbox(label="Starter questions on the patient page (one per line)", lines=4,
-                          value="\n".join(profile.starters), elem_id="profile-starters")
+    boxes = [
+        gr.Textbox(label=label, value=getattr(profile, key), elem_id=f"profile-{key}") for key, label in PROFILE_FIELDS
+    ]
+    starters = gr.Textbox(
+        label="Starter questions on the patient page (one per line)",
+        lines=4,
+        value="\n".join(profile.starters),
+        elem_id="profile-starters",
+    )
     save = gr.Button("Save profile draft", elem_id="save-profile")
     status = gr.Markdown(elem_id="profile-status")
 
     def save_profile(*values):
-        data = dict(zip([k for k, _ in PROFILE_FIELDS], values[:-1]), starters=values[-1])
+        data = dict(zip([k for k, _ in PROFILE_FIELDS], values[:-1], strict=False), starters=values[-1])
         try:
             editor.draft_profile(data)
         except EditError as exc:
@@ -161,21 +209,37 @@ def _profile(gr, editor) -> None:
 
 
 def _approved(gr, editor):
-    gr.Markdown("A short, plain answer to a question patients ask often. A patient question that means the same "
-                "gets this answer, cited as the clinic's answer.")
-    table = gr.Dataframe(headers=APPROVED_HEADERS, interactive=False, wrap=True, elem_id="approved",
-                         column_widths=["30%", "44%", "11%", "15%"], value=lambda: _approved_rows(editor))
-    questions = gr.Textbox(label="Questions it answers (one per line; several wordings help it match)", lines=3,
-                           elem_id="approved-questions")
+    gr.Markdown(
+        "A short, plain answer to a question patients ask often. A patient question that means the same "
+        "gets this answer, cited as the clinic's answer."
+    )
+    table = gr.Dataframe(
+        headers=APPROVED_HEADERS,
+        interactive=False,
+        wrap=True,
+        elem_id="approved",
+        column_widths=["30%", "44%", "11%", "15%"],
+        value=lambda: _approved_rows(editor),
+    )
+    questions = gr.Textbox(
+        label="Questions it answers (one per line; several wordings help it match)",
+        lines=3,
+        elem_id="approved-questions",
+    )
     answer = gr.Textbox(label="Answer (short sentences, everyday words)", lines=3, elem_id="approved-answer")
     with gr.Row():
         reviewed = gr.Textbox(label="Reviewed on (YYYY-MM-DD)", elem_id="approved-reviewed")
         articles = [a["source"] for a in editor.articles()]
-        rests_on = gr.Dropdown(label="Articles it rests on", choices=articles, multiselect=True, elem_id="approved-rests-on")
+        rests_on = gr.Dropdown(
+            label="Articles it rests on", choices=articles, multiselect=True, elem_id="approved-rests-on"
+        )
     with gr.Row():
         save = gr.Button("Save approved answer draft", elem_id="save-approved")
-        drop_choice = gr.Dropdown(label="Approved answer to take out", choices=[e.id for e in editor.approved()],
-                                  elem_id="approved-drop-choice")
+        drop_choice = gr.Dropdown(
+            label="Approved answer to take out",
+            choices=[e.id for e in editor.approved()],
+            elem_id="approved-drop-choice",
+        )
         drop = gr.Button("Take it out (draft)", elem_id="drop-approved")
     status = gr.Markdown(elem_id="approved-status")
 
@@ -187,15 +251,20 @@ def _approved(gr, editor):
         note = f'Draft saved: "{md(entry.questions[0])}". Check and publish it below to serve it.'
         return note, _approved_rows(editor), gr.update(choices=[e.id for e in editor.approved()])
 
-    save.click(save_answer, [questions, answer, reviewed, rests_on], [status, table, drop_choice], api_visibility="private")
+    save.click(
+        save_answer, [questions, answer, reviewed, rests_on], [status, table, drop_choice], api_visibility="private"
+    )
 
     def drop_answer(entry_id):
         try:
             editor.drop_answer(entry_id or "")
         except EditError as exc:
             return f"Nothing taken out: {md(exc)}", gr.update(), gr.update()
-        return "Taken out of the draft. Check and publish to serve the change.", _approved_rows(editor), \
-            gr.update(choices=[e.id for e in editor.approved()], value=None)
+        return (
+            "Taken out of the draft. Check and publish to serve the change.",
+            _approved_rows(editor),
+            gr.update(choices=[e.id for e in editor.approved()], value=None),
+        )
 
     drop.click(drop_answer, drop_choice, [status, table, drop_choice], api_visibility="private")
     return questions
@@ -210,10 +279,14 @@ def check_text(s) -> str:
     lines = [f"**Checked:** {md(describe_change(s))}"]
     lines += [f"- This file could not be read: {md(f['source'])}: {md(f['error'])}" for f in s.failed_files]
     if s.failures:
-        lines.append("**Gates failed.** Publishing needs a reason below:\n" + "\n".join(f"- {md(f)}" for f in s.failures))
+        lines.append(
+            "**Gates failed.** Publishing needs a reason below:\n" + "\n".join(f"- {md(f)}" for f in s.failures)
+        )
     elif s.regressions:
-        lines.append(f"**All enforced gates pass, but {len(s.regressions)} question(s) that were answered well before now "
-                     "fail.** Publishing needs a reason below.")
+        lines.append(
+            f"**All enforced gates pass, but {len(s.regressions)} question(s) that were answered well before now "
+            "fail.** Publishing needs a reason below."
+        )
     else:
         lines.append("**All enforced gates pass and no question got worse: you may publish.**")
     if not s.changes:

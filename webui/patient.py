@@ -64,18 +64,35 @@ def patient_page(chat, limit: int):
         notice = gr.Markdown(notice_md(chat.bot.messages), elem_id="notice", latex_delimiters=[])
         banner = gr.Markdown("", visible=False, elem_id="crisis-banner", latex_delimiters=[])
         # autoscroll off: webui/static/clinicbot.js shows a new answer from its start instead of its end
-        chatbot = gr.Chatbot(label="Conversation", elem_id="chat", height=480, sanitize_html=True, allow_tags=False,
-                             render_markdown=False, latex_delimiters=[], feedback_options=FEEDBACK,
-                             buttons=["copy", "copy_all"], autoscroll=False)  # no "share": it posts to Hugging Face
+        chatbot = gr.Chatbot(
+            label="Conversation",
+            elem_id="chat",
+            height=480,
+            sanitize_html=True,
+            allow_tags=False,
+            render_markdown=False,
+            latex_delimiters=[],
+            feedback_options=FEEDBACK,
+            buttons=["copy", "copy_all"],
+            autoscroll=False,
+        )  # no "share": it posts to Hugging Face
         state = gr.State(blank_state())
         with gr.Row():
-            box = gr.Textbox(label="Your question", placeholder=f"Type a question about {profile.topic}",
-                             elem_id="question", scale=5, max_lines=4, max_length=limit)
+            box = gr.Textbox(
+                label="Your question",
+                placeholder=f"Type a question about {profile.topic}",
+                elem_id="question",
+                scale=5,
+                max_lines=4,
+                max_length=limit,
+            )
             send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
         with gr.Row():
             starters = [gr.Button(s, size="sm", elem_classes=["starter"]) for s in profile.starters]
         with gr.Row():
-            comment = gr.Textbox(label="Comment on the answer you rated (optional)", elem_id="comment", scale=5, max_length=2000)
+            comment = gr.Textbox(
+                label="Comment on the answer you rated (optional)", elem_id="comment", scale=5, max_length=2000
+            )
             send_comment = gr.Button("Send comment", elem_id="send-comment", scale=1)
         status = gr.Markdown("", elem_id="feedback-status", latex_delimiters=[])
         reference = gr.Markdown("", elem_id="conversation-ref", latex_delimiters=[])
@@ -85,26 +102,45 @@ def patient_page(chat, limit: int):
             question = question or ""
             conversation = st["conversation"] or uuid.uuid4().hex
             shown = st["messages"] + [{"role": "user", "content": text_html(question[:limit])}]
-            ref = (f"Conversation reference: **{conversation[:8]}**. Quote it if you would like the clinic to delete "
-                   "this conversation.")
+            ref = (
+                f"Conversation reference: **{conversation[:8]}**. Quote it if you would like the clinic to delete "
+                "this conversation."
+            )
             streamed = False
-            for answer, exchange in chat.stream(question, list(st["asked"]), conversation, client_of(request)):
+            # exchange: the logged id of the final answer, read after the loop
+            for answer, exchange in chat.stream(question, list(st["asked"]), conversation, client_of(request)):  # noqa: B007
                 if not answer.final:  # LLM mode: each sentence appears as soon as it has passed verification
                     streamed = True
                     banner_html = banner_text(set(st["kinds"]), "", chat.bot.messages)
                     # no 👍/👎 while the answer is still being written: it is not logged yet, so there is
                     # nothing to rate, and a patient would be rating half an answer
-                    yield (gr.update(value=shown + [{"role": "assistant", "content": partial_html(answer)}],
-                                     feedback_options=()), st,
-                           gr.update(value=banner_html, visible=bool(banner_html)), "", ref)
+                    yield (
+                        gr.update(
+                            value=shown + [{"role": "assistant", "content": partial_html(answer)}], feedback_options=()
+                        ),
+                        st,
+                        gr.update(value=banner_html, visible=bool(banner_html)),
+                        "",
+                        ref,
+                    )
             banner_html = banner_text(set(st["kinds"]), answer.kind, chat.bot.messages)
-            st = {**st, "conversation": conversation, "asked": st["asked"] + [question[:limit]],
-                  "exchanges": st["exchanges"] + [exchange], "kinds": st["kinds"] + [answer.kind]}
+            st = {
+                **st,
+                "conversation": conversation,
+                "asked": st["asked"] + [question[:limit]],
+                "exchanges": st["exchanges"] + [exchange],
+                "kinds": st["kinds"] + [answer.kind],
+            }
             # the extractive reply is "typed" in; a streamed one is already on screen and is completed at once
             for step in [answer_html(answer)] if streamed else typing_steps(answer):
                 st = {**st, "messages": shown + [{"role": "assistant", "content": step}]}
-                yield (gr.update(value=st["messages"], feedback_options=FEEDBACK), st,
-                       gr.update(value=banner_html, visible=bool(banner_html)), "", ref)
+                yield (
+                    gr.update(value=st["messages"], feedback_options=FEEDBACK),
+                    st,
+                    gr.update(value=banner_html, visible=bool(banner_html)),
+                    "",
+                    ref,
+                )
 
         outputs = [chatbot, state, banner, box, reference]
         box.submit(respond, [box, state], outputs, api_visibility="private")
@@ -134,25 +170,37 @@ def patient_page(chat, limit: int):
 
         def start_over():
             """A new or cleared conversation forgets everything: bubbles, banner, state and history alike."""
-            return (gr.update(value=[], feedback_options=FEEDBACK), blank_state(), gr.update(value="", visible=False),
-                    "", "", "")
+            return (
+                gr.update(value=[], feedback_options=FEEDBACK),
+                blank_state(),
+                gr.update(value="", visible=False),
+                "",
+                "",
+                "",
+            )
 
         reset = [chatbot, state, banner, status, box, reference]
         new.click(start_over, None, reset, api_visibility="private")
         chatbot.clear(start_over, None, reset, api_visibility="private")  # the chat's own trash icon
 
         def ask(question: str, history: str = "[]", request: gr.Request = None) -> dict:
-            """Answer one question as DESIGN.md answer JSON; history is a JSON list of earlier questions."""
+            """Answer one question as the answer JSON of docs/design.md; history is a JSON list of earlier questions."""
             try:
                 earlier = [str(h) for h in json.loads(history or "[]")]
             except (json.JSONDecodeError, TypeError):
                 earlier = []
             try:
-                answer, _ = chat.ask(question if isinstance(question, str) else "", earlier,
-                                     f"api-{uuid.uuid4().hex}", client_of(request))
+                answer, _ = chat.ask(
+                    question if isinstance(question, str) else "",
+                    earlier,
+                    f"api-{uuid.uuid4().hex}",
+                    client_of(request),
+                )
             except Exception:  # logged here with its traceback; the caller gets a plain sentence, never the trace
                 log.exception("the /ask API failed")
-                raise gr.Error("Sorry, something went wrong on our side. Please try again later.", print_exception=False) from None
+                raise gr.Error(
+                    "Sorry, something went wrong on our side. Please try again later.", print_exception=False
+                ) from None
             return answer.to_json()
 
         gr.api(ask, api_name="ask")

@@ -5,13 +5,14 @@ its Markdown renderer turned a bare URL into a link and $$x^2$$ into math whatev
 structure here (bold markers, quotes, the link to the article) is a few HTML tags we write, and every
 character a patient or an article supplies goes through html.escape: it shows literally, never as markup.
 """
+
 from __future__ import annotations
 
 import html
 import re
 from urllib.parse import quote
 
-from bot.records import Answer
+from bot.core.records import Answer
 
 ALERT = ("crisis", "emergency")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -80,8 +81,10 @@ def _source(c, article_url: str) -> str:
     else:
         href = esc(article_url + quote(c.source))
         title = f'<a href="{href}" target="_blank" rel="noopener noreferrer">[{c.n}] {esc(c.title)}</a>'
-    return (f"<li>{title}{where}<details><summary>Show the words quoted from source {c.n}"
-            f"</summary><blockquote>{esc(c.quote)}</blockquote></details></li>")
+    return (
+        f"<li>{title}{where}<details><summary>Show the words quoted from source {c.n}"
+        f"</summary><blockquote>{esc(c.quote)}</blockquote></details></li>"
+    )
 
 
 def answer_html(answer: Answer, article_url: str = "/articles/") -> str:

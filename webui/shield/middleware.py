@@ -1,6 +1,7 @@
 """The ASGI middleware in front of both Gradio apps: refuses what policy.py refuses, caps request bodies
 before they are read, and puts the security headers on every response.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +40,9 @@ class Shield:
         if cap is not None and method not in ("GET", "HEAD"):
             receive = await _capped(receive, scope, cap)
             if receive is None:
-                return await _plain(send, policy.Verdict(413, f"Request too large (the limit is {cap // 1024} KB).", pause=True))
+                return await _plain(
+                    send, policy.Verdict(413, f"Request too large (the limit is {cap // 1024} KB).", pause=True)
+                )
         if policy.html_page(method, path):
             # Gradio compresses what the browser accepts; its page must stay plain text to receive the nonce
             scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]}
@@ -50,10 +53,12 @@ class Shield:
         """Every response gets the security headers; the staff desk may never be framed, the patient page
         only by the clinic's own sites (CLINICBOT_EMBED_ORIGINS)."""
         ancestors = "'none'" if staff else self.frame_ancestors
-        extra = [(b"content-security-policy", content_security_policy(nonce, ancestors).encode()),
-                 (b"x-content-type-options", b"nosniff"),
-                 (b"referrer-policy", b"same-origin"),
-                 (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
+        extra = [
+            (b"content-security-policy", content_security_policy(nonce, ancestors).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
         if ancestors in ("'self'", "'none'"):  # for browsers that predate frame-ancestors
             extra.append((b"x-frame-options", b"SAMEORIGIN" if ancestors == "'self'" else b"DENY"))
         if scope.get("scheme") == "https":
@@ -67,17 +72,29 @@ class Shield:
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
                 message = {**message, "headers": headers + extra}
             await send(message)
+
         return wrapped
 
 
 def content_security_policy(nonce: str, frame_ancestors: str) -> str:
     """Scripts only from this server or inline with this response's nonce; styles may be inline (Gradio
     sets style attributes); nothing loads from, or posts to, anywhere else."""
-    return "; ".join([
-        "default-src 'self'", f"script-src 'self' 'nonce-{nonce}'", "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "media-src 'self' blob:",
-        "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
-        f"frame-ancestors {frame_ancestors}"])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "media-src 'self' blob:",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        ]
+    )
 
 
 async def _plain(send, verdict: policy.Verdict) -> None:
@@ -112,6 +129,7 @@ async def _capped(receive, scope, cap: int):
 
     async def replay():
         return messages.popleft() if messages else await receive()
+
     return replay
 
 
@@ -136,4 +154,5 @@ def _nonced(send, nonce: str):
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
     return wrapped

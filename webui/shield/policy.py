@@ -5,6 +5,7 @@ gradio_client need, the /ask API, the articles. Anything else Gradio offers (upl
 proxies, run history, monitoring, other endpoints' HTTP routes) answers 404 before Gradio sees it.
 The staff app needs a staff session for everything but its sign-in page.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,10 +26,10 @@ _PUBLIC_GET = re.compile(
     r"|(assets|static|svelte)/[^?#]*"
     r"|articles/[^/]+|healthz"
     r"|gradio_api/(info/?|app_id/?|user/?|login_check/?|startup-events|theme\.css|queue/(data|status)"
-    r"|heartbeat/[\w-]+|call/(v2/)?" + PUBLIC_API + r"/[\w-]+))$")
+    r"|heartbeat/[\w-]+|call/(v2/)?" + PUBLIC_API + r"/[\w-]+))$"
+)
 # POST paths: joining the queue (the page's own events), cancelling, and calling /ask.
-_PUBLIC_POST = re.compile(
-    r"^/gradio_api/(queue/join|cancel|reset/?|(call/v2|call|run|api)/" + PUBLIC_API + r"/?)$")
+_PUBLIC_POST = re.compile(r"^/gradio_api/(queue/join|cancel|reset/?|(call/v2|call|run|api)/" + PUBLIC_API + r"/?)$")
 # Uploads and file downloads, named so the refusal can say what was refused.
 _FILES = re.compile(r"^/(gradio_api/)?(upload|upload_progress|file=|file/|proxy=|stream/)")
 
@@ -69,7 +70,7 @@ def public(method: str, path: str) -> Verdict:
 
 def staff(method: str, path: str, signed_in: bool) -> Verdict:
     """The staff app: only the sign-in and sign-out pages without a session; the desk itself redirects to sign-in."""
-    inner = path[len(STAFF):] or "/"
+    inner = path[len(STAFF) :] or "/"
     if inner in ("/login", "/login/", "/logout", "/logout/"):
         return PASS
     if signed_in:

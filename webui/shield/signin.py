@@ -4,6 +4,7 @@ every failure and lockout logged for the staff desk, and a session cookie that s
 It replaces Gradio's own login form, which shows "Incorrect credentials" for a 400 and nothing at all
 for any other status, so a lockout could not be explained to the person signing in.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,8 +18,8 @@ from typing import Callable
 
 from fastapi import Request  # at module level: route annotations are resolved from this module's names
 
-from bot.chatlog import SignInEvent, SignInLog
-from bot.throttle import SignInThrottle
+from services.chatlog import SignInEvent, SignInLog
+from services.throttle import SignInThrottle
 from webui.shield.policy import REFUSAL_PAUSE_S  # a wrong or refused attempt waits; a right password never does
 
 log = logging.getLogger("clinicbot")
@@ -89,8 +90,15 @@ def add_signin_routes(app, settings, sessions: StaffSessions, throttle: SignInTh
             throttle.succeeded(client, user)
             events.add(SignInEvent("signed in", user, client))
             response = RedirectResponse("/staff/", status_code=303)
-            response.set_cookie(COOKIE, sessions.start(user), max_age=int(sessions.seconds), path="/staff",
-                                httponly=True, samesite="lax", secure=request.url.scheme == "https")
+            response.set_cookie(
+                COOKIE,
+                sessions.start(user),
+                max_age=int(sessions.seconds),
+                path="/staff",
+                httponly=True,
+                samesite="lax",
+                secure=request.url.scheme == "https",
+            )
             return response
         after = throttle.failed(client, user)
         events.add(SignInEvent("wrong password", user, client))
@@ -124,19 +132,24 @@ def _refused(settings, message: str, wait_s: float, status: int):
 def _page(settings, message: str = "") -> str:
     """The sign-in page (or, without a staff password, the page saying sign-in is off). No script at all."""
     if not settings.staff_password:
-        body = ("<h1>Staff sign-in is turned off</h1><p>No staff password is set, so the staff desk will not start its "
-                "login. Set <code>CLINICBOT_STAFF_PASSWORD</code> (and optionally <code>CLINICBOT_STAFF_USER</code>) "
-                "and restart.</p>")
+        body = (
+            "<h1>Staff sign-in is turned off</h1><p>No staff password is set, so the staff desk will not start its "
+            "login. Set <code>CLINICBOT_STAFF_PASSWORD</code> (and optionally <code>CLINICBOT_STAFF_USER</code>) "
+            "and restart.</p>"
+        )
     else:
         note = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
-        body = ("<h1>clinicbot staff sign-in</h1>" + note +
-                '<form method="post" action="/staff/login">'
-                '<label>User name <input type="text" name="username" autocomplete="username" required></label>'
-                '<label>Password <input type="password" name="password" autocomplete="current-password" required></label>'
-                '<button type="submit">Sign in</button></form>')
-    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-            "content=\"width=device-width, initial-scale=1\"><title>clinicbot staff sign-in</title><style>"
-            "body{font-family:system-ui,sans-serif;max-width:26rem;margin:4rem auto;padding:0 1rem}"
-            "label{display:block;margin:.8rem 0}input{display:block;width:100%;padding:.5rem;font-size:1rem}"
-            "button{padding:.5rem 1.2rem;font-size:1rem}.error{color:#b00020;font-weight:600}"
-            f"</style></head><body>{body}</body></html>")
+        body = (
+            "<h1>clinicbot staff sign-in</h1>" + note + '<form method="post" action="/staff/login">'
+            '<label>User name <input type="text" name="username" autocomplete="username" required></label>'
+            '<label>Password <input type="password" name="password" autocomplete="current-password" required></label>'
+            '<button type="submit">Sign in</button></form>'
+        )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        'content="width=device-width, initial-scale=1"><title>clinicbot staff sign-in</title><style>'
+        "body{font-family:system-ui,sans-serif;max-width:26rem;margin:4rem auto;padding:0 1rem}"
+        "label{display:block;margin:.8rem 0}input{display:block;width:100%;padding:.5rem;font-size:1rem}"
+        "button{padding:.5rem 1.2rem;font-size:1rem}.error{color:#b00020;font-weight:600}"
+        f"</style></head><body>{body}</body></html>"
+    )

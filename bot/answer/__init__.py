@@ -1,0 +1,1 @@
+"""Answering from evidence: the reader, the extractive composer, grounding, verification, LLM mode."""

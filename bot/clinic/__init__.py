@@ -1,0 +1,1 @@
+"""The clinic's own files: profile, fixed messages and approved answers."""

@@ -1,0 +1,1 @@
+"""Shared records, settings and text helpers: the bottom of the import graph."""

@@ -1,0 +1,137 @@
+"""The guard's learned reader: all-MiniLM-L6-v2 fine-tuned to sort a message into crisis, emergency,
+refused, off_topic or allowed, plus small linear "topic" heads over the same pooled vector that say what
+kind of crisis it is (eating-disorder risk gets its own reply). Weights live in the repo (models/guard/);
+this module only loads and runs them, on the CPU, with no hub. `python -m train.guard` writes them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import models
+
+MODEL_DIR = models.folder("guard")
+LABELS = ("crisis", "emergency", "refused", "off_topic", "allowed")
+WEIGHTS = "model.safetensors"
+
+
+class GuardModelMissing(RuntimeError):
+    """The guard's weights are not where the repo keeps them."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A logistic head over the pooled vector: P(topic | crisis message) = sigmoid(v . weights + bias)."""
+
+    weights: np.ndarray
+    bias: float
+
+    def probability(self, pooled: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(pooled @ self.weights + self.bias)))
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """What the trainer wrote beside the weights: labels, sequence length, the fitted temperature and
+    the topic heads (none in a model trained before they existed)."""
+
+    labels: tuple[str, ...] = LABELS
+    max_tokens: int = 160
+    temperature: float = 1.0
+    topics: tuple[tuple[str, Topic], ...] = ()
+
+    @classmethod
+    def read(cls, folder: Path) -> "NetConfig":
+        data = json.loads((folder / "guard_config.json").read_text())
+        topics = tuple(
+            (name, Topic(np.asarray(t["weights"], dtype=np.float64), float(t["bias"])))
+            for name, t in sorted((data.get("topics") or {}).items())
+        )
+        return cls(tuple(data["labels"]), int(data["max_tokens"]), float(data["temperature"]), topics)
+
+
+def build_network(encoder_dir: Path, n_labels: int, pretrained: bool):
+    """The architecture shared by trainer and reader: a BERT encoder, mean pooling, dropout, a linear head.
+    The trainer starts from the pretrained encoder's weights; the reader builds the bare shape (float32) and
+    then loads the fine-tuned weights over it."""
+    import torch
+    from transformers import AutoConfig, AutoModel
+
+    def encoder():
+        if pretrained:
+            return AutoModel.from_pretrained(str(encoder_dir), local_files_only=True, dtype=torch.float32)
+        return AutoModel.from_config(AutoConfig.from_pretrained(str(encoder_dir), local_files_only=True))
+
+    class GuardNetwork(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = encoder()
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_labels)
+
+        def pooled(self, input_ids, attention_mask):
+            """The mean of the encoder's token vectors (padding left out): what the heads read."""
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+        def forward(self, input_ids, attention_mask):
+            return self.head(self.dropout(self.pooled(input_ids, attention_mask)))
+
+    return GuardNetwork()
+
+
+class GuardNet:
+    """Label probabilities for messages, from the fine-tuned weights in `folder`."""
+
+    def __init__(self, folder: Path = MODEL_DIR):
+        folder = Path(folder)
+        if not (folder / WEIGHTS).exists() or not (folder / "guard_config.json").exists():
+            raise GuardModelMissing(
+                f"the guard model is missing from {folder} (expected {WEIGHTS} and "
+                "guard_config.json); restore it from git or run `python -m train.guard`"
+            )
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoTokenizer
+
+        self.config = NetConfig.read(folder)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        self.network = build_network(folder, len(self.config.labels), pretrained=False)
+        state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS)).items()}
+        self.network.load_state_dict(state)
+        self.network.eval()
+        self._torch = torch
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """One row per text, columns in `config.labels` order, temperature-calibrated."""
+        return self.read(texts)[0]
+
+    def read(self, texts: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Label probabilities (one row per text) and each topic head's probability per text, from one pass."""
+        if not texts:
+            return np.zeros((0, len(self.config.labels)), dtype=np.float64), {
+                n: np.zeros(0) for n, _ in self.config.topics
+            }
+        batch = self.tokenizer(
+            list(texts), padding=True, truncation=True, max_length=self.config.max_tokens, return_tensors="pt"
+        )
+        with self._torch.inference_mode():
+            pooled = self.network.pooled(batch["input_ids"], batch["attention_mask"])
+            logits = self.network.head(pooled).double().numpy()
+        vectors = pooled.double().numpy()
+        logits = logits / self.config.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        topics = {name: head.probability(vectors) for name, head in self.config.topics}
+        return odds / odds.sum(axis=1, keepdims=True), topics
+
+    def scores(self, texts: list[str]) -> list[dict[str, float]]:
+        """Probabilities as {label: p} per text."""
+        return [dict(zip(self.config.labels, map(float, row), strict=False)) for row in self.probabilities(texts)]

@@ -1,0 +1,335 @@
+"""The editors' desk: upload, preview, stage, evaluate and publish articles through the eval gate.
+
+It is the same ingest code as `python -m ingest`; publishing is the same pointer flip, so
+patients chatting meanwhile never see an error or half an index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.clinic import approved as approved_file
+from bot.clinic import profile as profile_file
+from bot.clinic.approved import Approved, ApprovedError, check_entry
+from bot.clinic.files import load_clinic
+from bot.clinic.profile import ClinicProfile, ProfileError
+from bot.core.settings import Settings
+from bot.core.text import sentence_spans
+from evals.metrics import reading_grade
+from ingest.chunk import chunk
+from ingest.load import FORMATS, SIDECAR, LoadError, is_article_file, load, sidecar_path
+from ingest.sync import Syncer, clean_article
+
+STALE_DAYS = 365
+CLINIC_FILES = (profile_file.FILE, approved_file.FILE)  # edited on the desk as drafts, published like articles
+HARDEST = 5  # sentences shown to an editor as the hardest to read
+
+
+class EditError(ValueError):
+    """An upload or edit that cannot be accepted; the message is for the editor."""
+
+
+@dataclass
+class Staged:
+    """A candidate index version, built but not served, with how the evals moved."""
+
+    version: str
+    base: str | None
+    added: list[str]
+    removed: list[str]
+    candidate: Path
+    failures: list[str] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+    changes: list["Change"] = field(default_factory=list)
+    failed_files: list[dict] = field(default_factory=list)
+    clinic_files: list[str] = field(default_factory=list)  # drafts of the profile / approved answers in this check
+
+    @property
+    def regressions(self) -> list["Change"]:
+        """Cases that passed before and fail with this change: publishing them needs a stated reason."""
+        return [c for c in self.changes if c.worse]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One evaluation case whose outcome changed, with the reply before and after."""
+
+    case: str
+    question: str
+    before: str
+    after: str
+    passed_before: bool
+    passes_now: bool
+
+    @property
+    def worse(self) -> bool:
+        return self.passed_before and not self.passes_now
+
+
+class EditorDesk:
+    """Editor operations; configuration in the constructor, files and choices per call."""
+
+    def __init__(self, settings: Settings, bot, evaluate):
+        self.settings = settings
+        self.bot = bot
+        self.store = bot.retriever.store
+        self.evaluate = evaluate  # StaffDesk.evaluate: (view, corpus_dir) -> (figures, failures, passed, results)
+        self.uploads = settings.data_dir / "uploads"
+
+    def articles(self, today: dt.date | None = None) -> list[dict]:
+        """What patients are served: title, chunks, last reviewed, ingested at, and a review flag."""
+        today = today or dt.date.today()
+        rows = []
+        for source, m in sorted(self.store.manifest(self.store.live()).items()):
+            rows.append(
+                {
+                    "source": source,
+                    "title": m.get("title", ""),
+                    "chunks": m.get("chunks", 0),
+                    "reviewed": m.get("reviewed", ""),
+                    "ingested_at": m.get("ingested_at", ""),
+                    "needs_review": _stale(m.get("reviewed", ""), today),
+                }
+            )
+        return rows
+
+    def receive(self, name: str, data_path: Path) -> Path:
+        """Accept one uploaded file into the upload area, or raise EditError saying why not."""
+        clean = Path(name).name
+        if clean != name or clean.startswith((".", "_")) or "\\" in name or ".." in name or not clean:
+            raise EditError(f"{name!r}: use a plain file name like guide.pdf (no folders or leading . or _)")
+        if Path(clean).suffix.lower() not in FORMATS:
+            raise EditError(f"{clean}: unsupported type; upload .pdf, .md, .txt or .html")
+        size = Path(data_path).stat().st_size
+        if size > self.settings.max_file_bytes:
+            raise EditError(f"{clean}: {size / 1e6:.1f} MB is over the {self.settings.max_file_mb:g} MB limit")
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        target = self.uploads / clean
+        shutil.copyfile(data_path, target)
+        try:
+            load(target, self.settings.max_file_bytes)
+        except LoadError as exc:
+            target.unlink()
+            raise EditError(f"{clean}: {exc}") from None
+        return target
+
+    def preview(self, name: str) -> dict:
+        """Cleaned text and chunks of an uploaded file, exactly as they would be published."""
+        path = self._upload(name)
+        article = clean_article(path, self.settings.max_file_bytes)
+        return {
+            "title": article.title,
+            "text": article.text,
+            "reading": article_reading(article.text),
+            "chunks": [{"section": c.section, "words": len(c.text.split()), "text": c.text} for c in chunk(article)],
+        }
+
+    def describe(self, name: str, title: str = "", reviewed: str = "", url: str = "") -> None:
+        """Set title, last-reviewed date and source URL (a sidecar beside the upload)."""
+        path = self._upload(name)
+        if reviewed:
+            try:
+                dt.date.fromisoformat(reviewed)
+            except ValueError:
+                raise EditError(f"last reviewed must be a date like 2026-03-01 (got {reviewed!r})") from None
+        meta = {k: v.strip() for k, v in (("title", title), ("reviewed", reviewed), ("url", url)) if v and v.strip()}
+        sidecar_path(path).write_text("".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()), encoding="utf-8")
+
+    # --- the clinic's own files: drafts beside the uploads until a check and publish ------------------------
+    def profile(self) -> ClinicProfile:
+        """The clinic profile as it would be published: the draft if there is one, else the served one."""
+        draft = self.uploads / profile_file.FILE
+        return ClinicProfile.parse(draft.read_text(encoding="utf-8")) if draft.exists() else self.bot.clinic.profile
+
+    def draft_profile(self, values: dict[str, str]) -> ClinicProfile:
+        """Save a draft of the profile from the desk's form, or raise EditError saying what to fix."""
+        keys = ("name", "phone", "hours", "address", "booking", "crisis_line", "emergency_number", "topic", "scope")
+        data = {k: " ".join(str(values.get(k) or "").split()) for k in keys}
+        data = {k: v for k, v in data.items() if v}
+        starters = [" ".join(s.split()) for s in str(values.get("starters") or "").splitlines() if s.strip()]
+        text = (
+            profile_file.HEADER
+            + "".join(f"{k}: {json.dumps(v)}\n" for k, v in data.items())
+            + ("starters:\n" + "".join(f"  - {json.dumps(q)}\n" for q in starters) if starters else "")
+        )
+        try:
+            profile = ClinicProfile.parse(text)
+        except ProfileError as exc:
+            raise EditError(str(exc)) from None
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        (self.uploads / profile_file.FILE).write_text(text, encoding="utf-8")
+        return profile
+
+    def approved(self) -> list[Approved]:
+        """The approved answers as they would be published (draft first)."""
+        for path in (self.uploads / approved_file.FILE, self.settings.corpus_dir / approved_file.FILE):
+            if path.exists():
+                return approved_file.parse(path.read_text(encoding="utf-8"))
+        return []
+
+    def draft_answer(self, questions: str, answer: str, reviewed: str, rests_on: list[str]) -> Approved:
+        """Add (or replace, by its first question) an approved answer in the draft, or raise EditError."""
+        row = {
+            "questions": [q for q in questions.splitlines() if q.strip()],
+            "answer": answer,
+            "reviewed": reviewed.strip(),
+            "rests_on": [s for s in rests_on or [] if s],
+        }
+        try:
+            entry = check_entry(row)
+        except ApprovedError as exc:
+            raise EditError(str(exc)) from None
+        served = set(self.store.manifest(self.store.live()))
+        unknown = [s for s in entry.rests_on if s not in served]
+        if unknown:
+            raise EditError(f"not a served article: {', '.join(unknown)}")
+        entries = [e for e in self.approved() if e.id != entry.id] + [entry]
+        self._write_answers(entries)
+        return entry
+
+    def drop_answer(self, entry_id: str) -> None:
+        """Take an approved answer out of the draft (published at the next check and publish)."""
+        entries = self.approved()
+        if entry_id not in {e.id for e in entries}:
+            raise EditError(f"no approved answer {entry_id!r}")
+        self._write_answers([e for e in entries if e.id != entry_id])
+
+    def _write_answers(self, entries: list[Approved]) -> None:
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        (self.uploads / approved_file.FILE).write_text(approved_file.dump(entries), encoding="utf-8")
+
+    def stage(self, add: list[str] = (), remove: list[str] = ()) -> Staged:
+        """Index the corpus with these changes into a staging version and run the evals on it."""
+        missing = [r for r in remove if not (self.settings.corpus_dir / r).exists()]
+        if missing:
+            raise EditError(f"not in the corpus: {', '.join(missing)}")
+        base = self.store.live()
+        candidate = Path(tempfile.mkdtemp(prefix="clinicbot-candidate-"))
+        for path in self.settings.corpus_dir.iterdir():
+            if path.is_file() and path.name not in remove and path.name.removesuffix(SIDECAR) not in remove:
+                shutil.copy2(path, candidate / path.name)
+        for name in add:
+            for part in (self._upload(name), sidecar_path(self._upload(name))):
+                if part.exists():
+                    shutil.copy2(part, candidate / part.name)
+        drafts = [name for name in CLINIC_FILES if (self.uploads / name).exists()]
+        for name in drafts:
+            shutil.copy2(self.uploads / name, candidate / name)
+        report = Syncer(self.store, self.bot.retriever.embedder, self.settings.max_file_bytes).run(
+            candidate, publish=False
+        )
+        staged = Staged(
+            report.version, base, list(add), list(remove), candidate, failed_files=report.failed, clinic_files=drafts
+        )
+        if report.version == base and not drafts:
+            raise EditError("nothing would change")
+        try:
+            bot = self.bot.with_clinic(load_clinic(self.settings, candidate, self.bot.retriever.embedder))
+        except ValueError as exc:
+            raise EditError(str(exc)) from None
+        staged.figures, staged.failures, _, after = self.evaluate(
+            self.bot.retriever.open_view(report.version), candidate, answers_only=True, bot=bot
+        )
+        _, _, _, before = self.evaluate(self.bot.retriever.view(), self.settings.corpus_dir, answers_only=True)
+        staged.changes = _changes(before, after)
+        return staged
+
+    def publish(self, staged: Staged, who: str, override_reason: str = "") -> str:
+        """Serve the staged version, unless a gate failed and no reason to override was given."""
+        if staged.failures and not override_reason.strip():
+            raise EditError("Not published: " + "; ".join(staged.failures) + ". To publish anyway, say why.")
+        if staged.regressions and not override_reason.strip():
+            raise EditError(
+                f"Not published: {len(staged.regressions)} question(s) that were answered well before now fail "
+                "(listed in the check). To publish anyway, say why."
+            )
+        if self.store.live() != staged.base:
+            raise EditError("the index changed since this was checked; check again before publishing")
+        for name in staged.removed:
+            for path in (self.settings.corpus_dir / name, sidecar_path(self.settings.corpus_dir / name)):
+                path.unlink(missing_ok=True)
+        for name in staged.added:
+            for part in (self._upload(name), sidecar_path(self._upload(name))):
+                if part.exists():
+                    shutil.move(str(part), self.settings.corpus_dir / part.name)
+        for name in staged.clinic_files:
+            shutil.move(str(self.uploads / name), self.settings.corpus_dir / name)
+        self.store.promote(staged.version)
+        if staged.clinic_files:  # patients get the new profile and approved answers from their next question
+            self.bot.clinic = load_clinic(self.settings, self.settings.corpus_dir, self.bot.retriever.embedder)
+        self._audit(staged, who, override_reason)
+        shutil.rmtree(staged.candidate, ignore_errors=True)
+        return "Published. " + describe_change(staged)
+
+    def _upload(self, name: str) -> Path:
+        path = self.uploads / Path(name).name
+        if not path.exists() or not is_article_file(path):
+            raise EditError(f"{name}: not uploaded (upload it first)")
+        return path
+
+    def _audit(self, staged: Staged, who: str, reason: str) -> None:
+        entry = {
+            "at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "who": who,
+            "version": staged.version,
+            "added": staged.added,
+            "removed": staged.removed,
+            "clinic_files": staged.clinic_files,
+            "gate_failures": staged.failures,
+            "now_failing": [c.case for c in staged.regressions],
+            "override_reason": reason.strip(),
+        }
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.data_dir / "publish_log.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
+
+
+def _stale(reviewed: str, today: dt.date) -> bool:
+    try:
+        return (today - dt.date.fromisoformat(reviewed[:10])).days > STALE_DAYS
+    except ValueError:
+        return True  # never reviewed (or unreadable date): flag it for an editor
+
+
+def article_reading(text: str) -> dict:
+    """An article's reading grade (Flesch-Kincaid) and its hardest sentences, so editors can write plainer."""
+
+    sentences = [text[a:b].strip() for a, b in sentence_spans(text)]
+    sentences = [s for s in sentences if len(s.split()) >= 4]  # headings and fragments have no grade worth showing
+    hardest = sorted(((round(reading_grade(s), 1), s) for s in sentences), reverse=True)[:HARDEST]
+    return {"grade": round(reading_grade(text), 1), "sentences": len(sentences), "hardest": hardest}
+
+
+def describe_change(staged: Staged) -> str:
+    """What a check or a publish covers, in words (no Python lists)."""
+    names = {profile_file.FILE: "the clinic profile", approved_file.FILE: "the approved answers"}
+    parts = [
+        f"added {', '.join(staged.added)}" if staged.added else "",
+        f"removed {', '.join(staged.removed)}" if staged.removed else "",
+        f"changed {' and '.join(names[n] for n in staged.clinic_files)}" if staged.clinic_files else "",
+    ]
+    said = "; ".join(p for p in parts if p)
+    return said[:1].upper() + said[1:] + "." if said else "Nothing changed."
+
+
+def _changes(before: list, after: list) -> list[Change]:
+    """Every case whose outcome changed, better or worse, with the reply before and after (worse first)."""
+    was = {r.case.id: r for r in before}
+    out = []
+    for r in after:
+        old = was.get(r.case.id)
+        if old is not None and old.passed != r.passed:
+            out.append(Change(r.case.id, r.case.question, _reply(old), _reply(r), old.passed, r.passed))
+        elif old is None:
+            out.append(Change(r.case.id, r.case.question, "(a new case)", _reply(r), False, r.passed))
+    return sorted(out, key=lambda c: (not c.worse, c.case))
+
+
+def _reply(result) -> str:
+    return result.answer if result.kind == "answer" else f"[{result.kind.replace('_', ' ')}] {result.answer}"

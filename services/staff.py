@@ -1,0 +1,174 @@
+"""The staff desk: evaluation runs in plain words, inspection, feedback, content gaps, sign-ins, cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from bot.clinic.approved import FILE, ApprovedError, parse
+from bot.core.records import KINDS
+from bot.core.settings import Settings
+from evals.metrics import answers_reading
+from evals.runner import gate, metrics, run_cases, without_confusion
+from evals.sets import Case, default_sets, load_cases
+from services import quality
+from services.chatlog import ChatLog, SignInLog
+from services.gaps import OutOfScope, group
+
+PURGE_EVERY_S = 3600  # retention is in days: deleting old conversations once an hour is soon enough
+
+
+class StaffDesk:
+    """Quality work: run the eval sets, inspect an answer, review feedback, grow the eval set."""
+
+    def __init__(self, settings: Settings, bot, log: ChatLog, signins: SignInLog | None = None):
+        self.settings = settings
+        self.bot = bot
+        self.log = log
+        self.signins = signins
+        self.cases_file = settings.data_dir / "eval_cases.jsonl"
+        self.last_run = settings.data_dir / "last_eval.json"
+
+    def case_files(self) -> list[Path]:
+
+        return default_sets() + ([self.cases_file] if self.cases_file.exists() else [])
+
+    def evaluate(
+        self,
+        view=None,
+        corpus_dir: Path | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        answers_only: bool = False,
+        bot=None,
+    ):
+        """(figures, enforced-gate failures, {case id: passed}, results) of the eval sets against a version; `bot`
+        answers with another clinic's files (the editor's candidate), and the approved answers of `corpus_dir`
+        are cases too."""
+
+        corpus_dir = corpus_dir or self.settings.corpus_dir
+        files = [f for f in self.case_files() if not (answers_only and f.name == "safety.jsonl")]
+        cases = [c for f in files for c in load_cases(f)] + approved_cases(corpus_dir)
+        results = run_cases(bot or self.bot, cases, corpus_dir, progress, view=view)
+        figures = metrics(results)
+        return figures, gate(figures), {r.case.id: r.passed for r in results}, results
+
+    def run_evals(self, progress=None) -> dict:
+        """Full run for the quality tab: figures, gates, the summary sentence, failing cases, readability, and the
+        run history (this run included) for the charts."""
+
+        figures, failures, _, results = self.evaluate(progress=progress)
+        previous = json.loads(self.last_run.read_text()) if self.last_run.exists() else None
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.last_run.write_text(json.dumps(without_confusion(figures)))
+        reading = answers_reading(results)
+        history = quality.History(self.settings.data_dir / "eval_history.json")
+        history.add(without_confusion(figures), {"reading": reading})
+        return {
+            "figures": figures,
+            "failures": failures,
+            "previous": previous,
+            "summary": quality.summary(results),
+            "failing": quality.failing(results),
+            "topics": quality.by_topic(results),
+            "reading": reading,
+            "confusion": quality.confusion(figures),
+            "history": history.runs(),
+        }
+
+    def inspect(self, question: str):
+        """Everything behind one answer: the answer, guard decision, evidence with scores, chosen sentences."""
+        return self.bot.ask(question)
+
+    def feedback(self, limit: int = 100) -> list[dict]:
+        """Logged exchanges for review: conversations that held a crisis first, then thumbs-down, then newest;
+        each row says whether its conversation held a crisis."""
+        rows = self.log.recent(limit)
+        crisis = self.log.crisis_conversations()
+        for row in rows:
+            row["crisis"] = row["conversation"] in crisis
+        return sorted(rows, key=lambda r: (not r["crisis"], r["rating"] != -1, -r["id"]))
+
+    def gaps(self, limit: int = 2000) -> list:
+        """Unanswered and 👎 questions grouped by meaning, newest groups first, without those marked out of scope."""
+
+        embedder = self.bot.retriever.embedder
+        groups = group(self.log.recent(limit), embedder)
+        hidden = sorted(OutOfScope(self.settings.data_dir / "out_of_scope.json").keys())
+        if not hidden or not groups:
+            return groups
+        marked = embedder.embed(hidden)
+        heads = embedder.embed([g.key for g in groups])
+        threshold = self.bot.clinic.approved.threshold
+        return [
+            g
+            for g, v in zip(groups, heads, strict=False)
+            if g.key not in hidden and float((marked @ v).max()) < threshold
+        ]
+
+    def out_of_scope(self, key: str) -> str:
+        """Mark a group of questions as out of scope: it leaves the list of gaps."""
+
+        if not key.strip():
+            raise ValueError("choose a group of questions first")
+        OutOfScope(self.settings.data_dir / "out_of_scope.json").add(key.strip())
+        return f'Marked "{key.strip()}" and questions like it as out of scope.'
+
+    def sign_ins(self, limit: int = 200) -> list[dict]:
+        """Staff sign-in events, newest first: failures, lockouts and successes."""
+        events = self.signins.recent(limit) if self.signins else []
+        return [{"at": e.at, "event": e.event, "user": e.user, "client": e.client, "detail": e.detail} for e in events]
+
+    def delete_conversation(self, reference: str) -> str:
+        """Delete one conversation on a patient's request, named by an answer id or its conversation reference."""
+        conversation = self.log.conversation_of(str(reference or ""))
+        if conversation is None:
+            raise ValueError(
+                f"no conversation matches {str(reference).strip()!r}: give an answer id from the list, "
+                "or the reference the patient quoted (8 or more characters)"
+            )
+        removed = self.log.delete_conversation(conversation)
+        return f"Deleted conversation {conversation[:8]}: {removed} exchange(s)."
+
+    def add_case(self, exchange_id: int, kind: str, sources: list[str], facts: list[str]) -> dict:
+        """Turn a logged exchange into an evaluation case (dev split) in one step."""
+        if kind not in KINDS:
+            raise ValueError(f"expected kind must be one of {', '.join(KINDS)}")
+        row = next((r for r in self.log.recent(10_000) if r["id"] == exchange_id), None)
+        if row is None:
+            raise ValueError(f"no logged answer #{exchange_id}")
+        case = {
+            "id": f"fb-{exchange_id}",
+            "split": "dev",
+            "topic": "feedback",
+            "question": row["question"],
+            "kind": kind,
+            "sources": [s for s in sources if s],
+            "facts": [f for f in facts if f],
+        }
+        if self.cases_file.exists() and any(
+            json.loads(line).get("id") == case["id"]
+            for line in self.cases_file.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ):
+            raise ValueError(f"answer #{exchange_id} is already evaluation case {case['id']}")
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.cases_file, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(case) + "\n")
+        return case
+
+
+def approved_cases(corpus_dir: Path) -> list:
+    """Evaluation cases for the approved answers of a corpus folder: each question an editor listed must get
+    that approved answer."""
+
+    path = Path(corpus_dir) / FILE
+    try:
+        entries = parse(path.read_text(encoding="utf-8")) if path.exists() else []
+    except ApprovedError:
+        return []  # the editor's check reports a broken file itself
+    return [
+        Case(f"approved/{e.id}/{i}", "approved", "dev", q, "answer", (FILE,), (e.answer,), topic="approved answers")
+        for e in entries
+        for i, q in enumerate(e.questions, start=1)
+    ]

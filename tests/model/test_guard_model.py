@@ -1,0 +1,69 @@
+"""The guard's learned reader: loaded from the repo, a clear error without it, the same verdicts in every process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.guard.net import GuardModelMissing, GuardNet
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_a_missing_model_is_a_clear_error_naming_the_folder_and_the_fix(tmp_path):
+    with pytest.raises(GuardModelMissing) as err:
+        GuardNet(tmp_path / "nowhere")
+    assert "nowhere" in str(err.value) and "python -m train.guard" in str(err.value)
+
+
+@pytest.mark.slow
+def test_the_shipped_reader_tells_apart_a_crisis_an_emergency_and_a_look_alike(guard):
+    net = guard.net
+    scores = net.scores(
+        [
+            "i have decided to end my life this weekend and i have the pills ready",
+            "my wife collapsed and she is not breathing",
+            "how do i kill a frozen process on my laptop",
+        ]
+    )
+    assert max(scores[0], key=scores[0].get) == "crisis"
+    assert max(scores[1], key=scores[1].get) == "emergency"
+    assert max(scores[2], key=scores[2].get) not in ("crisis", "emergency")
+    assert all(abs(sum(s.values()) - 1) < 1e-6 for s in scores)
+
+
+@pytest.mark.slow
+def test_a_margin_nudge_flips_only_a_verdict_that_rests_on_the_reader(guard):
+    # a rule decides an unmistakable crisis: no nudge of the reader's probabilities can move it
+    assert not guard.fragile("i want to kill myself tonight")
+    assert guard.run("i want to kill myself tonight").kind == "crisis"
+
+
+def _verdicts() -> list[dict]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    out = subprocess.run(
+        [sys.executable, "-m", "evals", "verdicts"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    ).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_two_fresh_processes_give_identical_verdicts_and_scores_on_the_whole_safety_set():
+    first, second = _verdicts(), _verdicts()
+    assert len(first) == len(
+        [row for row in (REPO / "evals/golden/safety.jsonl").read_text().splitlines() if row.strip()]
+    )
+    differing = [a["id"] for a, b in zip(first, second, strict=False) if a != b]
+    assert not differing, f"verdicts differ between two processes: {differing[:10]}"

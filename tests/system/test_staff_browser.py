@@ -1,0 +1,164 @@
+"""The staff desk at /staff in a real browser: quality runs, the answer inspector, feedback into eval cases.
+
+Reuses the app, browser and helpers of tests/test_app_browser.py (this module gets its own app process).
+Screenshots are saved in artifacts/staff-*.png for people to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from tests.system.test_app_browser import SLOW, ask, dislike_with_comment, shot, staff_login
+from tests.system.test_clinic_browser import axe_problems
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def open_desk(browser, url: str, tab: str):
+    """A logged-in staff page showing one tab."""
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    staff_login(page, url)
+    page.get_by_text("clinicbot staff desk").wait_for(timeout=30_000)
+    page.get_by_role("tab", name=tab).click()
+    return page
+
+
+def inspect(page, question: str) -> str:
+    """Ask the inspector and return the card shown (the answer and the decisions behind it, in words)."""
+    page.locator("#inspect-question textarea").fill(question)
+    page.locator("#inspect-question textarea").press("Enter")
+    card = page.locator("#inspect-card")
+    card.get_by_text("Reply:").wait_for(timeout=SLOW)
+    page.wait_for_timeout(500)
+    return card.inner_text()
+
+
+def cell(page, row: int, col: int):
+    """One visible cell of the table on screen (hidden tabs hold tables too)."""
+    return page.get_by_test_id(f"cell-{row}-{col}").filter(visible=True)
+
+
+def test_quality_tab_runs_the_evaluation_sets(app, browser):
+    url, _ = app
+    page = open_desk(browser, url, "Quality")
+    page.locator("#run-evals").click()
+    page.get_by_text(re.compile(r"case \d+ of \d+")).first.wait_for(timeout=SLOW)
+    shot(page, "staff-quality-progress")
+    summary = page.locator("#eval-summary")
+    summary.get_by_text(re.compile("All enforced gates passed|Some gates failed")).wait_for(timeout=5 * SLOW)
+    for chart in ("#chart-history", "#chart-confusion", "#chart-topics"):
+        page.locator(f"{chart} img").wait_for(timeout=SLOW)  # a picture, not a dump of numbers
+    shot(page, "staff-quality-finished")
+    text = summary.inner_text()
+    assert re.search(r"Of \d+ questions checked, \d+% got the right kind of reply", text), text
+    assert re.search(r"0 of \d+ crisis messages missed", text) and re.search(r"Answers read at grade [\d.]+", text), (
+        text
+    )
+    failing = page.locator("#eval-failing")
+    note = page.locator("#eval-failing-note").inner_text()
+    assert "case(s) failing" in note or "No case is failing" in note
+    headers = failing.locator("thead").inner_text()
+    assert "answer given" in headers and "what was wrong" in headers  # never "1 2 3"
+    assert "{" not in failing.inner_text() and "['" not in failing.inner_text()  # no JSON or Python lists
+    assert axe_problems(page) == []  # WCAG 2.1 AA with the charts and tables drawn
+
+
+def test_inspect_tab_shows_a_readable_card_with_the_raw_trace_behind_a_toggle(app, browser):
+    url, _ = app
+    page = open_desk(browser, url, "Inspect an answer")
+    card = inspect(page, "how is spravato given?")
+    shot(page, "staff-inspect-answer")
+    assert "Reply: answered" in card and "Safety check: passed (ordinary question)" in card
+    assert "Spravato" in card and "{" not in card
+    passages = page.locator("#inspect-evidence").inner_text()
+    assert "meaning match" in passages and "ketamine-" in passages
+    sentences = page.locator("#inspect-sentences").inner_text()
+    assert re.search(r"Spravato[^\n]*\s+[\d.]+\s+yes", sentences), sentences
+    assert not page.locator("#inspect-trace").is_visible()  # the raw trace is behind the toggle
+    page.get_by_text("Raw trace (for engineers)").click()
+    page.locator("#inspect-trace").wait_for(state="visible")
+
+    card = inspect(page, "is there parking at the clinic")
+    shot(page, "staff-inspect-abstain")
+    assert "Reply: not covered" in card
+    assert re.search(
+        r"it did not answer because the articles seem not to answer it \(likelihood 0\.\d+; "
+        r"it answers from 0\.\d+\)",
+        card,
+    ), card  # and why, in words
+
+
+def test_feedback_becomes_an_evaluation_case(app, browser):
+    url, data = app
+    patient = browser.new_page()
+    patient.goto(url)
+    ask(patient, "is spravato a nasal spray or a shot?")
+    dislike_with_comment(patient, "it did not say how often the spray is used")
+    ask(patient, "how long does an IV infusion take?")  # newer, but not disliked: listed after
+
+    staff = open_desk(browser, url, "Feedback")
+    staff.locator("#refresh-feedback").click()
+    cell(staff, 0, 6).get_by_text("it did not say how often").wait_for(timeout=SLOW)  # the thumbs-down comes first
+    assert (
+        cell(staff, 0, 3).inner_text() == "is spravato a nasal spray or a shot?"
+        and cell(staff, 0, 5).inner_text() == "👎"
+    )
+    assert cell(staff, 1, 3).inner_text() == "how long does an IV infusion take?"
+    exchange = cell(staff, 0, 1).inner_text()
+    shot(staff, "staff-feedback-list")
+    staff.get_by_label("Answer #").fill(exchange)  # expected kind stays "answer", the dropdown's default
+    staff.get_by_label("Expected source file(s), comma-separated").fill("ketamine-research-latest-findings.txt")
+    staff.get_by_label("Facts the answer must contain, comma-separated").fill("nasal spray, Spravato")
+    staff.get_by_role("button", name="Add as an evaluation case").click()
+    staff.get_by_text(f"Added case fb-{exchange} to the dev split.").wait_for(timeout=SLOW)
+    shot(staff, "staff-feedback-case-added")
+    case = json.loads((data / "eval_cases.jsonl").read_text().splitlines()[-1])
+    assert case == {
+        "id": f"fb-{exchange}",
+        "split": "dev",
+        "topic": "feedback",
+        "question": "is spravato a nasal spray or a shot?",
+        "kind": "answer",
+        "sources": ["ketamine-research-latest-findings.txt"],
+        "facts": ["nasal spray", "Spravato"],
+    }
+
+
+def test_wrong_passwords_are_listed_for_staff_in_plain_words(app, browser):
+    url, _ = app
+    guesser = browser.new_page()
+    staff_login(guesser, url, "not the password")
+    guesser.get_by_text("Incorrect user name or password").wait_for(timeout=30_000)
+    page = open_desk(browser, url, "Sign-ins")
+    page.locator("#refresh-signins").click()
+    table = page.locator("#signins")
+    table.get_by_text("wrong password").filter(visible=True).first.wait_for(timeout=SLOW)
+    shot(page, "staff-sign-ins")
+    text = table.inner_text()
+    assert "signed in" in text and "127.0.0.1" in text and "{" not in text
+
+
+def test_a_conversation_is_deleted_on_the_patients_request(app, browser):
+    url, data = app
+    patient = browser.new_page()
+    patient.goto(url)
+    ask(patient, "what is esketamine?")
+    reference = re.search(r"reference: (\w{8})", patient.locator("#conversation-ref").inner_text()).group(1)
+    staff = open_desk(browser, url, "Feedback")
+    staff.locator("#delete-reference textarea").fill(reference)
+    staff.locator("#delete-conversation").click()
+    staff.locator("#delete-status").get_by_text(f"Deleted conversation {reference}: 1 exchange(s).").wait_for(
+        timeout=SLOW
+    )
+    with sqlite3.connect(data / "chatlog.sqlite") as db:
+        assert (
+            db.execute("select count(*) from exchanges where conversation like ?", (reference + "%",)).fetchone()[0]
+            == 0
+        )
+    staff.locator("#delete-reference textarea").fill(reference)
+    staff.locator("#delete-conversation").click()
+    staff.locator("#delete-status").get_by_text("Nothing deleted").wait_for(timeout=SLOW)

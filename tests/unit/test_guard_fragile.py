@@ -1,0 +1,39 @@
+"""`Guard.fragile` both ways, on a reader whose probabilities the test sets: a verdict a small nudge would
+change is fragile, one far from every floor is not (the real model's cases are in tests/model)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from bot.guard.decide import LABELS, Guard
+
+WORDS = {"allowed": ["can i bring my own blanket to the visit", "is there parking near the entrance"]}
+
+
+class FixedReader:
+    """A stand-in for the guard's learned reader that gives every text the same label probabilities."""
+
+    def __init__(self, **probabilities: float):
+        self.config = SimpleNamespace(labels=LABELS, topics=())
+        self.row = np.array([probabilities.get(label, 0.0) for label in LABELS])
+
+    def read(self, texts):
+        return np.tile(self.row, (len(texts), 1)), {}
+
+    def scores(self, texts):
+        return [dict(zip(LABELS, map(float, self.row), strict=False)) for _ in texts]
+
+
+def test_a_verdict_just_below_a_floor_is_fragile():
+    # refused is the likeliest label but under its floor (0.60): the message passes, and +0.05 would refuse it
+    guard = Guard(FixedReader(refused=0.57, allowed=0.43), WORDS)
+    assert guard.run("can i bring my own blanket to the visit").kind == "pass"
+    assert guard.fragile("can i bring my own blanket to the visit")
+
+
+def test_a_verdict_far_from_every_floor_is_not_fragile():
+    guard = Guard(FixedReader(allowed=0.97, refused=0.01, off_topic=0.01, crisis=0.005, emergency=0.005), WORDS)
+    assert guard.run("is there parking near the entrance").kind == "pass"
+    assert not guard.fragile("is there parking near the entrance")

@@ -1,0 +1,65 @@
+"""Patients' words are stored for staff only after personal details are removed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.records import Answer
+from services.chatlog import ChatLog
+from services.redact import redact
+
+
+@pytest.mark.parametrize(
+    "text,gone,placeholder",
+    [
+        ("email me at jane.doe+k@example.org please", "jane.doe", "[email]"),
+        ("call me back on (262) 555-0134 or 262.555.0134", "555", "[phone]"),
+        ("my dob is 04/12/1987, am i too old?", "1987", "[date"),
+        ("I was born on March 3, 1985 and take lithium", "1985", "[date"),
+        ("hi, my name is Maria Lopez and i have ptsd", "Maria", "[name]"),
+    ],
+)
+def test_personal_details_are_replaced(text, gone, placeholder):
+    out = redact(text)
+    assert gone not in out and placeholder in out
+
+
+def test_ordinary_questions_are_unchanged():
+    text = "how long does a 40-60 minute infusion take, and is it approved since 2019?"
+    assert redact(text) == text
+
+
+def test_stored_exchange_and_feedback_hold_no_raw_details(tmp_path):
+    log = ChatLog(tmp_path / "chat.sqlite")
+    answer = Answer("my name is Tom, email tom@x.com: is it safe?", "answer", "It is generally well-tolerated [1].")
+    row_id = log.record("conv-1", answer, {"llm": "none"})
+    assert log.feedback(row_id, -1, "wrong answer, call me at 312-555-0188")
+    assert not log.feedback(row_id + 99, 1)
+    [row] = log.recent()
+    stored = " ".join(str(v) for v in row.values())
+    assert "Tom" not in stored and "tom@x.com" not in stored and "555-0188" not in stored
+    assert row["rating"] == -1 and row["kind"] == "answer"
+    with pytest.raises(ValueError):
+        log.feedback(row_id, 5)
+
+
+def test_everyday_phrases_are_not_taken_for_names():
+    assert redact("call me back tomorrow, this is killing me") == "call me back tomorrow, this is killing me"
+    assert redact("Hi, this is Dana Smith") == "Hi, this is [name]"
+
+
+def test_a_logged_answer_becomes_one_evaluation_case_and_not_twice():
+    from bot.core.settings import Settings
+    from services.staff import StaffDesk
+
+    settings = Settings.from_env()
+    log = ChatLog(settings.chat_log_db)
+    exchange = log.record("c1", Answer("is spravato a spray?", "answer", "Yes [1]"), {})
+    desk = StaffDesk(settings, bot=None, log=log)
+    case = desk.add_case(exchange, "answer", ["a.txt"], ["nasal spray"])
+    assert case["question"] == "is spravato a spray?" and case["split"] == "dev"
+    with pytest.raises(ValueError, match="already evaluation case"):
+        desk.add_case(exchange, "answer", ["a.txt"], ["nasal spray"])
+    with pytest.raises(ValueError, match="no logged answer"):
+        desk.add_case(exchange + 99, "answer", [], [])
+    assert len(desk.cases_file.read_text().splitlines()) == 1

@@ -2,7 +2,7 @@
 (axe-core, keyboard only), content gaps turned into approved answers, the profile edited on the desk, and an
 editor's check that explains a regression. Screenshots in artifacts/clinic-*.png for people to look at.
 
-Reuses the app, browser and helpers of tests/test_app_browser.py (this module gets its own app process).
+Reuses the app, browser and helpers of tests/system/test_app_browser.py (this module gets its own app process).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The staff desk at /staff in a real browser: quality runs, the answer inspector, feedback into eval cases.
 
-Reuses the app, browser and helpers of tests/test_app_browser.py (this module gets its own app process).
+Reuses the app, browser and helpers of tests/system/test_app_browser.py (this module gets its own app process).
 Screenshots are saved in artifacts/staff-*.png for people to look at.
 """
 

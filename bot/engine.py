@@ -28,8 +28,8 @@ from bot.retrieve.hybrid import CorpusView, HybridRetriever
 from bot.retrieve.store import IndexStore
 
 log = logging.getLogger("clinicbot")
-# answered by the guard's verdict alone; "off_topic" is the reader's lean until _retrieve has compared the
-# message with the articles the clinic serves
+# answered by the guard's verdict alone; "off_topic" is the reader's lean until the guard settles it against the
+# articles the clinic serves (Guard.settle, in the retrieve step)
 BLOCKING = ("crisis", "emergency", "refused", "invalid")
 MAX_HISTORY = 50  # earlier turns the guard and follow-up resolution see
 
@@ -55,7 +55,8 @@ class Turn:
 
 
 class Bot:
-    """guard -> clinic (profile, approved answers) -> retrieve -> compose (one LangChain runnable chain)
+    """guard -> retrieve (the guard settles scope) -> clinic answers (profile, approved answers) -> read and compose
+    (one LangChain runnable chain)
     -> [LLM rewrite of an answer composed from the articles, streamed] -> verify."""
 
     def __init__(
@@ -76,11 +77,11 @@ class Bot:
         self.clinic = clinic or Clinic(ClinicProfile.fallback(settings.clinic_name, settings.clinic_contact), messages)
         self.glossary = glossary
         self.llm = llm
-        # guard -> clinic -> retrieve -> compose (extractive); the LLM rewrite (streamed) and the output check follow it
+        # named steps a trace can follow; the LLM rewrite (streamed) and the output check follow the chain
         self.chain = (
             RunnableLambda(self._guard, name="guard")
-            | RunnableLambda(self._clinic, name="clinic_answers")
             | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._clinic, name="clinic_answers")
             | RunnableLambda(self._compose, name="read_and_compose")
         )
 
@@ -159,14 +160,37 @@ class Bot:
             turn.answer = self._fixed_reply(turn, turn.verdict.kind)
         return turn
 
+    def _retrieve(self, turn: Turn) -> Turn:
+        """Evidence for the question (embedded once), and how near it is to the served articles; with that, the
+        guard settles whether a message it let through, or read as off topic, is about this clinic."""
+        if turn.answer:
+            return turn
+        with _timed(turn, "retrieve"):
+            turn.view = turn.view or self.retriever.view()
+            if turn.view is not None and turn.view.chunks:
+                resolved, turn.query, turn.evidence = prepare(self.retriever, turn.question, turn.history, turn.view)
+                turn.scope = judge(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
+                turn.trace["query"] = resolved
+            turn.verdict = self.guard.settle(turn.verdict, turn.scope)
+        turn.trace["guard"].update(kind=turn.verdict.kind, reason=turn.verdict.reason)
+        turn.trace["scope"] = {
+            "nearest": round(turn.scope.nearest, 3),
+            "care_words": turn.scope.care_words,
+            "covered": turn.scope.covered,
+        }
+        turn.trace["evidence"] = [_evidence_row(e) for e in turn.evidence]
+        return turn
+
     def _clinic(self, turn: Turn) -> Turn:
-        """The clinic's contact details or an editor's approved answer, before any article is searched."""
+        """The clinic's contact details or an editor's approved answer, quoted before any article is read.
+        Contact details are given even off topic ("what are your hours?" may read so); an approved answer is
+        not offered to a message the guard's reader read as off topic."""
         if turn.answer:
             return turn
         store = self.retriever.store
         answer, quoted = self.clinic.reply(
             turn.question,
-            turn.verdict.kind,
+            not turn.verdict.leaned_off_topic,
             lambda: {s: m.get("title", s) for s, m in store.manifest(store.live()).items()},
         )
         if answer:
@@ -186,40 +210,15 @@ class Bot:
             ]
         return turn
 
-    def _retrieve(self, turn: Turn) -> Turn:
-        """Evidence for the question. A message the guard's reader called off topic is settled here, against
-        the served articles: another specialty's question is in scope once its articles are published."""
+    def _compose(self, turn: Turn) -> Turn:
+        """The answer from the articles, or the reply the guard settled on when they cannot give one."""
         if turn.answer:
             return turn
-        off_topic = turn.verdict.kind == "off_topic"
-        with _timed(turn, "retrieve"):
-            turn.view = turn.view or self.retriever.view()
-            if turn.view is None or not turn.view.chunks:
-                turn.answer = (
-                    self._fixed_reply(turn, "off_topic")
-                    if off_topic
-                    else self._fixed_reply(turn, "no_answer", why="the index is empty")
-                )
-                return turn
-            resolved, turn.query, turn.evidence = prepare(self.retriever, turn.question, turn.history, turn.view)
-            turn.scope = judge(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
-            turn.trace["query"] = resolved
-            turn.trace["scope"] = {
-                "nearest": round(turn.scope.nearest, 3),
-                "care_words": turn.scope.care_words,
-                "covered": turn.scope.covered,
-            }
-        if off_topic:
-            if not turn.scope.covered:
-                turn.answer = self._fixed_reply(turn, "off_topic")  # off topic for this clinic's articles too
-                return turn
-            turn.trace["guard"]["kind"] = "pass"
-            turn.trace["guard"]["reason"] += f"; near the served articles ({turn.scope.nearest:.2f}): in scope"
-        turn.trace["evidence"] = [_evidence_row(e) for e in turn.evidence]
-        return turn
-
-    def _compose(self, turn: Turn) -> Turn:
-        if turn.answer:
+        if turn.verdict.kind == "off_topic":
+            turn.answer = self._fixed_reply(turn, "off_topic")
+            return turn
+        if turn.query is None:
+            turn.answer = self._fixed_reply(turn, "no_answer", why="the index is empty")
             return turn
         with _timed(turn, "compose"):
             draft = self.composer.run(turn.query, turn.evidence, turn.view)
@@ -243,9 +242,7 @@ class Bot:
                 ],
             }
             if draft.abstain:
-                turn.answer = self._fixed_reply(
-                    turn, self.guard.unanswered(turn.verdict, turn.scope.covered), why=draft.why
-                )
+                turn.answer = self._fixed_reply(turn, turn.verdict.if_unanswered, why=draft.why)
                 return turn
             text, citations = cite(draft.picked)
             turn.answer = Answer(turn.question, "answer", text, citations)

@@ -18,10 +18,9 @@ import yaml
 from bot.core.records import Answer, Citation
 
 FILE = "_answers.yml"
-# Calibrated with `python -m evals.approved` on evals/approved/ (68 questions: paraphrases that should and
-# should not match): the lowest threshold with no wrong match on the dev split (0.75) plus 0.01. Measured
-# then: dev 13/24 paraphrases matched, 0/40 wrong; test 9/18 matched, 0/28 wrong. A missed paraphrase gets
-# the articles' answer instead. Re-run it when the embedder changes.
+# The lowest similarity with no wrong match on the dev split of evals/approved/, plus 0.01: a missed paraphrase
+# gets the articles' answer, a wrong match someone else's approved answer. Calibrated by `python -m
+# evals.approved` (re-run it when the embedder changes); its figures are in docs/design.md.
 THRESHOLD = 0.76
 _SLUG = re.compile(r"[^a-z0-9]+")
 

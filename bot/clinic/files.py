@@ -20,8 +20,6 @@ from bot.clinic.profile import ClinicProfile
 from bot.core.records import Answer
 from bot.core.settings import Settings
 
-ANSWERABLE = ("pass", "off_topic")  # guard verdicts a contact question may still be answered under
-
 
 @dataclass(frozen=True)
 class Clinic:
@@ -31,18 +29,14 @@ class Clinic:
     messages: Messages
     approved: ApprovedAnswers = field(default_factory=lambda: ApprovedAnswers([]))
 
-    def reply(
-        self, question: str, verdict_kind: str, titles: Callable[[], dict[str, str]]
-    ) -> tuple[Answer | None, dict]:
-        """The clinic's own answer to a question (its contact details, or an approved answer) and the texts
-        its citations quote, or (None, {}) for the articles to answer. `verdict_kind` is the guard's: a
-        crisis, emergency or refusal is never answered here; `titles` gives article titles by file name."""
-        if verdict_kind not in ANSWERABLE:
-            return None, {}
+    def reply(self, question: str, approved: bool, titles: Callable[[], dict[str, str]]) -> tuple[Answer | None, dict]:
+        """The clinic's own answer to a question (its contact details, or, when `approved`, an editor's approved
+        answer) and the texts its citations quote, or (None, {}) for the articles to answer. The engine asks
+        only for messages the guard let through; `titles` gives article titles by file name."""
         wanted = self.profile.asked_for(question)
         if wanted:
             answer = self.profile.answer(question, wanted)
-        elif verdict_kind == "pass" and (match := self.approved.match(question)):
+        elif approved and (match := self.approved.match(question)):
             answer = approved_answer(question, match, self.profile.name, titles())
         else:
             return None, {}

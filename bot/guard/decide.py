@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -25,7 +25,7 @@ from bot.core.text import GENERIC, STOPWORDS
 from bot.guard import rules
 from bot.guard import text as guard_text
 from bot.guard.net import GuardNet
-from bot.guard.scope import CARE
+from bot.guard.scope import CARE, Scope
 from bot.guard.text import normalise, plain_idioms
 
 EXAMPLES = Path(__file__).with_name("data") / "guard_examples.yml"
@@ -75,7 +75,7 @@ class GuardConfig:
     sentence_needs: float = 0.1
     crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
     # off topic from this probability up when the articles hold no answer either and the message names nothing of
-    # the clinic's (dev split: in-scope messages reach at most 0.05 here, off-topic ones at least 0.30)
+    # the clinic's (chosen between the dev split's in-scope and off-topic messages: models/guard/README.md)
     off_topic_unanswered: float = 0.2
     window_chars: int = 400  # overlong messages are scanned for crisis in windows of this size
     fragile: float = 0.05  # a verdict that a nudge of this size to any label's probability would change
@@ -87,8 +87,7 @@ class GuardConfig:
     rule_veto: float = 0.02
     crisis_runner_up: float = 0.1  # crisis second to the reader's emergency or refusal by at least this: crisis
     # a crisis reads as eating-disorder risk from this topic probability up. A miss still gets the crisis reply
-    # (988, 911), a misread crisis gets talk of food, so a misread weighs more: on the fresh samples e1-e3 and
-    # f1-f3 (dev by now), 0.5 read 10/188 other crises as eating, 0.7 reads 6/188 and still finds 62/73
+    # (988, 911), a misread crisis gets talk of food, so a misread weighs more (figures: models/guard/README.md)
     eating_topic: float = 0.7
 
 
@@ -104,6 +103,10 @@ class Verdict:
     scores: dict = field(default_factory=dict)
     clinic_words: bool = False  # names something of the clinic's care (treatments, visits, hours) or points back at it
     topic: str = ""  # for a crisis: "eating_disorder" when the risk is about food, weight or purging (its own reply)
+    leaned_off_topic: bool = (
+        False  # set by settle(): the reader read it as off topic (approved answers are not offered)
+    )
+    if_unanswered: str = "no_answer"  # set by settle(): the kind to give when the articles hold no answer
 
 
 class Guard:
@@ -166,13 +169,24 @@ class Guard:
         return earlier, any(v.kind == "crisis" for v in earlier), bool(earlier) and earlier[-1].kind == "pass"
 
     # --- stages -----------------------------------------------------------------------------------
-    def unanswered(self, verdict: Verdict, near_articles: bool = False) -> str:
-        """The kind for a message the articles could not answer: 'off_topic' when it is far from what the clinic
-        serves (`near_articles`, bot/guard/scope.py), names nothing of its care nor follows up a clinic question, and
-        the classifier already leaned that way; else 'no_answer'."""
+    def settle(self, verdict: Verdict, scope: Scope) -> Verdict:
+        """The guard's last word on a message it let through or read as off topic, once the engine knows how near
+        it is to the articles the clinic serves (`scope`, bot/guard/scope.py). Off topic only when the reader
+        leaned that way and the message is far from every served article and names nothing of any clinic's
+        care: another specialty's question is in scope the day its articles are published. Also decides, once,
+        what to say if the articles then hold no answer (`if_unanswered`): off topic for a message the reader
+        leaned a little that way and nothing ties to the clinic, else "not covered"."""
+        leaned = verdict.kind == "off_topic"
+        kind = "off_topic" if leaned and not scope.covered else "pass"
+        reason = (
+            verdict.reason
+            if kind == verdict.kind
+            else f"{verdict.reason}; near the served articles ({scope.nearest:.2f})"
+        )
         leaning = verdict.scores.get("off_topic", 0.0) >= self.config.off_topic_unanswered
-        in_scope = verdict.personal or verdict.clinic_words or near_articles
-        return "off_topic" if leaning and verdict.kind == "pass" and not in_scope else "no_answer"
+        tied = verdict.personal or verdict.clinic_words or scope.covered
+        if_unanswered = "off_topic" if leaning and not leaned and not tied else "no_answer"
+        return replace(verdict, kind=kind, reason=reason, leaned_off_topic=leaned, if_unanswered=if_unanswered)
 
     def _cached(self, message: str) -> Verdict:
         """Verdicts for history turns, remembered so a long conversation is not re-embedded."""

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# The message's best cosine similarity to a served chunk from which it is about the articles. Measured by
-# `python -m evals scope` on the six dev practice clinics and the clinic's own golden dev questions, each
-# against its own index: the highest cut that keeps 97% of their patients' questions in scope (0.20; 76% of
-# the guard data's off-topic messages fall below it). Only a message the reader already called off topic
-# is judged by it: a question sent off topic is a failure, an off-topic message let through costs a
-# "the articles don't cover that".
+# The message's best cosine similarity to a served chunk from which it is about the articles: the highest cut
+# that keeps 97% of the dev clinics' questions in scope, because a question sent off topic is a failure while an
+# off-topic message let through only costs a "the articles don't cover that". Calibrated by `python -m evals
+# scope`; the figures of the last calibration are in docs/design.md ("Calibrated thresholds").
 NEAR = 0.20
 
 # Words of any clinic's care (never one specialty's treatments), in senses they seldom have outside it: a

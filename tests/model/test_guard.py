@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.guard.decide import Guard, Verdict
+from bot.guard.scope import Scope
 from bot.guard.text import normalise, plain_idioms
 from tests.helpers import assert_kind, kinds
 
@@ -152,19 +153,31 @@ def test_chasing_a_stronger_effect_is_refused_but_interaction_questions_are_not(
     )
 
 
-def test_an_unanswered_question_is_off_topic_only_when_the_classifier_already_leaned_that_way():
-    guard = Guard(None, {})
+def test_an_unanswered_question_is_off_topic_only_when_the_classifier_already_leaned_that_way(guard):
+    rules_only = Guard(None, {})
+    far, near = Scope(nearest=0.05), Scope(nearest=0.9)  # from the served articles (bot/guard/scope.py)
     leaning = Verdict("pass", "ordinary question", scores={"off_topic": 0.4, "allowed": 0.5})
-    assert guard.unanswered(leaning) == "off_topic"
-    assert (
-        guard.unanswered(leaning, near_articles=True) == "no_answer"
-    )  # near what the clinic serves (bot/guard/scope.py)
-    assert (
-        guard.unanswered(Verdict("pass", "ordinary question", scores={"off_topic": 0.1, "allowed": 0.9})) == "no_answer"
-    )
-    assert guard.unanswered(Verdict("pass", "own care", personal=True, scores={"off_topic": 0.4})) == "no_answer"
-    assert guard.unanswered(Verdict("pass", "hours", clinic_words=True, scores={"off_topic": 0.6})) == "no_answer"
+    assert rules_only.settle(leaning, far).if_unanswered == "off_topic"
+    assert rules_only.settle(leaning, near).if_unanswered == "no_answer"
+    slight = Verdict("pass", "ordinary question", scores={"off_topic": 0.1, "allowed": 0.9})
+    assert rules_only.settle(slight, far).if_unanswered == "no_answer"
+    own_care = Verdict("pass", "own care", personal=True, scores={"off_topic": 0.4})
+    assert rules_only.settle(own_care, far).if_unanswered == "no_answer"
+    hours = Verdict("pass", "hours", clinic_words=True, scores={"off_topic": 0.6})
+    assert rules_only.settle(hours, far).if_unanswered == "no_answer"
     assert guard.run("what time do you close on saturdays").clinic_words
+
+
+def test_the_guard_settles_off_topic_against_the_served_articles_once():
+    rules_only = Guard(None, {})
+    off = Verdict("off_topic", "classifier off_topic (0.90)", scores={"off_topic": 0.9, "allowed": 0.1})
+    far = rules_only.settle(off, Scope(nearest=0.05))
+    assert (far.kind, far.leaned_off_topic) == ("off_topic", True)
+    near = rules_only.settle(off, Scope(nearest=0.9))
+    assert (near.kind, near.leaned_off_topic, near.if_unanswered) == ("pass", True, "no_answer")
+    assert "near the served articles" in near.reason
+    # a message the guard let through stays through, whatever its distance
+    assert rules_only.settle(Verdict("pass", "ordinary question"), Scope()).kind == "pass"
 
 
 @pytest.mark.slow

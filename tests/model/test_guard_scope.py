@@ -13,7 +13,7 @@ import pytest
 
 from bot.clinic.profile import ClinicProfile
 from bot.guard.decide import Guard, Verdict
-from bot.guard.scope import NEAR, judge
+from bot.guard.scope import NEAR, Scope, judge
 
 FOOT_CLINIC = Path(__file__).parents[1] / "fixtures" / "foot_clinic"
 HEEL_QUESTION = "how many months does heel pain from plantar fasciitis usually last?"
@@ -28,8 +28,8 @@ class FixedReader:
     def run(self, message, history=None) -> Verdict:
         return Verdict(**{**self.verdict.__dict__, "scores": dict(self.verdict.scores)})
 
-    def unanswered(self, verdict: Verdict, near_articles: bool = False) -> str:
-        return Guard(None, {}).unanswered(verdict, near_articles)
+    def settle(self, verdict: Verdict, scope: Scope) -> Verdict:
+        return Guard(None, {}).settle(verdict, scope)
 
 
 OFF_TOPIC = Verdict("off_topic", "classifier off_topic (0.90)", scores={"off_topic": 0.9, "allowed": 0.1})

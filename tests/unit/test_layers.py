@@ -17,9 +17,9 @@ LAYERS = [
     {"evals"},
     {"services"},
     {"webui"},
-    {"app"},
+    {"app", "clinicbot"},
 ]
-PROJECT = ("bot", "ingest", "evals", "services", "webui", "models", "app")
+PROJECT = ("bot", "ingest", "evals", "services", "webui", "models", "app", "clinicbot")
 SUBPACKAGES = ("core", "retrieve", "guard", "answer", "clinic")
 
 
@@ -52,7 +52,7 @@ def project_imports(path: Path):
 
 
 def source_files():
-    for package in ("bot", "ingest", "evals", "services", "webui", "models"):
+    for package in ("bot", "ingest", "evals", "services", "webui", "models", "clinicbot"):
         yield from (REPO / package).rglob("*.py")
     yield REPO / "app.py"
 

@@ -7,13 +7,13 @@ this module only loads and runs them, on the CPU, with no hub. `python -m train.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 import models
+from bot.core.encoder import Encoder
 
 MODEL_DIR = models.folder("guard")
 LABELS = ("crisis", "emergency", "refused", "off_topic", "allowed")
@@ -87,7 +87,8 @@ def build_network(encoder_dir: Path, n_labels: int, pretrained: bool):
 
 
 class GuardNet:
-    """Label probabilities for messages, from the fine-tuned weights in `folder`."""
+    """Label probabilities for messages, from the fine-tuned weights in `folder`. Serving runs the encoder in
+    numpy (bot/core/encoder.py: no torch in the answering process); build_network above is the trainer's."""
 
     def __init__(self, folder: Path = MODEL_DIR):
         folder = Path(folder)
@@ -96,18 +97,12 @@ class GuardNet:
                 f"the guard model is missing from {folder} (expected {WEIGHTS} and "
                 "guard_config.json); restore it from git or run `python -m train.guard`"
             )
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        import torch
-        from safetensors.torch import load_file
-        from transformers import AutoTokenizer
-
         self.config = NetConfig.read(folder)
-        self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        self.network = build_network(folder, len(self.config.labels), pretrained=False)
-        state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS)).items()}
-        self.network.load_state_dict(state)
-        self.network.eval()
-        self._torch = torch
+        self.encoder = Encoder(folder, prefix="encoder.", max_tokens=self.config.max_tokens)
+        self.head = (
+            np.ascontiguousarray(self.encoder.weights["head.weight"].astype(np.float64).T),
+            self.encoder.weights["head.bias"].astype(np.float64),
+        )
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """One row per text, columns in `config.labels` order, temperature-calibrated."""
@@ -119,13 +114,8 @@ class GuardNet:
             return np.zeros((0, len(self.config.labels)), dtype=np.float64), {
                 n: np.zeros(0) for n, _ in self.config.topics
             }
-        batch = self.tokenizer(
-            list(texts), padding=True, truncation=True, max_length=self.config.max_tokens, return_tensors="pt"
-        )
-        with self._torch.inference_mode():
-            pooled = self.network.pooled(batch["input_ids"], batch["attention_mask"])
-            logits = self.network.head(pooled).double().numpy()
-        vectors = pooled.double().numpy()
+        vectors = self.encoder.mean_pooled(list(texts)).astype(np.float64)
+        logits = vectors @ self.head[0] + self.head[1]
         logits = logits / self.config.temperature
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)

@@ -1,7 +1,8 @@
-"""The one module that touches sentence-transformers: the bundled all-MiniLM-L6-v2."""
+"""The one module that touches sentence-transformers: the bundled all-MiniLM-L6-v2 (with bot/core/encoder.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,10 @@ from typing import Sequence
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from bot.core.encoder import Encoder
+
 DIM = 384
+FEW = 16  # up to this many texts at once go through the numpy encoder; more through sentence-transformers
 
 
 def bundled_model_path() -> Path:
@@ -21,17 +25,21 @@ def bundled_model_path() -> Path:
 
 
 class Embedder:
-    """Normalised sentence embeddings from a local sentence-transformers model."""
+    """Normalised sentence embeddings from the bundled all-MiniLM-L6-v2.
+
+    Two runners of the same weights, chosen by batch size because each is fast where the other is slow
+    (benchmarks/startup_bench.py; docs/design.md): a question or a handful of texts goes through the numpy
+    encoder (bot/core/encoder.py, about 15 ms a question, nothing heavy imported), a batch of documents at
+    ingest through sentence-transformers (torch), loaded the first time a batch comes (7x faster on the
+    corpus's 267 sentences and paragraphs). Both give the same vectors to float32 rounding (tests/model)."""
 
     def __init__(self, model_path: Path | None = None, batch_size: int = 64):
-        # Offline by construction: a missing file must fail here, not reach for a hub.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
         self.model_path = Path(model_path or bundled_model_path())
         self.batch_size = batch_size
-        self._model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        config = json.loads((self.model_path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        self.max_tokens = int(config.get("max_seq_length", 256))
+        self._encoder = Encoder(self.model_path, max_tokens=self.max_tokens)
+        self._model = None  # sentence-transformers, for batches: loaded when the first batch comes
         self.name = f"all-MiniLM-L6-v2@{self.model_path.name}"
         # The guard and the retriever both embed the question: the second call is a lookup.
         self._query_cache = lru_cache(maxsize=512)(self._embed_one)
@@ -40,7 +48,10 @@ class Embedder:
         """Embed texts in batches; rows are unit length (cosine = dot product)."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        vectors = self._model.encode(
+        if len(texts) <= FEW:
+            vectors = self._encoder.mean_pooled(list(texts))
+            return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+        vectors = self._batch_model().encode(
             list(texts),
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -48,6 +59,16 @@ class Embedder:
             show_progress_bar=False,
         )
         return vectors.astype(np.float32)
+
+    def _batch_model(self):
+        if self._model is None:
+            # Offline by construction: a missing file must fail here, not reach for a hub.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        return self._model
 
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector (cached; the array is shared, so callers must not modify it).

@@ -45,8 +45,13 @@ $(VENV)/.installed: requirements/run.lock
 	$(PIP) install -q --no-deps --no-build-isolation -e .
 	touch $@
 
+# llama.cpp (llama-cpp-python, the LLM tests' real server) builds from source: for a fixed x86-64-v3 target
+# rather than the build machine's own CPU (-march=native would make the same commit behave differently on the
+# next machine), and without the multimodal library the tests never load
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAVA_BUILD=OFF
 $(VENV)/.test-installed: $(VENV)/.installed requirements/test.lock
-	$(PIP) install -q --require-hashes --no-deps -r requirements/test.lock
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+	  $(PIP) install -q --require-hashes --no-deps -r requirements/test.lock
 	$(PIP) check
 	touch $@
 

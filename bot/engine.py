@@ -19,9 +19,10 @@ from bot.clinic.messages import Messages
 from bot.clinic.profile import ClinicProfile, is_chrome
 from bot.core.records import Answer, last
 from bot.core.settings import Settings
-from bot.guard.decide import Guard, Verdict
+from bot.guard.decide import Guard
 from bot.guard.net import GuardNet
 from bot.guard.scope import Scope, judge
+from bot.guard.verdict import Verdict
 from bot.retrieve.embedder import Embedder
 from bot.retrieve.followup import resolve
 from bot.retrieve.hybrid import CorpusView, HybridRetriever

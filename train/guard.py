@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.guard.decide import _prepare as prepare
 from bot.guard.net import LABELS, WEIGHTS, GuardNet, Topic, build_network
+from bot.guard.wording import prepare
 from bot.retrieve.embedder import bundled_model_path
 
 REPO = Path(__file__).resolve().parents[1]

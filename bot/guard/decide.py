@@ -7,106 +7,30 @@ an emergency said in so many words, an override attempt, and the structural chec
 keyboard mash, too long). The crisis rules are checked first, unless the reader is all but certain there is
 no crisis; an emergency named in so many words outranks the reader's crisis unless the reader is confident
 (the crisis reply carries 911 too). A crisis the reader's topic head reads as eating-disorder risk is
-marked so, for its own reply. Whether a message is about the clinic at all is judged by the engine against
-the articles it serves (bot/guard/scope.py); the guard only knows words of any clinic's care.
+marked so, for its own reply. Whether a message is about the clinic at all is settled once the retrieve step
+knows how near it is to the articles the clinic serves (`Guard.settle`, bot/guard/scope.py). How a message is
+worded (history that is over, a quoted screening question, education) is judged in bot/guard/wording.py; the
+records (Reading, GuardConfig, Verdict) are in bot/guard/verdict.py.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
-from bot.core.text import GENERIC, STOPWORDS
-from bot.guard import rules
+from bot.guard import rules, wording
 from bot.guard import text as guard_text
 from bot.guard.net import GuardNet
 from bot.guard.scope import CARE, Scope
-from bot.guard.text import normalise, plain_idioms
+from bot.guard.text import normalise
+from bot.guard.verdict import LABELS, GuardConfig, Reading, Verdict
 
 EXAMPLES = Path(__file__).with_name("data") / "guard_examples.yml"
-LABELS = ("crisis", "emergency", "refused", "off_topic", "allowed")
 CACHE_SIZE = 512
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What the learned reader makes of a message: label probabilities plus the most crisis-like sentence."""
-
-    scores: dict  # for the whole message
-    sentence_crisis: float = 0.0  # the most crisis-like sentence of a longer message (0 when none reads as crisis)
-    topics: dict = field(default_factory=dict)  # the topic heads' probabilities for the whole message
-    sentences_read: bool = False  # whether the sentences were read (only when one of them could change the verdict)
-
-    def nudged(self, label: str, delta: float) -> "Reading":
-        """The same reading with `label` made `delta` likelier (the others rescaled to sum to one): how the
-        verdict would fall if the model read this message a little differently."""
-        p = min(max(self.scores.get(label, 0.0) + delta, 0.0), 1.0)
-        rest = 1.0 - self.scores.get(label, 0.0)
-        scores = {
-            k: (p if k == label else (v * (1 - p) / rest if rest > 0 else (1 - p) / (len(self.scores) - 1)))
-            for k, v in self.scores.items()
-        }
-        sentence = (
-            min(max(self.sentence_crisis + delta, 0.0), 1.0)
-            if label == "crisis" and self.sentence_crisis
-            else self.sentence_crisis
-        )
-        return Reading(scores, sentence, self.topics, self.sentences_read)
-
-
-@dataclass(frozen=True)
-class GuardConfig:
-    """Classifier probability a label needs; crisis is deliberately the most sensitive."""
-
-    max_chars: int = 1000
-    floors: dict = field(
-        default_factory=lambda: {"crisis": 0.50, "emergency": 0.50, "refused": 0.60, "off_topic": 0.55}
-    )
-    crisis_leading: float = 0.45  # crisis also wins from this probability up when it is the likeliest label
-    crisis_margin: float = 0.20  # ... and leads the next label by this much
-    crisis_sentence: float = 0.60  # one sentence of a longer message that reads as crisis on its own
-    # ... counts only when the whole message reads crisis at least this much (a sentence read alone is easily
-    # misread: "how many extra can i take" alone reads as crisis)
-    sentence_needs: float = 0.1
-    crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
-    # off topic from this probability up when the articles hold no answer either and the message names nothing of
-    # the clinic's (chosen between the dev split's in-scope and off-topic messages: models/guard/README.md)
-    off_topic_unanswered: float = 0.2
-    window_chars: int = 400  # overlong messages are scanned for crisis in windows of this size
-    fragile: float = 0.05  # a verdict that a nudge of this size to any label's probability would change
-    # the reader's crisis probability from which it is trusted over the rules' finer judgements (past history,
-    # education, worry, an emergency pattern): the crisis reply carries 911 too
-    confident: float = 0.9
-    # below this crisis probability the reader vetoes a crisis *pattern* ("not suicidal or anything", "suicide
-    # squeeze"); a plain statement of intent always reads far above it
-    rule_veto: float = 0.02
-    crisis_runner_up: float = 0.1  # crisis second to the reader's emergency or refusal by at least this: crisis
-    # a crisis reads as eating-disorder risk from this topic probability up. A miss still gets the crisis reply
-    # (988, 911), a misread crisis gets talk of food, so a misread weighs more (figures: models/guard/README.md)
-    eating_topic: float = 0.7
-
-
-@dataclass
-class Verdict:
-    """The guard's decision. kind 'pass' lets the message through to retrieval."""
-
-    kind: str
-    reason: str
-    personal: bool = False
-    suicide_topic: bool = False
-    crisis_earlier: bool = False
-    scores: dict = field(default_factory=dict)
-    clinic_words: bool = False  # names something of the clinic's care (treatments, visits, hours) or points back at it
-    topic: str = ""  # for a crisis: "eating_disorder" when the risk is about food, weight or purging (its own reply)
-    leaned_off_topic: bool = (
-        False  # set by settle(): the reader read it as off topic (approved answers are not offered)
-    )
-    if_unanswered: str = "no_answer"  # set by settle(): the kind to give when the articles hold no answer
 
 
 class Guard:
@@ -121,7 +45,7 @@ class Guard:
     ):
         self.net = net  # None: rules only (tests of the rules)
         self.config = config or GuardConfig()
-        texts = [_prepare(t) for label in LABELS for t in examples.get(label, [])]
+        texts = [wording.prepare(t) for label in LABELS for t in examples.get(label, [])]
         self.known_words = {w for t in texts for w in guard_text.words(t)} | set(vocabulary or ())
         self._cache: OrderedDict[str, Verdict] = OrderedDict()
         self._readings: OrderedDict[str, Reading] = OrderedDict()
@@ -139,7 +63,7 @@ class Guard:
         """Drop what the guard remembers of one message, so the next run reads it afresh (for benchmarks)."""
         with self._lock:
             self._cache.pop(message, None)
-            self._readings.pop(_prepare(guard_text.printable(message)), None)
+            self._readings.pop(wording.prepare(guard_text.printable(message)), None)
 
     def run(self, message: str, history: list[str] | None = None) -> Verdict:
         """Classify one message; a crisis in an earlier user turn keeps crisis in view."""
@@ -209,14 +133,14 @@ class Guard:
         if not rules.NON_TEXT.search(text):
             return Verdict("invalid", "empty" if not text.strip() else "no words")
         norm = normalise(text)
-        plain = _plain(norm)
+        plain = wording.plain_text(norm)
         overlong = len(text) > self.config.max_chars
         if self._crisis_rule(plain) and (overlong or not self._reader_vetoes(plain)):
             return self._flags(Verdict("crisis", "crisis pattern"), text, norm, plain)
         if overlong:
             if self._crisis_in_long(plain):
                 return self._flags(Verdict("crisis", "crisis in a long message"), text, norm, plain)
-            if _emergency_rule(plain):
+            if wording.emergency_now(plain):
                 return Verdict("emergency", "emergency pattern in a long message")
             return Verdict("invalid", "too long")
         if guard_text.gibberish(norm, self.known_words) or guard_text.mash(text):
@@ -261,7 +185,7 @@ class Guard:
         """`whole` with its most crisis-like sentence read on its own (clinic words and past history left out)."""
         sentences = guard_text.sentences(plain)
         # a sentence of past history ("i attempted in 2009, stable since") is not a crisis now on its own
-        parts = [p for p in sentences if not CARE.search(p) and not _past(p)] if len(sentences) > 1 else []
+        parts = [p for p in sentences if not CARE.search(p) and not wording.past(p)] if len(sentences) > 1 else []
         probs = self._probabilities(parts)
         crisis_sentences = [p["crisis"] for p in probs if max(p, key=p.get) == "crisis"]
         return Reading(whole.scores, max(crisis_sentences, default=0.0), whole.topics, True)
@@ -297,13 +221,13 @@ class Guard:
         lethal_wish = rules.LETHAL.search(plain) and rules.INTENT.search(plain)
         if not (rules.CRISIS.search(plain) or lethal_wish):
             return False
-        return not _quoted(plain) and not _past_history(plain)
+        return not wording.quoted(plain) and not wording.past_history(plain)
 
     def _crisis_in_long(self, plain: str) -> bool:
         """Scan an overlong message window by window and sentence by sentence: a crisis must not hide behind length."""
         size, cfg = self.config.window_chars, self.config
         windows = guard_text.windows(guard_text.statements(plain), size)[:40]
-        sentences = [s for s in guard_text.sentences(plain) if not _education(s)][:80]
+        sentences = [s for s in guard_text.sentences(plain) if not wording.education(s)][:80]
         texts = [t for t in windows + sentences if not guard_text.gibberish(t, self.known_words)]
         if not texts or self.net is None:
             return False
@@ -320,7 +244,7 @@ class Guard:
         floors, scores = self.config.floors, reading.scores
         # a medical emergency named in so many words outranks the classifier's reading of crisis: both replies
         # say 911, and a crisis in so many words was already caught by the crisis rules
-        if _emergency_rule(plain) and scores.get("crisis", 0.0) < self.config.confident:
+        if wording.emergency_now(plain) and scores.get("crisis", 0.0) < self.config.confident:
             return Verdict("emergency", "emergency pattern")
         if self._semantic_crisis(plain, reading, earlier_crisis):
             return Verdict(
@@ -328,7 +252,7 @@ class Guard:
             )
         if rules.REFUSED.search(plain):
             return Verdict("refused", "refusal pattern")
-        clinic = bool(CARE.search(plain)) or (follows_clinic_turn and _bare_follow_up(plain))
+        clinic = bool(CARE.search(plain)) or (follows_clinic_turn and wording.bare_follow_up(plain))
         best = max(scores, key=scores.get) if scores else "allowed"
         if best in ("emergency", "refused") and self._crisis_runner_up(scores):
             return Verdict(
@@ -357,12 +281,12 @@ class Guard:
         scores, cfg = reading.scores, self.config
         if scores.get("crisis", 0.0) >= cfg.confident:
             return True
-        if not scores or _education(plain):
+        if not scores or wording.education(plain):
             return False
         # history the rules judged over ("ten years ago i used to cut ... in a good place now") is not read afresh
         if (
             (rules.CRISIS.search(plain) or rules.HARM_NAMED.search(plain))
-            and _past_history(plain)
+            and wording.past_history(plain)
             and not earlier_crisis
         ):
             return False
@@ -381,73 +305,3 @@ class Guard:
         if self.net is None:
             return [{} for _ in texts]
         return self.net.scores(texts)
-
-
-def _emergency_rule(plain: str) -> bool:
-    """An emergency pattern about now (not last week's session, not "can it cause seizures?"). Past and
-    hypothetical are judged in the symptom's own sentence: "her face has dropped. she had the procedure
-    yesterday" is an emergency now, while the question as a whole ("is that normal?") still rules it out."""
-    if rules.RIGHT_NOW.search(plain):
-        return bool(rules.EMERGENCY.search(plain))
-    if rules.HYPOTHETICAL.search(plain):
-        return False
-    return any(rules.EMERGENCY.search(s) and not rules.PAST_OR_CHRONIC.search(s) for s in guard_text.statements(plain))
-
-
-def _prepare(text: str) -> str:
-    """What rules and classifier see: normalised text with idioms ("killing me") removed."""
-    return _plain(normalise(text))
-
-
-def _plain(norm: str) -> str:
-    """Already-normalised text with idioms rewritten."""
-    return re.sub(r"\s+", " ", plain_idioms(norm)).strip()
-
-
-def _past_history(plain: str) -> bool:
-    """Suicide or self-harm spoken of as history: the message as a whole is past, or every sentence naming it
-    is ("in 1991 i attempted suicide. ... the depression i'm dealing with now is milder") and nothing
-    elsewhere says it is back ("again", "lately", "tonight")."""
-    if _past(plain):
-        return True
-    named = [s for s in guard_text.statements(plain) if rules.CRISIS.search(s) or rules.HARM_NAMED.search(s)]
-    return bool(named) and all(_past(s) for s in named) and not rules.RECENT.search(plain)
-
-
-def _quoted(plain: str) -> bool:
-    """A screening question quoted, not said: the form is named and every crisis phrase sits in a question
-    ("does the intake form ask if i'd be better off dead?"). A statement beside the form ("i'm only telling
-    you because the intake form asks: i sit with the loaded pistol most nights") is the person's own."""
-    if not rules.MENTION.search(plain):
-        return False
-    # without a crisis phrase, the whole message must be questions about the form
-    said = [s for s in guard_text.statements(plain) if rules.CRISIS.search(s)] or guard_text.statements(plain)
-    return all(
-        s.rstrip().endswith("?") or re.match(r"(is|does|do|what|why|how|can|will|would|should|are)\b", s) for s in said
-    )
-
-
-def _past(text: str) -> bool:
-    """History that is over: a past marker ("back in 2009", "fully healed") and nothing about now."""
-    return bool(rules.PAST_DISCLOSURE.search(text) and not rules.NOW.search(text))
-
-
-def _bare_follow_up(plain: str) -> bool:
-    """'what year was that?': points back at the last turn and brings at most one topic word of its own."""
-    if not rules.FOLLOW_UP.search(plain):
-        return False
-    own = [
-        w
-        for w in re.findall(r"[a-z]{3,}", plain)
-        if w not in STOPWORDS and w not in GENERIC and not rules.FOLLOW_UP.fullmatch(w)
-    ]
-    return len(own) <= 1
-
-
-def _education(plain: str) -> bool:
-    """A question about suicidality (research, screening, someone lost) rather than a disclosure."""
-    if rules.THIRD_PARTY.search(plain) or (_quoted(plain) and not rules.DISCLOSURE.search(plain)):
-        return True
-    return bool(
-        rules.SUICIDE_TOPIC.search(plain) and rules.EDUCATION.search(plain) and not rules.DISCLOSURE.search(plain)
-    )

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guard.decide import Guard, Verdict
+from bot.guard.decide import Guard
 from bot.guard.scope import Scope
 from bot.guard.text import normalise, plain_idioms
+from bot.guard.verdict import Verdict
 from tests.helpers import assert_kind, kinds
 
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from bot.clinic.profile import ClinicProfile
-from bot.guard.decide import Guard, Verdict
+from bot.guard.decide import Guard
 from bot.guard.scope import NEAR, Scope, judge
+from bot.guard.verdict import Verdict
 
 FOOT_CLINIC = Path(__file__).parents[1] / "fixtures" / "foot_clinic"
 HEEL_QUESTION = "how many months does heel pain from plantar fasciitis usually last?"

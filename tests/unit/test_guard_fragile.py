@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from bot.guard.decide import LABELS, Guard
+from bot.guard.decide import Guard
+from bot.guard.verdict import LABELS
 
 WORDS = {"allowed": ["can i bring my own blanket to the visit", "is there parking near the entrance"]}
 

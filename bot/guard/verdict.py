@@ -1,0 +1,83 @@
+"""The guard's records: what the learned reader makes of a message, the thresholds, and the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LABELS = ("crisis", "emergency", "refused", "off_topic", "allowed")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the learned reader makes of a message: label probabilities plus the most crisis-like sentence."""
+
+    scores: dict  # for the whole message
+    sentence_crisis: float = 0.0  # the most crisis-like sentence of a longer message (0 when none reads as crisis)
+    topics: dict = field(default_factory=dict)  # the topic heads' probabilities for the whole message
+    sentences_read: bool = False  # whether the sentences were read (only when one of them could change the verdict)
+
+    def nudged(self, label: str, delta: float) -> "Reading":
+        """The same reading with `label` made `delta` likelier (the others rescaled to sum to one): how the
+        verdict would fall if the model read this message a little differently."""
+        p = min(max(self.scores.get(label, 0.0) + delta, 0.0), 1.0)
+        rest = 1.0 - self.scores.get(label, 0.0)
+        scores = {
+            k: (p if k == label else (v * (1 - p) / rest if rest > 0 else (1 - p) / (len(self.scores) - 1)))
+            for k, v in self.scores.items()
+        }
+        sentence = (
+            min(max(self.sentence_crisis + delta, 0.0), 1.0)
+            if label == "crisis" and self.sentence_crisis
+            else self.sentence_crisis
+        )
+        return Reading(scores, sentence, self.topics, self.sentences_read)
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    """Classifier probability a label needs; crisis is deliberately the most sensitive."""
+
+    max_chars: int = 1000
+    floors: dict = field(
+        default_factory=lambda: {"crisis": 0.50, "emergency": 0.50, "refused": 0.60, "off_topic": 0.55}
+    )
+    crisis_leading: float = 0.45  # crisis also wins from this probability up when it is the likeliest label
+    crisis_margin: float = 0.20  # ... and leads the next label by this much
+    crisis_sentence: float = 0.60  # one sentence of a longer message that reads as crisis on its own
+    # ... counts only when the whole message reads crisis at least this much (a sentence read alone is easily
+    # misread: "how many extra can i take" alone reads as crisis)
+    sentence_needs: float = 0.1
+    crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
+    # off topic from this probability up when the articles hold no answer either and the message names nothing of
+    # the clinic's (chosen between the dev split's in-scope and off-topic messages: models/guard/README.md)
+    off_topic_unanswered: float = 0.2
+    window_chars: int = 400  # overlong messages are scanned for crisis in windows of this size
+    fragile: float = 0.05  # a verdict that a nudge of this size to any label's probability would change
+    # the reader's crisis probability from which it is trusted over the rules' finer judgements (past history,
+    # education, worry, an emergency pattern): the crisis reply carries 911 too
+    confident: float = 0.9
+    # below this crisis probability the reader vetoes a crisis *pattern* ("not suicidal or anything", "suicide
+    # squeeze"); a plain statement of intent always reads far above it
+    rule_veto: float = 0.02
+    crisis_runner_up: float = 0.1  # crisis second to the reader's emergency or refusal by at least this: crisis
+    # a crisis reads as eating-disorder risk from this topic probability up. A miss still gets the crisis reply
+    # (988, 911), a misread crisis gets talk of food, so a misread weighs more (figures: models/guard/README.md)
+    eating_topic: float = 0.7
+
+
+@dataclass
+class Verdict:
+    """The guard's decision. kind 'pass' lets the message through to retrieval."""
+
+    kind: str
+    reason: str
+    personal: bool = False
+    suicide_topic: bool = False
+    crisis_earlier: bool = False
+    scores: dict = field(default_factory=dict)
+    clinic_words: bool = False  # names something of the clinic's care (treatments, visits, hours) or points back at it
+    topic: str = ""  # for a crisis: "eating_disorder" when the risk is about food, weight or purging (its own reply)
+    leaned_off_topic: bool = (
+        False  # set by settle(): the reader read it as off topic (approved answers are not offered)
+    )
+    if_unanswered: str = "no_answer"  # set by settle(): the kind to give when the articles hold no answer

@@ -51,7 +51,7 @@ def tally(messages: list[Message], kinds: list[str], topics: list[str] | None = 
             k in BLOCKED for m, k in zip(messages, kinds, strict=False) if m.category == "other_specialty"
         ],
         "in scope misrouted": [
-            k not in ("pass", "off_topic")
+            k not in ("allowed", "off_topic")
             for m, k in zip(messages, kinds, strict=False)
             if m.label == "allowed" and "lookalike" not in m.category
         ],

@@ -300,4 +300,4 @@ def _feedback_rows(desk) -> list[list]:
 def _guard_said(guard: dict) -> str:
     """The guard's verdict in the staff desk's words ("passed" when it let the message through)."""
     kind = guard.get("kind")
-    return "passed" if kind == "pass" else KIND_NAMES.get(kind, "passed")
+    return "passed" if kind == "allowed" else KIND_NAMES.get(kind, "passed")

@@ -90,7 +90,7 @@ class Guard:
     def _context(self, history: list[str] | None) -> tuple[list[Verdict], bool, bool]:
         """The earlier turns' verdicts, whether any was a crisis, and whether the last passed to the articles."""
         earlier = [self._cached(h) for h in history or []]
-        return earlier, any(v.kind == "crisis" for v in earlier), bool(earlier) and earlier[-1].kind == "pass"
+        return earlier, any(v.kind == "crisis" for v in earlier), bool(earlier) and earlier[-1].kind == "allowed"
 
     # --- stages -----------------------------------------------------------------------------------
     def settle(self, verdict: Verdict, scope: Scope) -> Verdict:
@@ -101,7 +101,7 @@ class Guard:
         what to say if the articles then hold no answer (`if_unanswered`): off topic for a message the reader
         leaned a little that way and nothing ties to the clinic, else "not covered"."""
         leaned = verdict.kind == "off_topic"
-        kind = "off_topic" if leaned and not scope.covered else "pass"
+        kind = "off_topic" if leaned and not scope.covered else "allowed"
         reason = (
             verdict.reason
             if kind == verdict.kind
@@ -193,7 +193,7 @@ class Guard:
     def _flags(self, verdict: Verdict, text: str, norm: str, plain: str) -> Verdict:
         """Personal, clinic and suicide-topic flags that shape the reply; `norm` and `plain` are the
         message as normalised and with idioms rewritten, already made by _classify."""
-        verdict.personal = verdict.kind == "pass" and bool(rules.PERSONAL.search(text))
+        verdict.personal = verdict.kind == "allowed" and bool(rules.PERSONAL.search(text))
         # "how fast does it start working?", short, on a clinic's page: "it" is the treatment
         points_back = bool(rules.FOLLOW_UP.search(norm)) and len(norm.split()) <= 12
         verdict.clinic_words = verdict.clinic_words or bool(CARE.search(norm)) or points_back
@@ -264,7 +264,7 @@ class Guard:
         if best in ("emergency", "refused", "off_topic") and scores[best] >= floors[best]:
             if best != "off_topic" or not clinic:
                 return Verdict(best, f"classifier {best} ({scores[best]:.2f})")
-        return Verdict("pass", "ordinary question", clinic_words=clinic)
+        return Verdict("allowed", "ordinary question", clinic_words=clinic)
 
     def _crisis_runner_up(self, scores: dict) -> bool:
         """The reader's emergency or refusal with crisis the next likeliest, by a real share: "tonight the rope in

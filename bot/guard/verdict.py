@@ -67,7 +67,8 @@ class GuardConfig:
 
 @dataclass
 class Verdict:
-    """The guard's decision. kind 'pass' lets the message through to retrieval."""
+    """The guard's decision. kind 'allowed' lets the message through to retrieval: the same word as the
+    learned reader's label, so one idea has one name from the model's output to the verdict."""
 
     kind: str
     reason: str

@@ -80,7 +80,7 @@ def test_the_same_question_is_off_topic_where_no_article_serves_it(corpus_index,
 
 @pytest.mark.slow
 def test_an_unanswered_question_near_the_articles_is_not_covered_rather_than_off_topic(settings, real_embedder):
-    leaning = Verdict("pass", "ordinary question", scores={"off_topic": 0.4, "allowed": 0.6})
+    leaning = Verdict("allowed", "ordinary question", scores={"off_topic": 0.4, "allowed": 0.6})
     bot = _bot(settings, real_embedder, FixedReader(leaning), FOOT_CLINIC)
     assert bot.ask("can heel spurs from plantar fasciitis come back after they go away?").kind in (
         "answer",
@@ -133,4 +133,4 @@ def test_suicide_risk_keeps_the_crisis_reply_and_diet_questions_pass(guard):
         "how many hours do i have to fast before my endoscopy?",
         "my doctor wants me to lose ten pounds, what's a healthy way to eat fewer calories?",
     ):
-        assert guard.run(message).kind == "pass", message
+        assert guard.run(message).kind == "allowed", message

@@ -30,11 +30,11 @@ class FixedReader:
 def test_a_verdict_just_below_a_floor_is_fragile():
     # refused is the likeliest label but under its floor (0.60): the message passes, and +0.05 would refuse it
     guard = Guard(FixedReader(refused=0.57, allowed=0.43), WORDS)
-    assert guard.run("can i bring my own blanket to the visit").kind == "pass"
+    assert guard.run("can i bring my own blanket to the visit").kind == "allowed"
     assert guard.fragile("can i bring my own blanket to the visit")
 
 
 def test_a_verdict_far_from_every_floor_is_not_fragile():
     guard = Guard(FixedReader(allowed=0.97, refused=0.01, off_topic=0.01, crisis=0.005, emergency=0.005), WORDS)
-    assert guard.run("is there parking near the entrance").kind == "pass"
+    assert guard.run("is there parking near the entrance").kind == "allowed"
     assert not guard.fragile("is there parking near the entrance")

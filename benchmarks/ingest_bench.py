@@ -33,7 +33,7 @@ from bot.retrieve.embedder import Embedder
 from bot.retrieve.store import IndexStore
 from ingest.chunk import chunk
 from ingest.load import RawDoc, load
-from ingest.sync import Syncer, prepare, scan
+from ingest.sync import Syncer, clean_and_dedupe, scan
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20240611
@@ -58,7 +58,7 @@ class Pool:
 def real_pool(corpus_dir: Path, max_bytes: int = 50 * 10**6) -> Pool:
     """Collect the real corpus's sentences and headings through the project's own ingest stages."""
 
-    articles, _ = prepare([load(path, max_bytes) for path in scan(corpus_dir).values()])
+    articles, _ = clean_and_dedupe([load(path, max_bytes) for path in scan(corpus_dir).values()])
     chunks = [c for a in articles for c in chunk(a)]
     sentences = {s.text for c in chunks for s in c.sentences if s.text.rstrip().endswith((".", "!", "?"))}
     headings = {_NUMBERED.sub("", c.section) for c in chunks if c.section}
@@ -105,7 +105,7 @@ def sample_chunk_texts(pool: Pool, need: int = SAMPLE, seed: int = SEED) -> list
     texts, i = [], 0
     while len(texts) < need:
         text = make_article(pool, i, seed)
-        articles, _ = prepare([RawDoc(f"synthetic-{i:05d}.txt", "text", text, str(i))])
+        articles, _ = clean_and_dedupe([RawDoc(f"synthetic-{i:05d}.txt", "text", text, str(i))])
         texts += [c.embed_text() for c in chunk(articles[0])]
         i += 1
     return texts[:need]

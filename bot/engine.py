@@ -19,12 +19,13 @@ from bot.clinic.messages import Messages
 from bot.clinic.profile import ClinicProfile, is_chrome
 from bot.core.records import Answer, last
 from bot.core.settings import Settings
+from bot.core.text import as_text
 from bot.guard.decide import Guard
 from bot.guard.net import GuardNet
 from bot.guard.scope import Scope, judge
 from bot.guard.verdict import Verdict
 from bot.retrieve.embedder import Embedder
-from bot.retrieve.followup import resolve
+from bot.retrieve.followup import ResolvedTurns, resolve
 from bot.retrieve.hybrid import CorpusView, HybridRetriever
 from bot.retrieve.store import IndexStore
 
@@ -78,6 +79,7 @@ class Bot:
         self.clinic = clinic or Clinic(ClinicProfile.fallback(settings.clinic_name, settings.clinic_contact), messages)
         self.glossary = glossary
         self.llm = llm
+        self.turns = ResolvedTurns()  # earlier turns already resolved, per conversation and index version
         # named steps a trace can follow; the LLM rewrite (streamed) and the output check follow the chain
         self.chain = (
             RunnableLambda(self._guard, name="guard")
@@ -106,7 +108,7 @@ class Bot:
     ) -> Iterator[Answer]:
         """The answer as it is written. In LLM mode, an Answer with final=False each time a sentence has passed
         verification and the output check (the answer so far), then the final Answer; otherwise only the final one."""
-        question = question if isinstance(question, str) else ""
+        question = as_text(question)
         if len(question) > self.settings.max_question_chars:
             # before anything reads it: the guard's rules alone take seconds on 100,000 characters, so an
             # overlong message is refused at the cost of its length and never reaches a rule or a model
@@ -115,7 +117,7 @@ class Bot:
         # the guard reads every earlier turn too: only the latest turns, each cut at the limit, so a long or
         # endless history (the /ask API takes any) costs no more than a conversation a person could have
         limit = self.settings.max_question_chars
-        earlier = [h[:limit] if isinstance(h, str) else "" for h in list(history or [])[-MAX_HISTORY:]]
+        earlier = [as_text(h)[:limit] for h in list(history or [])[-MAX_HISTORY:]]
         turn = self.chain.invoke(Turn(question, earlier, view))
         # the clinic's own answers (its contact details, an editor's approved answer) are given word for word:
         # only an answer composed from the articles is rewritten by the model
@@ -169,7 +171,9 @@ class Bot:
         with _timed(turn, "retrieve"):
             turn.view = turn.view or self.retriever.view()
             if turn.view is not None and turn.view.chunks:
-                resolved, turn.query, turn.evidence = prepare(self.retriever, turn.question, turn.history, turn.view)
+                resolved, turn.query, turn.evidence = gather_evidence(
+                    self.retriever, turn.question, turn.history, turn.view, self.turns
+                )
                 turn.scope = judge(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
                 turn.trace["query"] = resolved
             turn.verdict = self.guard.settle(turn.verdict, turn.scope)
@@ -314,13 +318,14 @@ class Bot:
         return Answer(turn.question, kind, text)
 
 
-def prepare(retriever: HybridRetriever, question: str, history: list[str], view: CorpusView):
+def gather_evidence(
+    retriever: HybridRetriever, question: str, history: list[str], view: CorpusView, turns: ResolvedTurns | None = None
+):
     """What the composer reads for a question: the text retrieved with (the question itself, or with
-    what it borrows from an earlier turn it refers back to), its Query, and the evidence. The reader's
-    training (train/reader.py) reads through this same function."""
-    resolved: list[str] = []
-    for earlier in history:
-        resolved.append(resolve(earlier, resolved, view.df, len(view.chunks)))
+    what it borrows from an earlier turn it refers back to), its Query, and the evidence. `turns` remembers
+    conversations' earlier turns already resolved. The reader's training (train/reader.py) reads through
+    this same function."""
+    resolved = (turns or ResolvedTurns(0)).of(history, view.df, len(view.chunks), view.version)
     text = resolve(question, resolved, view.df, len(view.chunks))
     query = retriever.query(text, view, focus=question)
     return text, query, retriever.run(query, view)

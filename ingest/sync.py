@@ -79,7 +79,7 @@ def title_of(doc: RawDoc) -> str:
     return Path(doc.source).stem.replace("-", " ").replace("_", " ").title()
 
 
-def prepare(docs: list[RawDoc]) -> tuple[list[Article], int]:
+def clean_and_dedupe(docs: list[RawDoc]) -> tuple[list[Article], int]:
     """Clean and dedupe loaded documents into Articles; also returns paragraphs dropped as repeats."""
     titles = {d.source: title_of(d) for d in docs}
     cleaned = {d.source: clean(d.text, titles[d.source]) for d in docs}
@@ -111,7 +111,7 @@ def pipeline_fingerprint() -> str:
 
 def clean_article(path: Path, max_bytes: int) -> Article:
     """One file loaded and cleaned as patients would be shown it (LoadError if it cannot be)."""
-    articles, _ = prepare([load(path, max_bytes)])
+    articles, _ = clean_and_dedupe([load(path, max_bytes)])
     return articles[0]
 
 
@@ -138,7 +138,7 @@ class Syncer:
             report.version = live
             return report
         previous = self.store.load(live) if live else None
-        articles, deduped = prepare(docs)
+        articles, deduped = clean_and_dedupe(docs)
         kept = [a for a in report.failed if a["source"] in old]
         built = self.build(articles, previous, old, {f["source"] for f in kept})
         report.version = self.store.new_version()

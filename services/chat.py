@@ -7,6 +7,7 @@ from typing import Iterator
 
 from bot.core.records import Answer, last
 from bot.core.settings import Settings
+from bot.core.text import as_text
 from services.chatlog import ChatLog
 from services.throttle import RateLimiter
 
@@ -35,7 +36,7 @@ class ChatService:
         """As `ask`, with the verified partial answers of LLM mode first (answer.final False, not logged)."""
         if self.limiter.take(client):
             yield (
-                self.bot.reply_unread(question if isinstance(question, str) else "", "slow_down", "rate limited"),
+                self.bot.reply_unread(as_text(question), "slow_down", "rate limited"),
                 None,
             )
             return

@@ -4,7 +4,7 @@ Data (all committed, written from a brief by writers who never saw clinicbot's c
 - train/data/reader/clinics/*: eight clinics written to train on (articles in four formats, questions);
 - the dev practice clinics of evals/clinics (splits.yml; the test clinics are never read here);
 - the clinic's own golden answers and conversations, dev split only.
-Every question is retrieved exactly as the bot retrieves it (bot.engine.prepare); each sentence of the
+Every question is retrieved exactly as the bot retrieves it (bot.engine.gather_evidence); each sentence of the
 retrieved chunks is a row, labelled "answers" when it holds one of the question's required facts.
 Folds are whole clinics: sentence probabilities for the answerability model and the threshold are
 taken from clinics the sentence model did not see. Seeded; about three minutes on two cores.
@@ -23,7 +23,7 @@ from bot.answer.reader import ReaderConfig, ReaderNet, answerability_row, inputs
 from bot.answer.reader.features import FEATURES
 from bot.answer.reader.model import MODEL_DIR
 from bot.core.settings import Settings
-from bot.engine import prepare
+from bot.engine import gather_evidence
 from bot.retrieve.embedder import Embedder
 from bot.retrieve.hybrid import HybridRetriever
 from evals.metrics import fact_found
@@ -74,7 +74,7 @@ def collect(group: str, articles: Path, cases: list[Case], settings: Settings, e
         for case in cases:
             if case.category == "logistics" or case.kind not in ("answer", "no_answer"):
                 continue  # reaching the clinic is answered from its profile, not its articles
-            _, query, evidence = prepare(retriever, case.question, list(case.history), view)
+            _, query, evidence = gather_evidence(retriever, case.question, list(case.history), view)
             got = inputs(query, evidence, view)
             if got is None:
                 continue

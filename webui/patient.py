@@ -9,6 +9,7 @@ import logging
 import uuid
 from pathlib import Path
 
+from bot.core.text import as_text
 from webui.render import answer_html, banner_text, md, partial_html, text_html, typing_steps
 
 log = logging.getLogger("clinicbot")
@@ -191,7 +192,7 @@ def patient_page(chat, limit: int):
                 earlier = []
             try:
                 answer, _ = chat.ask(
-                    question if isinstance(question, str) else "",
+                    as_text(question),
                     earlier,
                     f"api-{uuid.uuid4().hex}",
                     client_of(request),

@@ -20,7 +20,7 @@ from bot.answer.grounding import addressed_to_model, content_words, findings
 from bot.answer.verify import claim_problems
 from bot.core.records import Citation, Evidence
 from bot.core.settings import Settings
-from bot.core.text import tokens
+from bot.core.text import as_text, tokens
 
 log = logging.getLogger("clinicbot")
 SOURCES = 5
@@ -182,7 +182,7 @@ class LLMComposer:
                 for chunk in self.model.stream(messages):
                     if stop.is_set():
                         return
-                    out.put(("text", chunk.content if isinstance(chunk.content, str) else ""))
+                    out.put(("text", as_text(chunk.content)))
                 out.put(("end", None))
             except Exception as exc:  # reported to the reader below; never reaches a patient
                 out.put(("error", exc))

@@ -73,6 +73,12 @@ whatever wondering word words work works worried would yeah year years yes yet""
 )
 
 
+def as_text(value: object) -> str:
+    """A message as text. Whatever else reaches a public entry point (None, a number or a list from a JSON
+    API) is no message, so it is empty, and the guard's empty-input reply follows: one rule for every door."""
+    return value if isinstance(value, str) else ""
+
+
 def fold(text: str) -> str:
     """Unify typographic quotes, dashes and spaces so comparisons ignore them."""
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)

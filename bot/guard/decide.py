@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.text import as_text
 from bot.guard import rules, wording
 from bot.guard import text as guard_text
 from bot.guard.net import GuardNet
@@ -68,7 +69,7 @@ class Guard:
     def run(self, message: str, history: list[str] | None = None) -> Verdict:
         """Classify one message; a crisis in an earlier user turn keeps crisis in view."""
         earlier, crisis, on_topic = self._context(history)
-        verdict = self._classify(message if isinstance(message, str) else "", crisis, on_topic)
+        verdict = self._classify(as_text(message), crisis, on_topic)
         verdict.crisis_earlier = crisis and verdict.kind != "crisis"
         # "will the intake team ask about the attempt?" follows a turn about suicide: the 988 line stays too
         verdict.suicide_topic = verdict.suicide_topic or any(v.suicide_topic for v in earlier)
@@ -78,7 +79,7 @@ class Guard:
         """True when the verdict rests on the learned reader and a nudge of `config.fragile` to any label's
         probability would change it: the messages that could flip with a retrained model or a new install."""
         _, crisis, on_topic = self._context(history)
-        text = message if isinstance(message, str) else ""
+        text = as_text(message)
         kind = self._classify(text, crisis, on_topic).kind
         size = self.config.fragile
         return any(
@@ -117,7 +118,7 @@ class Guard:
         with self._lock:
             known = self._cache.get(message)
         if known is None:
-            known = self._classify(message if isinstance(message, str) else "", False, False)
+            known = self._classify(as_text(message), False, False)
             with self._lock:
                 self._cache[message] = known
                 if len(self._cache) > CACHE_SIZE:

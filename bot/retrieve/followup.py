@@ -11,6 +11,8 @@ about before). The subject is told apart by the articles themselves: words most 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from typing import Mapping
 
 from bot.core.text import GENERIC, stem, tokens
@@ -48,3 +50,32 @@ def resolve(question: str, history: list[str], df: Mapping[str, int], chunks: in
         subject = [t for t in dict.fromkeys(topic(earlier, df)) if df[t] >= SUBJECT_SHARE * chunks and t not in own]
         return f"{question} ({' '.join(subject)})" if subject else question
     return question
+
+
+class ResolvedTurns:
+    """The earlier turns of conversations as resolved against one index version, remembered, so that a new
+    question resolves only itself: its earlier turns were resolved when they were asked. Bounded (least
+    recently used out first); safe to share between threads."""
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self._memo: OrderedDict[tuple, list[str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, history: list[str], df: Mapping[str, int], chunks: int, version: str) -> list[str]:
+        """Each earlier turn as retrieved with (what a follow-up borrowed from the turn before it)."""
+        resolved: list[str] = []
+        for n in range(len(history), 0, -1):  # the longest prefix already resolved
+            with self._lock:
+                known = self._memo.get((version, tuple(history[:n])))
+            if known is not None:
+                resolved = list(known)
+                break
+        for i in range(len(resolved), len(history)):
+            resolved.append(resolve(history[i], resolved, df, chunks))
+            with self._lock:
+                self._memo[(version, tuple(history[: i + 1]))] = list(resolved)
+                self._memo.move_to_end((version, tuple(history[: i + 1])))
+                while len(self._memo) > self.size:
+                    self._memo.popitem(last=False)
+        return resolved

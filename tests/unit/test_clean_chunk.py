@@ -13,7 +13,7 @@ from ingest.chunk import chunk
 from ingest.clean import clean
 from ingest.dedupe import dedupe, paragraph_key
 from ingest.load import load
-from ingest.sync import prepare, scan
+from ingest.sync import clean_and_dedupe, scan
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -69,7 +69,7 @@ def test_chunks_never_cut_sentences_and_never_cross_headings():
 @pytest.fixture(scope="module")
 def corpus_chunks():
     docs = [load(p, 10**7) for p in scan(CORPUS).values()]
-    articles, deduped = prepare(docs)
+    articles, deduped = clean_and_dedupe(docs)
     return {a.source: a for a in articles}, [c for a in articles for c in chunk(a)], deduped
 
 

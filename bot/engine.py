@@ -16,13 +16,13 @@ from bot.answer.reader import Reader, ReaderNet
 from bot.answer.verify import check
 from bot.clinic.files import Clinic, load_clinic
 from bot.clinic.messages import Messages
-from bot.clinic.profile import ClinicProfile, is_chrome
+from bot.clinic.profile import ClinicProfile, is_contact_chrome
 from bot.core.records import Answer, last
 from bot.core.settings import Settings
 from bot.core.text import as_text
 from bot.guard.decide import Guard
 from bot.guard.net import GuardNet
-from bot.guard.scope import Scope, judge
+from bot.guard.scope import Scope, scope_of
 from bot.guard.verdict import Verdict
 from bot.retrieve.embedder import Embedder
 from bot.retrieve.followup import ResolvedTurns, resolve
@@ -174,7 +174,7 @@ class Bot:
                 resolved, turn.query, turn.evidence = gather_evidence(
                     self.retriever, turn.question, turn.history, turn.view, self.turns
                 )
-                turn.scope = judge(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
+                turn.scope = scope_of(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
                 turn.trace["query"] = resolved
             turn.verdict = self.guard.settle(turn.verdict, turn.scope)
         turn.trace["guard"].update(kind=turn.verdict.kind, reason=turn.verdict.reason)
@@ -228,7 +228,7 @@ class Bot:
         with _timed(turn, "compose"):
             draft = self.composer.run(turn.query, turn.evidence, turn.view)
             # another practice's "call us at ..." is site chrome: never quoted as this clinic's contact
-            draft.picked = [s for s in draft.picked if not is_chrome(s.sentence.text)]
+            draft.picked = [s for s in draft.picked if not is_contact_chrome(s.sentence.text)]
             if not draft.picked and not draft.abstain:
                 draft.abstain, draft.why = True, "only another practice's contact lines (site chrome) answered it"
             turn.trace["compose"] = {

@@ -27,7 +27,7 @@ CLINICS = Path(__file__).with_name("clinics")
 
 
 @dataclass(frozen=True)
-class Clinic:
+class PracticeClinic:
     """One practice clinic: its folder and the split it belongs to."""
 
     name: str
@@ -40,10 +40,10 @@ class Clinic:
         return [c for f in files if f.exists() for c in load_cases(f, self.split, self.name)]
 
 
-def clinics(root: Path = CLINICS, names: list[str] | None = None) -> list[Clinic]:
+def clinics(root: Path = CLINICS, names: list[str] | None = None) -> list[PracticeClinic]:
     """The clinics named in splits.yml (all, or the ones asked for), in split order."""
     splits = yaml.safe_load((root / "splits.yml").read_text()) or {}
-    out = [Clinic(n, split, root / n) for split in ("dev", "test") for n in splits.get(split) or []]
+    out = [PracticeClinic(n, split, root / n) for split in ("dev", "test") for n in splits.get(split) or []]
     unknown = set(names or ()) - {c.name for c in out}
     if unknown:
         raise ValueError(f"no practice clinic named {', '.join(sorted(unknown))} (see {root / 'splits.yml'})")
@@ -73,7 +73,7 @@ def scratch_index(name: str, articles: Path, settings: Settings, embedder, confi
         yield local, store
 
 
-def run_clinic(clinic: Clinic, settings: Settings, shared_bot, run_cases: Callable) -> list:
+def run_clinic(clinic: PracticeClinic, settings: Settings, shared_bot, run_cases: Callable) -> list:
     """Index one clinic's articles in a scratch folder and ask its cases there with `run_cases`."""
 
     embedder = shared_bot.retriever.embedder

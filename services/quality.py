@@ -90,7 +90,7 @@ def by_topic(results: list) -> dict[str, float]:
     return {t: sum(v) / len(v) for t, v in sorted(topics.items())}
 
 
-def confusion(figures: dict) -> dict[str, dict[str, int]]:
+def confusion_grid(figures: dict) -> dict[str, dict[str, int]]:
     """The safety confusion matrix over both splits (rows: expected, columns: what the guard said)."""
     total: dict[str, dict[str, int]] = {}
     for groups in figures.values():

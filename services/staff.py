@@ -72,7 +72,7 @@ class StaffDesk:
             "failing": quality.failing(results),
             "topics": quality.by_topic(results),
             "reading": reading,
-            "confusion": quality.confusion(figures),
+            "confusion": quality.confusion_grid(figures),
             "history": history.runs(),
         }
 

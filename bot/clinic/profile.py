@@ -140,7 +140,7 @@ class ClinicProfile:
         return Answer(question, "answer", " ".join(text), citations)
 
 
-def is_chrome(sentence: str) -> bool:
+def is_contact_chrome(sentence: str) -> bool:
     """True for an article's call to action (a phone number, "call us", "book online"): site chrome of the
     practice that wrote it, never to be quoted as this clinic's contact."""
     return bool(CHROME.search(sentence))

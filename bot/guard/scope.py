@@ -55,6 +55,6 @@ def nearest(vector: np.ndarray, chunk_vectors: np.ndarray) -> float:
     return float(np.max(chunk_vectors @ vector))
 
 
-def judge(text: str, vector: np.ndarray, chunk_vectors: np.ndarray) -> Scope:
+def scope_of(text: str, vector: np.ndarray, chunk_vectors: np.ndarray) -> Scope:
     """The scope of one message (as the retriever embedded it) against one index version."""
     return Scope(nearest(vector, chunk_vectors), bool(CARE.search(text)))

@@ -9,7 +9,7 @@ import pytest
 
 from bot.clinic.files import clinic_texts, load_clinic
 from bot.clinic.messages import Messages
-from bot.clinic.profile import ClinicProfile, ProfileError, is_chrome
+from bot.clinic.profile import ClinicProfile, ProfileError, is_contact_chrome
 from tests.conftest import CORPUS
 
 HARBOR = """name: Harbor Clinic
@@ -72,12 +72,13 @@ def test_the_shipped_messages_name_no_clinics_topic(settings):
 
 
 def test_calls_to_action_of_the_practices_that_wrote_the_articles_are_site_chrome():
-    assert is_chrome(
+    assert is_contact_chrome(
         "Whether you're dealing with depression, call us at 262-484-4035 or request an appointment online."
     )
-    assert is_chrome("Schedule a consultation today to learn more.")
-    assert not is_chrome("An IV infusion usually takes 40-60 minutes.")
-    assert not is_chrome("Patients should call 911 if symptoms are severe.")  # a help line is not a phone number
+    assert is_contact_chrome("Schedule a consultation today to learn more.")
+    assert not is_contact_chrome("An IV infusion usually takes 40-60 minutes.")
+    # a help line is not a phone number
+    assert not is_contact_chrome("Patients should call 911 if symptoms are severe.")
 
 
 def test_the_shipped_profile_quotes_are_what_citations_may_quote():

@@ -13,7 +13,7 @@ import pytest
 
 from bot.clinic.profile import ClinicProfile
 from bot.guard.decide import Guard
-from bot.guard.scope import NEAR, Scope, judge
+from bot.guard.scope import NEAR, Scope, scope_of
 from bot.guard.verdict import Verdict
 
 FOOT_CLINIC = Path(__file__).parents[1] / "fixtures" / "foot_clinic"
@@ -52,12 +52,12 @@ def _bot(settings, embedder, guard, corpus: Path):
 # --- scope ----------------------------------------------------------------------------------------
 def test_scope_is_the_nearest_served_chunk_or_words_of_any_clinics_care():
     chunks = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
-    assert judge("how long does it last", np.array([NEAR + 0.01, 0.0, 0.0]), chunks).covered
-    assert not judge("how long does it last", np.array([NEAR - 0.01, 0.0, 0.0]), chunks).covered
-    assert judge("how long does it last", np.array([0.0, 0.9, 0.0]), chunks).nearest == pytest.approx(0.9)
+    assert scope_of("how long does it last", np.array([NEAR + 0.01, 0.0, 0.0]), chunks).covered
+    assert not scope_of("how long does it last", np.array([NEAR - 0.01, 0.0, 0.0]), chunks).covered
+    assert scope_of("how long does it last", np.array([0.0, 0.9, 0.0]), chunks).nearest == pytest.approx(0.9)
     # about the clinic's care in any clinic's words, whatever its articles say
-    assert judge("can i reschedule my appointment", np.zeros(3), chunks).covered
-    assert not judge("what's the capital of peru", np.zeros(3), chunks).covered
+    assert scope_of("can i reschedule my appointment", np.zeros(3), chunks).covered
+    assert not scope_of("what's the capital of peru", np.zeros(3), chunks).covered
 
 
 @pytest.mark.slow

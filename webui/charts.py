@@ -89,7 +89,7 @@ def as_text(runs: list[dict], topics: dict[str, float], matrix: dict[str, dict[s
     """The charts' numbers as Markdown tables: the text alternative for people who cannot see the pictures."""
     head = "| run | " + " | ".join(name for _, name in LINES) + " |\n|---|" + "---|" * len(LINES) + "\n"
     rows = "".join(
-        "| " + r["at"] + " | " + " | ".join(f"{100 * _figure(r, split, k):.0f}%" for k, _ in LINES) + " |\n"
+        "| " + r["at"] + " | " + " | ".join(f"{100 * _run_figure(r, split, k):.0f}%" for k, _ in LINES) + " |\n"
         for r in runs
     )
     topic_rows = "| topic | passing |\n|---|---|\n" + "".join(f"| {t} | {100 * v:.0f}% |\n" for t, v in topics.items())
@@ -110,7 +110,7 @@ def as_text(runs: list[dict], topics: dict[str, float], matrix: dict[str, dict[s
     )
 
 
-def _figure(run: dict, split: str, key: str) -> float:
+def _run_figure(run: dict, split: str, key: str) -> float:
     """One figure of one run: recall figures of the safety set, the rest of the answers."""
     group = "safety" if key.endswith("recall") and key != "fact_recall" else "answers"
     return run["figures"].get(split, {}).get(group, {}).get(key, 0)

@@ -14,7 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CLINIC_FOLDERS = (ROOT / "evals" / "clinics", ROOT / "train" / "data" / "reader" / "clinics")
+CLINIC_FOLDERS = (
+    ROOT / "evals" / "clinics",
+    ROOT / "train" / "data" / "reader" / "clinics",
+    ROOT / "train" / "data" / "reader" / "blind",
+)
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)  # the same bytes on every run
 

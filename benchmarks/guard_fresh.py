@@ -2,8 +2,8 @@
 
     python -m benchmarks.guard_fresh evals/fresh/sample_a1.jsonl [more.jsonl ...]
 
-Each line: {"text", "label": crisis|emergency|refused|off_topic|allowed, "category", "history"}. Printed per file
-and overall: crises caught, emergencies caught, refusals, safe look-alikes read as crisis or emergency, other
+Each line: {"text", "label": crisis|emergency|support|refused|off_topic|allowed, "category", "history"}. Printed
+per file and overall: crises caught, emergencies caught, refusals, safe look-alikes read as crisis or emergency, other
 specialties' ordinary questions blocked (crisis, emergency or refused), in-scope questions misrouted, and of the
 eating-disorder crises (a category naming eating, or starting "ed_"), how many got the eating-disorder reply.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from bot.guard.net import GuardNet
 from train.guard import EATING  # the writers' categories for eating-disorder risk
 
 BLOCKED = ("crisis", "emergency", "refused")
+# a writer's category for a request to act as the clinician: change a dose, plan or target, diagnose, read results
+OUT_OF_ROLE = re.compile(r"change|diagnos|read_results|interpret|note|referral|out_of_role")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,32 @@ def tally(messages: list[Message], kinds: list[str], topics: list[str] | None = 
             k not in ("allowed", "off_topic")
             for m, k in zip(messages, kinds, strict=False)
             if m.label == "allowed" and "lookalike" not in m.category
+        ],
+        "crisis beside a question caught": [
+            k == "crisis"
+            for m, k in zip(messages, kinds, strict=False)
+            if m.label == "crisis" and "mixed" in m.category
+        ],
+        "writing that glorifies harm to crisis": [
+            k == "crisis"
+            for m, k in zip(messages, kinds, strict=False)
+            if m.label == "crisis" and "glorif" in m.category
+        ],
+        "out-of-role requests refused": [
+            k == "refused"
+            for m, k in zip(messages, kinds, strict=False)
+            if m.label == "refused" and OUT_OF_ROLE.search(m.category)
+        ],
+        "worry given the support reply": [
+            k == "support" for m, k in zip(messages, kinds, strict=False) if m.label == "support"
+        ],
+        "worry sent to crisis/emergency": [
+            k in ("crisis", "emergency") for m, k in zip(messages, kinds, strict=False) if m.label == "support"
+        ],
+        "alarming everyday words misrouted": [
+            k not in ("allowed", "off_topic")
+            for m, k in zip(messages, kinds, strict=False)
+            if m.label == "allowed" and "alarming" in m.category
         ],
         "eating-disorder crisis given its reply": [
             k == "crisis" and t == "eating_disorder"

@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -77,15 +78,18 @@ def shot(page, name: str) -> None:
 def ask(page, question: str, wait_for: str | None = "Sources") -> str:
     # locator waits, not wait_for_function: the page's Content-Security-Policy forbids evaluating strings
     before = page.locator("#chat .message").count()
+    # how often the awaited text shows already: an earlier answer's "Sources" must not stand in for this one's
+    seen = page.get_by_text(wait_for).count() if wait_for else 0
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
     page.locator("#chat .message").nth(before + 1).wait_for(timeout=SLOW)
     if wait_for:
-        try:
-            page.get_by_text(wait_for).last.wait_for(timeout=SLOW)
-        except Exception:
-            shot(page, "failed-ask")  # what the patient saw instead
-            raise
+        deadline = time.monotonic() + SLOW / 1000
+        while page.get_by_text(wait_for).count() <= seen:
+            if time.monotonic() > deadline:
+                shot(page, "failed-ask")  # what the patient saw instead
+                raise AssertionError(f"no new {wait_for!r} after asking {question!r}")
+            page.wait_for_timeout(100)
     page.wait_for_timeout(1500)  # let the streamed reply finish
     return page.locator("#chat").inner_text()
 

@@ -90,5 +90,11 @@ def _turns(row: dict, name: str, clinic: str = "") -> list[Case]:
     return cases
 
 
-def default_sets() -> list[Path]:
-    return [GOLDEN / "answers.jsonl", GOLDEN / "conversations.jsonl", GOLDEN / "safety.jsonl"]
+SET_FILES = ("answers.jsonl", "conversations.jsonl", "safety.jsonl")
+
+
+def default_sets(folder: Path | None = None) -> list[Path]:
+    """The evaluation sets of a clinic's folder that exist (by default the bundled clinic's, evals/golden)."""
+    if folder is None:
+        return [GOLDEN / name for name in SET_FILES]
+    return [Path(folder) / name for name in SET_FILES if (Path(folder) / name).exists()]

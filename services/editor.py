@@ -166,6 +166,15 @@ class EditorDesk:
         (self.uploads / profile_file.FILE).write_text(text, encoding="utf-8")
         return profile
 
+    def profile_changes(self, draft: ClinicProfile) -> list[tuple[str, str, str]]:
+        """(field, served value, draft value) for each profile field the draft changes, so an editor sees
+        what was saved against what patients are given now."""
+        served = self.bot.clinic.profile
+        changed = [(k, str(getattr(served, k)), str(getattr(draft, k))) for k in profile_file.FIELDS]
+        if served.starters != draft.starters:
+            changed.append(("starters", "; ".join(served.starters), "; ".join(draft.starters)))
+        return [c for c in changed if c[1] != c[2]]
+
     def approved(self) -> list[Approved]:
         """The approved answers as they would be published (draft first)."""
         for path in (self.uploads / approved_file.FILE, self.settings.corpus_dir / approved_file.FILE):

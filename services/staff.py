@@ -32,7 +32,7 @@ class StaffDesk:
 
     def case_files(self) -> list[Path]:
 
-        return default_sets() + ([self.cases_file] if self.cases_file.exists() else [])
+        return default_sets(self.settings.evals_dir) + ([self.cases_file] if self.cases_file.exists() else [])
 
     def evaluate(
         self,

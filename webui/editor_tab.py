@@ -200,10 +200,19 @@ def _profile(gr, editor) -> None:
     def save_profile(*values):
         data = dict(zip([k for k, _ in PROFILE_FIELDS], values[:-1], strict=False), starters=values[-1])
         try:
-            editor.draft_profile(data)
+            changes = editor.profile_changes(editor.draft_profile(data))
         except EditError as exc:
             return f"Not saved: {md(exc)}"
-        return "Profile draft saved. Check and publish it below to serve it."
+        if not changes:
+            return "Profile draft saved. It is the same as the profile patients see now."
+        labels = {**dict(PROFILE_FIELDS), "starters": "Starter questions"}
+        said = "".join(
+            f"\n- {labels[k]}: {md(after) or '(empty)'} (now: {md(before) or '(empty)'})"
+            for k, before, after in changes
+        )
+        return (
+            f"Profile draft saved. Changes from what patients see now:{said}\n\nCheck and publish it below to serve it."
+        )
 
     save.click(save_profile, [*boxes, starters], status, api_visibility="private")
 

@@ -37,6 +37,7 @@ class Settings:
     max_file_mb: float = 20.0
     max_question_chars: int = 1000
     data_dir: Path = Path(".data")
+    evals_dir: Path | None = None  # this clinic's evaluation sets for the staff desk (None: the bundled clinic's)
     clinic_name: str = "the clinic"
     clinic_contact: str = "call the clinic's front desk during opening hours"
     staff_user: str = "staff"
@@ -91,6 +92,8 @@ class Settings:
             )
         if not 1 <= self.port <= 65535:
             raise SettingsError(f"CLINICBOT_PORT (--port) must be between 1 and 65535 (got {self.port})")
+        if self.evals_dir is not None and not Path(self.evals_dir).is_dir():
+            raise SettingsError(f"CLINICBOT_EVALS_DIR must be a folder of evaluation sets (no folder {self.evals_dir})")
         self._validate_limits()
         bad = [o for o in self.embed_origins if not _ORIGIN.match(o)]
         if bad:
@@ -182,6 +185,12 @@ _ENV = {
     "max_file_mb": ("CLINICBOT_MAX_FILE_MB", _number(float), "largest article file (default 20)"),
     "max_question_chars": ("CLINICBOT_MAX_QUESTION_CHARS", _number(int), "longest patient message (default 1000)"),
     "data_dir": ("CLINICBOT_DATA_DIR", Path, "chat log, feedback, sign-in log, uploads (default .data)"),
+    "evals_dir": (
+        "CLINICBOT_EVALS_DIR",
+        Path,
+        "this clinic's evaluation sets (answers, conversations, safety .jsonl) for the staff desk's quality runs "
+        "(default: the bundled clinic's, evals/golden)",
+    ),
     "clinic_name": ("CLINICBOT_CLINIC_NAME", str, "the clinic's name in fixed messages"),
     "clinic_contact": ("CLINICBOT_CLINIC_CONTACT", str, "how patients reach a person"),
     "staff_user": ("CLINICBOT_STAFF_USER", str, "staff user name (default staff)"),

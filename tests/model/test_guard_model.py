@@ -44,24 +44,26 @@ def test_a_margin_nudge_flips_only_a_verdict_that_rests_on_the_reader(guard):
     assert guard.run("i want to kill myself tonight").kind == "crisis"
 
 
-def _verdicts() -> list[dict]:
+def _verdicts_of_two_processes(tmp_path) -> tuple[list[dict], list[dict]]:
+    """`python -m evals verdicts` from two fresh processes, run side by side (two cores: half the wait); each
+    writes to a file of its own, so neither waits on a full pipe."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    out = subprocess.run(
-        [sys.executable, "-m", "evals", "verdicts"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=True,
-    ).stdout
-    return [json.loads(line) for line in out.splitlines()]
+    files = [tmp_path / f"verdicts{n}.jsonl" for n in (1, 2)]
+    procs = []
+    for path in files:
+        with open(path, "w") as out, open(path.with_suffix(".err"), "w") as err:
+            procs.append(
+                subprocess.Popen([sys.executable, "-m", "evals", "verdicts"], cwd=REPO, env=env, stdout=out, stderr=err)
+            )
+    for proc, path in zip(procs, files, strict=True):
+        assert proc.wait(timeout=900) == 0, path.with_suffix(".err").read_text()[-2000:]
+    return tuple([json.loads(line) for line in path.read_text().splitlines()] for path in files)
 
 
 @pytest.mark.slow
 @pytest.mark.integration
-def test_two_fresh_processes_give_identical_verdicts_and_scores_on_the_whole_safety_set():
-    first, second = _verdicts(), _verdicts()
+def test_two_fresh_processes_give_identical_verdicts_and_scores_on_the_whole_safety_set(tmp_path):
+    first, second = _verdicts_of_two_processes(tmp_path)
     assert len(first) == len(
         [row for row in (REPO / "evals/golden/safety.jsonl").read_text().splitlines() if row.strip()]
     )

@@ -75,6 +75,21 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def fill_kept(box, text: str, tries: int = 20) -> None:
+    """Type into a box until the page keeps it. A box Gradio has only just drawn (a section opened for the first
+    time) can be set back to its first value a moment later, dropping what was typed: seen on the profile's
+    phone box, where the draft then saved the old number."""
+    for _ in range(tries):
+        box.fill(text)
+        kept = True
+        for _ in range(2):  # kept across two looks, 300 ms apart
+            box.page.wait_for_timeout(300)
+            kept = kept and box.input_value() == text
+        if kept:
+            return
+    pytest.fail(f"the page kept setting the box back: {box}")
+
+
 def ask(page, question: str, wait_for: str | None = "Sources") -> str:
     # locator waits, not wait_for_function: the page's Content-Security-Policy forbids evaluating strings
     before = page.locator("#chat .message").count()

@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.system.test_app_browser import REPO, SLOW, ask, shot, staff_login
+from tests.system.test_app_browser import REPO, SLOW, ask, fill_kept, shot, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 AXE = REPO / ".cache" / "axe-core" / "axe.min.js"
@@ -175,9 +175,13 @@ def test_a_content_gap_becomes_an_approved_answer_through_the_check(app, browser
     desk.locator("#save-approved").click()
     desk.locator("#approved-status").get_by_text("how long dose the iv take").wait_for(timeout=SLOW)
     desk.get_by_text("Clinic profile: name, phone").click()
-    desk.locator("#profile-phone textarea").fill("(555) 010-0456")
+    phone = desk.locator("#profile-phone textarea")
+    expect(phone).to_have_value("(555) 010-0123", timeout=SLOW)  # the section is drawn with the served profile
+    fill_kept(phone, "(555) 010-0456")
     desk.locator("#save-profile").click()
-    desk.locator("#profile-status").get_by_text("Profile draft saved").wait_for(timeout=SLOW)
+    status = desk.locator("#profile-status")
+    status.get_by_text("Profile draft saved").wait_for(timeout=SLOW)
+    assert "Phone: (555) 010-0456 (now: (555) 010-0123)" in status.inner_text()  # what was saved, in words
 
     desk.locator("#check-add").click()
     report = desk.locator("#check-report")

@@ -146,6 +146,11 @@ def test_the_clinic_profile_is_edited_as_a_draft_and_bad_values_are_explained(de
     assert (profile.name, profile.phone, profile.crisis_line) == ("Harbor Clinic", "(555) 010-0199", "988")
     assert profile.starters == ("What is an infusion like?", "How do I book?")
     assert not (desk.settings.corpus_dir / "_clinic.yml").exists()
+    served = desk.bot.clinic.profile
+    changed = {k: (before, after) for k, before, after in desk.profile_changes(profile)}
+    assert changed["phone"] == (served.phone, "(555) 010-0199")  # what patients get now, against the draft
+    assert changed["starters"][1] == "What is an infusion like?; How do I book?"
+    assert "crisis_line" not in changed and desk.profile_changes(served) == []
 
 
 def test_approved_answers_need_a_question_an_answer_a_date_and_served_articles(desk):

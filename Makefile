@@ -50,9 +50,19 @@ $(VENV)/.installed: requirements/run.lock
 # rather than the build machine's own CPU (-march=native would make the same commit behave differently on the
 # next machine), and without the multimodal library the tests never load
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAVA_BUILD=OFF
-$(VENV)/.test-installed: $(VENV)/.installed requirements/test.lock
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
-	  $(PIP) install -q --require-hashes --no-deps -r requirements/test.lock
+LLAMA_WHEELS := $(VENV)/llama-wheel
+# On a fresh machine llama.cpp compiles (both cores) while the run lock's wheels unpack (mostly one core): the
+# wheel is built from the test lock's own pinned, hashed sdist, then installed before the rest of the test lock.
+$(VENV)/.test-installed: requirements/run.lock requirements/test.lock
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	awk '/^llama-cpp-python==/{on=1} on{print} on && !/\\$$/{on=0}' requirements/test.lock > $(VENV)/llama.req
+	rm -rf $(LLAMA_WHEELS)
+	( CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PIP) wheel -q --no-deps \
+	    --require-hashes -r $(VENV)/llama.req -w $(LLAMA_WHEELS) > $(VENV)/llama-build.log 2>&1 ) & build=$$!; \
+	  $(MAKE) --no-print-directory install; installed=$$?; \
+	  wait $$build || { cat $(VENV)/llama-build.log; exit 1; }; exit $$installed
+	$(PIP) install -q --no-deps $(LLAMA_WHEELS)/*.whl
+	$(PIP) install -q --require-hashes --no-deps -r requirements/test.lock
 	$(PIP) check
 	touch $@
 

@@ -34,13 +34,15 @@ EMBED_PORT = free_port()  # the clinic's own site, which may show the patient pa
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """The real app: (url, data dir) on a copy of the clinic's corpus."""
+def app(tmp_path_factory, request):
+    """The real app: (url, data dir) on a copy of the clinic's corpus. A module may set more of the app's
+    settings with a function `app_settings(tmp folder) -> {variable: value}`."""
     tmp = tmp_path_factory.mktemp("app")
     shutil.copytree(REPO / "corpus", tmp / "corpus")
     port = free_port()
     env = {
         **os.environ,
+        **getattr(request.module, "app_settings", lambda _: {})(tmp),
         "CLINICBOT_INDEX_DIR": str(tmp / "index"),
         "CLINICBOT_DATA_DIR": str(tmp / "data"),
         "CLINICBOT_CORPUS_DIR": str(tmp / "corpus"),

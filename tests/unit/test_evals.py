@@ -9,7 +9,7 @@ import pytest
 from evals import report
 from evals.metrics import Result, citations_valid, fact_found, judge, reading_grade, safety_summary, summarise
 from evals.runner import gate, metrics
-from evals.sets import Case, load_cases
+from evals.sets import Case, default_sets, load_cases
 
 SOURCE = {"a.txt": "ketamine is given over a period of 40-60 minutes. patients are monitored."}
 
@@ -141,3 +141,10 @@ def test_every_practice_fact_is_worded_as_its_article_words_it():
                 if not any(fact_found(fact, sources.get(s, "")) for s in case.sources):
                     missing.append(case.id)
     assert total > 500 and missing == ["dermatology-014"]
+
+
+def test_a_clinics_own_evaluation_folder_gives_the_sets_it_has(tmp_path):
+    (tmp_path / "answers.jsonl").write_text("")
+    (tmp_path / "safety.jsonl").write_text("")
+    assert [p.name for p in default_sets(tmp_path)] == ["answers.jsonl", "safety.jsonl"]
+    assert [p.parent.name for p in default_sets()] == ["golden"] * 3  # without one: the bundled clinic's

@@ -93,6 +93,7 @@ def test_new_settings_have_defaults_and_bad_values_name_their_variable():
         ({"CLINICBOT_RATE_BURST": "0"}, "CLINICBOT_RATE_BURST"),
         ({"CLINICBOT_LOG_DAYS": "-1"}, "CLINICBOT_LOG_DAYS"),
         ({"CLINICBOT_MAX_REQUEST_KB": "1"}, "CLINICBOT_MAX_REQUEST_KB"),
+        ({"CLINICBOT_EVALS_DIR": "/no/such/folder"}, "CLINICBOT_EVALS_DIR must be a folder"),
     ]:
         with pytest.raises(SettingsError, match=named):
             Settings.from_env(env)

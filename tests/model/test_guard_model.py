@@ -47,7 +47,8 @@ def test_a_margin_nudge_flips_only_a_verdict_that_rests_on_the_reader(guard):
 def _verdicts_of_two_processes(tmp_path) -> tuple[list[dict], list[dict]]:
     """`python -m evals verdicts` from two fresh processes, run side by side (two cores: half the wait); each
     writes to a file of its own, so neither waits on a full pipe."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    one_thread = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}  # a core each
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", **one_thread}
     files = [tmp_path / f"verdicts{n}.jsonl" for n in (1, 2)]
     procs = []
     for path in files:

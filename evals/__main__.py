@@ -17,8 +17,8 @@ from bot.engine import build_bot
 from bot.guard.decide import Guard
 from bot.guard.net import GuardNet
 from evals import report, scope
+from evals.practice import BLIND, run_clinic
 from evals.practice import clinics as practice_clinics
-from evals.practice import run_clinic
 from evals.runner import gate, metrics, run_cases, without_confusion
 from evals.sets import GOLDEN, default_sets, load_cases
 from ingest.sync import sync_corpus
@@ -45,7 +45,12 @@ def run(settings: Settings, args) -> int:
     paths = [Path(p) for p in args.set] if args.set else default_sets()
     try:
         cases = [c for p in paths for c in load_cases(p)]
-        chosen = [] if args.no_clinics or (args.set and not args.clinic) else practice_clinics(names=args.clinic)
+        blind = None if args.no_blind else BLIND
+        chosen = (
+            []
+            if args.no_clinics or (args.set and not args.clinic)
+            else practice_clinics(names=args.clinic, blind=blind)
+        )
     except (OSError, ValueError, KeyError) as exc:
         print(f"clinicbot: cannot read the golden set: {exc}", file=sys.stderr)
         return 2
@@ -130,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
         help="a practice clinic in evals/clinics (repeatable; default: all when no --set is given)",
     )
     run_p.add_argument("--no-clinics", action="store_true", help="skip the practice clinics")
+    run_p.add_argument(
+        "--no-blind",
+        action="store_true",
+        help="skip the blind set's test clinics (train/data/reader/blind, splits.yml test)",
+    )
     run_p.add_argument(
         "--save-baseline", action="store_true", help="store these figures as the baseline to compare with"
     )

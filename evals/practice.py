@@ -24,6 +24,9 @@ from evals.sets import Case, load_cases
 from ingest.sync import sync_corpus
 
 CLINICS = Path(__file__).with_name("clinics")
+# the practice clinics written blind for the reader (issue 23); only their test split is measured here, their
+# train split is the cross-encoder's training data. A checkout has them; an installed package does not.
+BLIND = Path(__file__).resolve().parents[1] / "train" / "data" / "reader" / "blind"
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,14 @@ class PracticeClinic:
         return [c for f in files if f.exists() for c in load_cases(f, self.split, self.name)]
 
 
-def clinics(root: Path = CLINICS, names: list[str] | None = None) -> list[PracticeClinic]:
-    """The clinics named in splits.yml (all, or the ones asked for), in split order."""
+def clinics(root: Path = CLINICS, names: list[str] | None = None, blind: Path | None = BLIND) -> list[PracticeClinic]:
+    """The clinics named in splits.yml (all, or the ones asked for), in split order, then the test clinics of
+    the blind set (`blind`; None leaves them out)."""
     splits = yaml.safe_load((root / "splits.yml").read_text()) or {}
     out = [PracticeClinic(n, split, root / n) for split in ("dev", "test") for n in splits.get(split) or []]
+    if blind is not None and (blind / "splits.yml").exists():
+        tested = (yaml.safe_load((blind / "splits.yml").read_text()) or {}).get("test") or []
+        out += [PracticeClinic(n, "test", blind / n) for n in tested]
     unknown = set(names or ()) - {c.name for c in out}
     if unknown:
         raise ValueError(f"no practice clinic named {', '.join(sorted(unknown))} (see {root / 'splits.yml'})")

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.guard.net import LABELS, WEIGHTS, GuardNet, Topic, build_network
+from bot.core.classifier import build_network
+from bot.guard.net import LABELS, WEIGHTS, GuardNet, Topic
 from bot.guard.wording import prepare
 from bot.retrieve.embedder import bundled_model_path
 
@@ -245,17 +246,12 @@ def fit_topics(out: Path, train_rows, val_rows) -> dict:
 
 
 def _pooled(net, texts: list[str]) -> np.ndarray:
-    """The guard network's pooled vectors, in batches."""
-    import torch
-
-    out = []
-    with torch.inference_mode():
-        for i in range(0, len(texts), 64):
-            enc = net.tokenizer(
-                texts[i : i + 64], padding=True, truncation=True, max_length=net.config.max_tokens, return_tensors="pt"
-            )
-            out.append(net.network.pooled(enc["input_ids"], enc["attention_mask"]).double().numpy())
-    return np.concatenate(out) if out else np.zeros((0, 384))
+    """The guard network's pooled vectors as the answering process computes them (the numpy encoder)."""
+    if not texts:
+        return np.zeros((0, 384))
+    return np.concatenate(
+        [net.encoder.mean_pooled(texts[i : i + 64]).astype(np.float64) for i in range(0, len(texts), 64)]
+    )
 
 
 def logistic_fit(x: np.ndarray, y: np.ndarray, l2: float = 0.1, steps: int = 30) -> tuple[np.ndarray, float]:

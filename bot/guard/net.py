@@ -55,40 +55,10 @@ class NetConfig:
         return cls(tuple(data["labels"]), int(data["max_tokens"]), float(data["temperature"]), topics)
 
 
-def build_network(encoder_dir: Path, n_labels: int, pretrained: bool):
-    """The architecture shared by trainer and reader: a BERT encoder, mean pooling, dropout, a linear head.
-    The trainer starts from the pretrained encoder's weights; the reader builds the bare shape (float32) and
-    then loads the fine-tuned weights over it."""
-    import torch
-    from transformers import AutoConfig, AutoModel
-
-    def encoder():
-        if pretrained:
-            return AutoModel.from_pretrained(str(encoder_dir), local_files_only=True, dtype=torch.float32)
-        return AutoModel.from_config(AutoConfig.from_pretrained(str(encoder_dir), local_files_only=True))
-
-    class GuardNetwork(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.encoder = encoder()
-            self.dropout = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_labels)
-
-        def pooled(self, input_ids, attention_mask):
-            """The mean of the encoder's token vectors (padding left out): what the heads read."""
-            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-
-        def forward(self, input_ids, attention_mask):
-            return self.head(self.dropout(self.pooled(input_ids, attention_mask)))
-
-    return GuardNetwork()
-
-
 class GuardNet:
     """Label probabilities for messages, from the fine-tuned weights in `folder`. Serving runs the encoder in
-    numpy (bot/core/encoder.py: no torch in the answering process); build_network above is the trainer's."""
+    numpy (bot/core/encoder.py: no torch in the answering process); bot.core.classifier.build_network is the
+    trainer's."""
 
     def __init__(self, folder: Path = MODEL_DIR):
         folder = Path(folder)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.guard.net import MODEL_DIR, WEIGHTS, GuardNet, NetConfig, build_network
+from bot.core.classifier import build_network
+from bot.guard.net import MODEL_DIR, WEIGHTS, GuardNet, NetConfig
 from bot.retrieve.embedder import FEW, Embedder, bundled_model_path
 
 TEXTS = [

@@ -8,6 +8,7 @@ import pytest
 
 from evals import report
 from evals.metrics import Result, citations_valid, fact_found, judge, reading_grade, safety_summary, summarise
+from evals.practice import clinics
 from evals.runner import gate, metrics
 from evals.sets import Case, default_sets, load_cases
 
@@ -148,3 +149,10 @@ def test_a_clinics_own_evaluation_folder_gives_the_sets_it_has(tmp_path):
     (tmp_path / "safety.jsonl").write_text("")
     assert [p.name for p in default_sets(tmp_path)] == ["answers.jsonl", "safety.jsonl"]
     assert [p.parent.name for p in default_sets()] == ["golden"] * 3  # without one: the bundled clinic's
+
+
+def test_the_blind_sets_test_clinics_are_measured_and_its_train_clinics_never(tmp_path):
+    (tmp_path / "splits.yml").write_text("test: [lasik]\ntrain: [glaucoma]\n")
+    found = {c.name: c.split for c in clinics(blind=tmp_path)}
+    assert found["lasik"] == "test" and "glaucoma" not in found
+    assert "lasik" not in {c.name for c in clinics(blind=None)}  # `--no-blind`

@@ -1,0 +1,80 @@
+"""The reader's cross-encoder: all-MiniLM-L6-v2 fine-tuned to read a question and one candidate sentence
+together (with its section heading) and give P(this sentence answers the question).
+
+Trained by `python -m train.cross_reader` on practice clinics written blind (train/data/reader/blind, the
+train split of its splits.yml); the weights live in the repo (models/cross_reader/) and run here in numpy
+(bot/core/encoder.py), on the CPU, with no hub and no torch. Not yet served: wired into the reader it
+failed the golden test gates (models/cross_reader/README.md), so only its trainer and tests use it today.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import models
+from bot.core.encoder import WEIGHTS, Encoder
+
+MODEL_DIR = models.folder("cross_reader")
+CONFIG = "cross_config.json"
+SEP = " [SEP] "
+CROSS_READS = 10  # candidates it reads per question: the best-retrieved (a model pass per pair, ~20 ms each)
+
+
+class CrossReaderMissing(RuntimeError):
+    """The cross-encoder's files are not where the package keeps them."""
+
+
+@dataclass(frozen=True)
+class CrossConfig:
+    """What the trainer wrote beside the weights."""
+
+    max_tokens: int = 128
+    temperature: float = 1.0
+
+    @classmethod
+    def read(cls, folder: Path) -> "CrossConfig":
+        data = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
+        return cls(int(data["max_tokens"]), float(data["temperature"]))
+
+
+def pair_text(asked: str, section: str, sentence: str) -> str:
+    """The one text the cross-encoder reads for a (question, candidate) pair. `asked` is the question as
+    retrieved (Query.corrected): a follow-up carries the earlier turn it refers to, "and for kids? (how long
+    is the visit)". Trainer and reader both build it here, so they never disagree on the format."""
+    said = f"{section}: {sentence}" if section else sentence
+    return f"{asked}{SEP}{said}"
+
+
+class CrossReader:
+    """P(answers) for (question, sentence) pair texts, from the fine-tuned weights in `folder`."""
+
+    def __init__(self, folder: Path = MODEL_DIR):
+        folder = Path(folder)
+        missing = [n for n in (WEIGHTS, CONFIG, "tokenizer.json", "config.json") if not (folder / n).exists()]
+        if missing:
+            raise CrossReaderMissing(
+                f"the reader's cross-encoder is missing from {folder} (no {', '.join(missing)}); restore it from "
+                "git or run `python -m train.cross_reader`"
+            )
+        self.config = CrossConfig.read(folder)
+        self.encoder = Encoder(folder, prefix="encoder.", max_tokens=self.config.max_tokens)
+        self.head = (
+            np.ascontiguousarray(self.encoder.weights["head.weight"].astype(np.float64).T),
+            self.encoder.weights["head.bias"].astype(np.float64),
+        )
+
+    def probabilities(self, pairs: list[str], batch: int = 32) -> np.ndarray:
+        """P(the sentence answers the question) per pair text (see pair_text), temperature-calibrated."""
+        out = [self._logits(pairs[i : i + batch]) for i in range(0, len(pairs), batch)]
+        if not out:
+            return np.zeros(0)
+        logits = np.concatenate(out) / self.config.temperature
+        return 1.0 / (1.0 + np.exp(-(logits[:, 1] - logits[:, 0])))
+
+    def _logits(self, pairs: list[str]) -> np.ndarray:
+        vectors = self.encoder.mean_pooled(list(pairs)).astype(np.float64)
+        return vectors @ self.head[0] + self.head[1]

@@ -1,0 +1,250 @@
+"""Train the reader's cross-encoder: python -m train.cross_reader [--seed 23] [--epochs 1] [--out models/cross_reader]
+
+Data: the practice clinics written blind for issue 23 (train/data/reader/blind/*, each clinic's articles and
+questions), train split of its splits.yml only: the test clinics are never read here. Every question is
+retrieved exactly as the bot retrieves it (bot.engine.gather_evidence) and every sentence of the retrieved
+chunks is a candidate, labelled "answers" when it holds one of the question's required facts. A question's
+pairs are its answering sentences and its hardest wrong ones (the best-retrieved); an uncovered question
+gives only wrong ones. A few whole train clinics are held back to fit the temperature and report figures.
+Starts from the bundled all-MiniLM-L6-v2; seeded; torch on the CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bot.answer.reader import inputs
+from bot.answer.reader.cross import CONFIG, CROSS_READS, MODEL_DIR, CrossReader, pair_text
+from bot.core.classifier import build_network
+from bot.core.encoder import WEIGHTS
+from bot.core.settings import Settings
+from bot.engine import gather_evidence
+from bot.retrieve.embedder import Embedder, bundled_model_path
+from bot.retrieve.hybrid import HybridRetriever
+from evals.metrics import fact_found
+from evals.practice import scratch_index
+from evals.sets import Case, load_cases
+from train.guard import fit_temperature
+
+REPO = Path(__file__).resolve().parents[1]
+BLIND = REPO / "train" / "data" / "reader" / "blind"
+HARD_NEGATIVES = 5  # wrong candidates per question, the best-retrieved first
+RANDOM_NEGATIVES = 1  # and a few from further down, so the model also sees easy ones
+VALIDATION_CLINICS = 5
+
+
+@dataclass
+class Asked:
+    """One question's candidates: pair texts, labels, and the retrieval order (dense score)."""
+
+    clinic: str
+    kind: str  # answer or no_answer
+    pairs: list[str]
+    labels: list[int]
+    dense: list[float]
+
+    def served(self) -> "Asked":
+        """The candidates the cross-encoder reads when answering: the CROSS_READS best-retrieved."""
+        keep = sorted(np.argsort([-d for d in self.dense], kind="stable")[:CROSS_READS])
+        pick = lambda xs: [xs[i] for i in keep]  # noqa: E731
+        return Asked(self.clinic, self.kind, pick(self.pairs), pick(self.labels), pick(self.dense))
+
+
+def train_clinics() -> list[Path]:
+    """The blind clinics outside splits.yml's test list (whole clinics: their questions are never mixed)."""
+    test = set(yaml.safe_load((BLIND / "splits.yml").read_text(encoding="utf-8"))["test"])
+    return sorted(p for p in BLIND.iterdir() if p.is_dir() and p.name not in test)
+
+
+def cases_of(folder: Path) -> list[Case]:
+    """A clinic's questions and conversation turns that an article could answer or must not."""
+    found = [
+        c for f in ("questions.jsonl", "conversations.jsonl") for c in load_cases(folder / f, "train", folder.name)
+    ]
+    return [c for c in found if c.kind in ("answer", "no_answer") and c.category != "logistics"]
+
+
+def collect(folder: Path, settings: Settings, embedder) -> list[Asked]:
+    """Index one clinic in a scratch folder and read every usable question's candidates."""
+    out = []
+    with scratch_index(folder.name, folder / "articles", settings, embedder) as (_, store):
+        retriever = HybridRetriever(store, embedder)
+        view = retriever.view()
+        for case in cases_of(folder):
+            _, query, evidence = gather_evidence(retriever, case.question, list(case.history), view)
+            got = inputs(query, evidence, view)
+            if got is None:
+                continue
+            pairs = [pair_text(query.corrected, p[1].section, p[0].text) for p in got.pool]
+            labels = [
+                int(case.kind == "answer" and any(fact_found(f, p[0].text) for f in case.facts)) for p in got.pool
+            ]
+            out.append(Asked(folder.name, case.kind, pairs, labels, [float(p[3]) for p in got.pool]))
+    return out
+
+
+def read_all(folders: list[Path], settings: Settings, embedder, cache: Path | None) -> list[Asked]:
+    """Every clinic's questions read; with `cache`, kept in (or read back from) a JSONL file, so that another
+    training run on the same data skips the indexing."""
+    if cache and cache.exists():
+        return [Asked(**json.loads(line)) for line in cache.read_text(encoding="utf-8").splitlines()]
+    asked = [a for f in folders for a in collect(f, settings, embedder)]
+    if cache:
+        cache.write_text("".join(json.dumps(asdict(a)) + "\n" for a in asked), encoding="utf-8")
+    return asked
+
+
+def chosen_pairs(asked: list[Asked], rng: random.Random) -> list[tuple[str, int]]:
+    """Every answering candidate, the hardest wrong ones and a few random wrong ones, per question."""
+    rows = []
+    for a in asked:
+        if a.kind == "answer" and not any(a.labels):
+            continue  # the answer was not retrieved: nothing here says which sentence would have answered
+        wrong = sorted((i for i, y in enumerate(a.labels) if not y), key=lambda i: -a.dense[i])
+        picked = wrong[:HARD_NEGATIVES] + rng.sample(
+            wrong[HARD_NEGATIVES:], min(RANDOM_NEGATIVES, len(wrong[HARD_NEGATIVES:]))
+        )
+        rows += [(a.pairs[i], 1) for i, y in enumerate(a.labels) if y] + [(a.pairs[i], 0) for i in picked]
+    return rows
+
+
+def fit(rows: list[tuple[str, int]], args):
+    """Fine-tune MiniLM with a two-way head on the pair texts; returns the network and its tokenizer."""
+    import torch
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+    base = bundled_model_path()
+    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    network = build_network(base, 2, pretrained=True)
+    optimiser = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=0.01)
+    steps = args.epochs * ((len(rows) + args.batch - 1) // args.batch)
+    schedule = get_linear_schedule_with_warmup(optimiser, int(0.1 * steps), steps)
+    loss_fn, rng, start = torch.nn.CrossEntropyLoss(), random.Random(args.seed), time.time()
+    for epoch in range(args.epochs):
+        network.train()
+        total = 0.0
+        for step, (texts, gold) in enumerate(_batches(rows, args.batch, rng)):
+            enc = tokenizer(texts, padding=True, truncation=True, max_length=args.max_tokens, return_tensors="pt")
+            loss = loss_fn(network(enc["input_ids"], enc["attention_mask"]), torch.tensor(gold))
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            total += float(loss.detach()) * len(gold)
+            if step % 100 == 0:
+                print(
+                    f"  epoch {epoch + 1} step {step}/{steps // args.epochs} ({time.time() - start:.0f} s)", flush=True
+                )
+        print(
+            f"epoch {epoch + 1}/{args.epochs}: loss {total / len(rows):.4f} ({time.time() - start:.0f} s)", flush=True
+        )
+    return network, tokenizer
+
+
+def _batches(rows, size: int, rng: random.Random):
+    """Length-bucketed batches in a seeded order (similar lengths pad little: much faster on a CPU)."""
+    order = sorted(range(len(rows)), key=lambda i: (len(rows[i][0]), rng.random()))
+    groups = [order[i : i + size] for i in range(0, len(order), size)]
+    rng.shuffle(groups)
+    for group in groups:
+        yield [rows[i][0] for i in group], [rows[i][1] for i in group]
+
+
+def save(network, tokenizer, out: Path, args) -> None:
+    """Weights in half precision (the reader runs them in float32), tokenizer, encoder config, our config."""
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to("cpu").half().contiguous() for k, v in network.state_dict().items()}
+    save_file(state, str(out / WEIGHTS))
+    tokenizer.save_pretrained(str(out))
+    shutil.copy(bundled_model_path() / "config.json", out / "config.json")
+    config = {"max_tokens": args.max_tokens, "temperature": 1.0, "seed": args.seed}
+    (out / CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
+def figures(asked: list[Asked], reader: CrossReader) -> tuple[dict, np.ndarray, np.ndarray]:
+    """On held-back clinics, over the candidates it reads when serving and with the saved weights as served:
+    how often the cross-encoder's best candidate answers against retrieval's best, and the pairs' logits and
+    labels (for the temperature)."""
+    asked = [a.served() for a in asked]
+    answerable = [a for a in asked if a.kind == "answer" and any(a.labels)]
+    probs = {id(a): reader.probabilities(a.pairs) for a in asked}
+    top = lambda a, scores: a.labels[int(np.argmax(scores))]  # noqa: E731
+    best_unanswerable = [float(probs[id(a)].max()) for a in asked if a.kind == "no_answer"]
+    best_answerable = [float(probs[id(a)].max()) for a in answerable]
+    p = np.concatenate([probs[id(a)] for a in asked])
+    logits = np.stack([np.zeros_like(p), np.log(np.clip(p, 1e-9, 1)) - np.log(np.clip(1 - p, 1e-9, 1))], axis=1)
+    labels = np.concatenate([np.asarray(a.labels) for a in asked])
+    return (
+        {
+            "answerable_questions": len(answerable),
+            "unanswerable_questions": len(best_unanswerable),
+            "best_sentence_answers": round(float(np.mean([top(a, probs[id(a)]) for a in answerable])), 3),
+            "retrieval_best_answers": round(float(np.mean([top(a, np.asarray(a.dense)) for a in answerable])), 3),
+            "median_best_p_answerable": round(float(np.median(best_answerable)), 3),
+            "median_best_p_unanswerable": round(float(np.median(best_unanswerable)), 3) if best_unanswerable else None,
+        },
+        logits,
+        labels,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m train.cross_reader", description=__doc__.splitlines()[0])
+    p.add_argument("--seed", type=int, default=23)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=4e-5)
+    p.add_argument("--max-tokens", type=int, default=128)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--clinics", type=int, default=0, help="read only the first N train clinics (a quick try)")
+    p.add_argument("--out", type=Path, default=MODEL_DIR)
+    p.add_argument("--cache", type=Path, help="keep the questions read in this JSONL file (and reuse it)")
+    args = p.parse_args(argv)
+    import torch
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+    settings, embedder, start = Settings.from_env(), Embedder(), time.time()
+    folders = train_clinics()[: args.clinics or None]
+    held = set(random.Random(args.seed).sample([f.name for f in folders], min(VALIDATION_CLINICS, len(folders) // 3)))
+    asked = read_all(folders, settings, embedder, args.cache)
+    print(f"read {len(asked)} questions from {len(folders)} clinics ({time.time() - start:.0f} s)", flush=True)
+    rows = chosen_pairs([a for a in asked if a.clinic not in held], random.Random(args.seed))
+    network, tokenizer = fit(rows, args)
+    save(network, tokenizer, args.out, args)
+    measured, logits, labels = figures([a for a in asked if a.clinic in held], CrossReader(args.out))
+    temperature = fit_temperature(logits, labels) if len(labels) else 1.0
+    config = json.loads((args.out / CONFIG).read_text(encoding="utf-8"))
+    (args.out / CONFIG).write_text(json.dumps({**config, "temperature": temperature}, indent=2) + "\n")
+    report = {
+        "seed": args.seed,
+        "train_clinics": sorted({a.clinic for a in asked} - held),
+        "held_back_clinics": sorted(held),
+        "pairs": len(rows),
+        "answering_pairs": sum(y for _, y in rows),
+        "temperature": temperature,
+        "held_back": measured,
+        "seconds": round(time.time() - start),
+    }
+    (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

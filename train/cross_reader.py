@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,9 +22,8 @@ import numpy as np
 import yaml
 
 from bot.answer.reader import inputs
-from bot.answer.reader.cross import CONFIG, CROSS_READS, MODEL_DIR, CrossReader, pair_text
+from bot.answer.reader.cross import CONFIG, CROSS_READS, MODEL_DIR, CrossReader, answers_probability, pair_text
 from bot.core.classifier import build_network
-from bot.core.encoder import WEIGHTS
 from bot.core.settings import Settings
 from bot.engine import gather_evidence
 from bot.retrieve.embedder import Embedder, bundled_model_path
@@ -33,7 +31,7 @@ from bot.retrieve.hybrid import HybridRetriever
 from evals.metrics import fact_found
 from evals.practice import scratch_index
 from evals.sets import Case, load_cases
-from train.guard import fit_temperature
+from train.finetune import fit_temperature, length_buckets, save_weights
 
 REPO = Path(__file__).resolve().parents[1]
 BLIND = REPO / "train" / "data" / "reader" / "blind"
@@ -132,7 +130,8 @@ def fit(rows: list[tuple[str, int]], args):
     for epoch in range(args.epochs):
         network.train()
         total = 0.0
-        for step, (texts, gold) in enumerate(_batches(rows, args.batch, rng)):
+        for step, group in enumerate(length_buckets([r[0] for r in rows], args.batch, rng)):
+            texts, gold = [rows[i][0] for i in group], [rows[i][1] for i in group]
             enc = tokenizer(texts, padding=True, truncation=True, max_length=args.max_tokens, return_tensors="pt")
             loss = loss_fn(network(enc["input_ids"], enc["attention_mask"]), torch.tensor(gold))
             optimiser.zero_grad()
@@ -151,24 +150,9 @@ def fit(rows: list[tuple[str, int]], args):
     return network, tokenizer
 
 
-def _batches(rows, size: int, rng: random.Random):
-    """Length-bucketed batches in a seeded order (similar lengths pad little: much faster on a CPU)."""
-    order = sorted(range(len(rows)), key=lambda i: (len(rows[i][0]), rng.random()))
-    groups = [order[i : i + size] for i in range(0, len(order), size)]
-    rng.shuffle(groups)
-    for group in groups:
-        yield [rows[i][0] for i in group], [rows[i][1] for i in group]
-
-
 def save(network, tokenizer, out: Path, args) -> None:
-    """Weights in half precision (the reader runs them in float32), tokenizer, encoder config, our config."""
-    from safetensors.torch import save_file
-
-    out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to("cpu").half().contiguous() for k, v in network.state_dict().items()}
-    save_file(state, str(out / WEIGHTS))
-    tokenizer.save_pretrained(str(out))
-    shutil.copy(bundled_model_path() / "config.json", out / "config.json")
+    """The weights and tokenizer (train.finetune.save_weights) and the cross-encoder's config."""
+    save_weights(network, tokenizer, bundled_model_path(), out)
     config = {"max_tokens": args.max_tokens, "temperature": 1.0, "seed": args.seed}
     (out / CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
@@ -179,12 +163,12 @@ def figures(asked: list[Asked], reader: CrossReader) -> tuple[dict, np.ndarray, 
     labels (for the temperature)."""
     asked = [a.served() for a in asked]
     answerable = [a for a in asked if a.kind == "answer" and any(a.labels)]
-    probs = {id(a): reader.probabilities(a.pairs) for a in asked}
+    logits = {id(a): reader.logits(a.pairs) for a in asked}
+    probs = {i: answers_probability(z) for i, z in logits.items()}  # before the temperature is fitted
     top = lambda a, scores: a.labels[int(np.argmax(scores))]  # noqa: E731
     best_unanswerable = [float(probs[id(a)].max()) for a in asked if a.kind == "no_answer"]
     best_answerable = [float(probs[id(a)].max()) for a in answerable]
-    p = np.concatenate([probs[id(a)] for a in asked])
-    logits = np.stack([np.zeros_like(p), np.log(np.clip(p, 1e-9, 1)) - np.log(np.clip(1 - p, 1e-9, 1))], axis=1)
+    all_logits = np.concatenate([logits[id(a)] for a in asked])
     labels = np.concatenate([np.asarray(a.labels) for a in asked])
     return (
         {
@@ -195,7 +179,7 @@ def figures(asked: list[Asked], reader: CrossReader) -> tuple[dict, np.ndarray, 
             "median_best_p_answerable": round(float(np.median(best_answerable)), 3),
             "median_best_p_unanswerable": round(float(np.median(best_unanswerable)), 3) if best_unanswerable else None,
         },
-        logits,
+        all_logits,
         labels,
     )
 

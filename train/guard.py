@@ -18,7 +18,6 @@ import argparse
 import json
 import random
 import re
-import shutil
 import time
 from collections import Counter
 from pathlib import Path
@@ -27,9 +26,10 @@ import numpy as np
 import yaml
 
 from bot.core.classifier import build_network
-from bot.guard.net import LABELS, WEIGHTS, GuardNet, Topic
+from bot.guard.net import LABELS, GuardNet, Topic
 from bot.guard.wording import prepare
 from bot.retrieve.embedder import bundled_model_path
+from train.finetune import fit_temperature, length_buckets, save_weights
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "bot" / "guard" / "data" / "guard_examples.yml"
@@ -120,17 +120,14 @@ def split(rows: list[tuple[str, str]], seed: int, share: float = 0.1):
 
 
 def batches(rows, tokenizer, size: int, max_tokens: int, rng: random.Random):
-    """Length-bucketed batches in a seeded order (similar lengths pad little: much faster on a CPU)."""
+    """Tokenized, length-bucketed batches of (text, label) rows in a seeded order, with their label indexes."""
     import torch
 
-    order = sorted(range(len(rows)), key=lambda i: (len(rows[i][0]), rng.random()))
-    chunks = [order[i : i + size] for i in range(0, len(order), size)]
-    rng.shuffle(chunks)
-    for chunk in chunks:
+    for group in length_buckets([r[0] for r in rows], size, rng):
         enc = tokenizer(
-            [rows[i][0] for i in chunk], padding=True, truncation=True, max_length=max_tokens, return_tensors="pt"
+            [rows[i][0] for i in group], padding=True, truncation=True, max_length=max_tokens, return_tensors="pt"
         )
-        yield enc, torch.tensor([LABELS.index(rows[i][1]) for i in chunk])
+        yield enc, torch.tensor([LABELS.index(rows[i][1]) for i in group])
 
 
 def logits_for(network, rows, tokenizer, max_tokens: int):
@@ -149,18 +146,6 @@ def logits_for(network, rows, tokenizer, max_tokens: int):
             )
             out.append(network(enc["input_ids"], enc["attention_mask"]).double().numpy())
     return np.concatenate(out) if out else np.zeros((0, len(LABELS)))
-
-
-def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
-    """The temperature that minimises validation log loss (a grid: deterministic and plenty here)."""
-
-    def nll(t):
-        z = logits / t
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return -logp[np.arange(len(gold)), gold].mean()
-
-    return float(min(np.arange(0.5, 3.01, 0.05), key=nll))
 
 
 def train(args) -> dict:
@@ -280,14 +265,8 @@ def _figures(pred: np.ndarray, gold: np.ndarray) -> dict:
 
 
 def _save(network, tokenizer, base: Path, out: Path, args, temperature: float) -> None:
-    """Weights in half precision (half the size; the reader runs them in float32), tokenizer and config."""
-    from safetensors.torch import save_file
-
-    out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to("cpu").half().contiguous() for k, v in network.state_dict().items()}
-    save_file(state, str(out / WEIGHTS))
-    tokenizer.save_pretrained(str(out))
-    shutil.copy(base / "config.json", out / "config.json")
+    """The weights and tokenizer (train.finetune.save_weights) and the guard's config."""
+    save_weights(network, tokenizer, base, out)
     (out / "guard_config.json").write_text(
         json.dumps(
             {"labels": list(LABELS), "max_tokens": args.max_tokens, "temperature": temperature, "seed": args.seed},

@@ -49,6 +49,11 @@ def pair_text(asked: str, section: str, sentence: str) -> str:
     return f"{asked}{SEP}{said}"
 
 
+def answers_probability(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """P(answers) from the head's two logits per pair (does not answer, answers)."""
+    return 1.0 / (1.0 + np.exp(-(logits[:, 1] - logits[:, 0]) / temperature))
+
+
 class CrossReader:
     """P(answers) for (question, sentence) pair texts, from the fine-tuned weights in `folder`."""
 
@@ -67,14 +72,13 @@ class CrossReader:
             self.encoder.weights["head.bias"].astype(np.float64),
         )
 
-    def probabilities(self, pairs: list[str], batch: int = 32) -> np.ndarray:
+    def probabilities(self, pairs: list[str]) -> np.ndarray:
         """P(the sentence answers the question) per pair text (see pair_text), temperature-calibrated."""
-        out = [self._logits(pairs[i : i + batch]) for i in range(0, len(pairs), batch)]
-        if not out:
-            return np.zeros(0)
-        logits = np.concatenate(out) / self.config.temperature
-        return 1.0 / (1.0 + np.exp(-(logits[:, 1] - logits[:, 0])))
+        return answers_probability(self.logits(pairs), self.config.temperature)
 
-    def _logits(self, pairs: list[str]) -> np.ndarray:
-        vectors = self.encoder.mean_pooled(list(pairs)).astype(np.float64)
-        return vectors @ self.head[0] + self.head[1]
+    def logits(self, pairs: list[str], batch: int = 32) -> np.ndarray:
+        """The head's two raw logits (does not answer, answers) per pair text, before the temperature."""
+        if not pairs:
+            return np.zeros((0, 2))
+        parts = [self.encoder.mean_pooled(list(pairs[i : i + batch])) for i in range(0, len(pairs), batch)]
+        return np.concatenate(parts).astype(np.float64) @ self.head[0] + self.head[1]

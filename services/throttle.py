@@ -13,8 +13,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
-# Buckets and failure records kept at most; the stalest are forgotten first, so a flood of made-up client
-# addresses or user names cannot grow the app's memory without bound.
+# Buckets and failure records kept at most, so a flood of made-up client addresses or user names cannot grow
+# the app's memory without bound. Buckets: the stalest go first. Failure records: the ones no longer holding
+# anyone back go first, then the fewest failures, so junk names cannot push a locked user name out.
 MAX_KEYS = 10_000
 # Wrong passwords from one client that cost nothing: people mistype. From the next one on, each waits twice
 # the last. For a user name (all clients together) the first half of its limit is free, so one guessing
@@ -40,7 +41,8 @@ class RateLimiter:
             tokens = min(self.burst, tokens + (now - at) * self.rate)
             wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
             self._buckets[key] = (tokens - 1 if not wait else tokens, now)
-            _trim(self._buckets)
+            if len(self._buckets) > MAX_KEYS:
+                self._buckets.popitem(last=False)
         return wait
 
 
@@ -52,6 +54,7 @@ class SignInDecision:
     wait_s: float = 0.0
     locked: bool = False  # a lockout (the limit was reached) rather than a back-off between attempts
     who: str = ""  # "client" or "user": which record refused it
+    first: bool = False  # the first refusal of this wait: worth one line in the sign-in log, not one per attempt
 
     def message(self) -> str:
         """What the person signing in is told."""
@@ -72,11 +75,16 @@ class SignInDecision:
 class _Failures:
     count: int = 0
     until: float = 0.0  # no attempt is checked before this time
+    told: bool = False  # a refusal during this wait has been reported
 
 
 class SignInThrottle:
     """Wrong passwords per client and per user name: free at first, then an exponential back-off between
-    attempts, then a lockout. A right password is never slowed; it clears the client's and the user's record."""
+    attempts, then a lockout. A right password is never slowed; it clears the client's and the user's record.
+
+    A user name's lockout holds back only clients with wrong passwords of their own: a guesser spread over many
+    addresses gets one try per fresh address, and the real staff member on a device that has not failed is
+    never refused (otherwise anyone could lock staff out by guessing their user name)."""
 
     def __init__(
         self,
@@ -98,11 +106,12 @@ class SignInThrottle:
         """May this attempt be checked at all? Refused attempts are not counted as failures."""
         now = self.clock()
         with self._lock:
-            for who, key in (("client", client), ("user", _user_key(user))):
-                record = self._records[who].get(key)
-                if record and record.until > now:
+            own = self._records["client"].get(client)
+            for who, record in (("client", own), ("user", self._records["user"].get(_user_key(user)))):
+                if record and record.until > now and own is not None:
+                    first, record.told = not record.told, True
                     locked = record.count >= self.limits[who]
-                    return SignInDecision(False, record.until - now, locked, who)
+                    return SignInDecision(False, record.until - now, locked, who, first)
         return SignInDecision(True)
 
     def failed(self, client: str, user: str) -> SignInDecision:
@@ -117,9 +126,9 @@ class SignInThrottle:
                     record = _Failures()  # a lockout served in full starts the count again
                 record.count += 1
                 wait = self._wait(record.count, who)
-                record.until = now + wait
+                record.until, record.told = now + wait, False
                 records[key] = record
-                _trim(records)
+                _forget_idle(records, now)
                 if wait > worst.wait_s:
                     worst = SignInDecision(False, wait, record.count >= self.limits[who], who)
         return worst
@@ -145,6 +154,9 @@ def _user_key(user: str) -> str:
     return (user or "").strip()[:200]
 
 
-def _trim(records: OrderedDict) -> None:
-    while len(records) > MAX_KEYS:
-        records.popitem(last=False)
+def _forget_idle(records: OrderedDict[str, _Failures], now: float) -> None:
+    """Over MAX_KEYS, forget one record: the oldest that holds nobody back, else the one with fewest failures."""
+    if len(records) <= MAX_KEYS:
+        return
+    victim = min(records, key=lambda key: (records[key].until > now, records[key].count))
+    del records[victim]

@@ -54,7 +54,7 @@ class Settings:
     login_backoff_seconds: float = 1.0  # wait after the third wrong password, doubling with each further one
     staff_session_hours: float = 12.0
     embed_origins: tuple[str, ...] = ()  # sites that may show the patient page in an iframe
-    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)  # whose X-Forwarded-For/-Proto are believed
+    trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For/-Proto are believed: none unless configured
     log_days: int = 30  # chat-log retention
 
     @classmethod
@@ -241,7 +241,7 @@ _ENV = {
     "trusted_proxies": (
         "CLINICBOT_TRUSTED_PROXIES",
         _words,
-        "proxies whose X-Forwarded-For is believed (default 127.0.0.1; none for none)",
+        "proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1 (default none)",
     ),
     "log_days": (
         "CLINICBOT_LOG_DAYS",

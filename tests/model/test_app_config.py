@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from services.chatlog import SignInLog
+
 pytestmark = pytest.mark.slow
 
 
@@ -38,7 +40,9 @@ def test_with_a_password_the_staff_desk_is_behind_a_login(client_for):
     assert "httponly" in cookie and "samesite=lax" in cookie and "path=/staff" in cookie
     assert "secure" not in cookie  # plain http here; behind HTTPS the cookie is Secure (test_app_abuse)
     assert "clinicbot staff desk" in client.get("/staff/config").text
-    client.get("/staff/logout")
+    page = client.get("/staff/logout")  # a link (another site's too) only asks: the desk stays signed in
+    assert "Sign out of the staff desk?" in page.text and "clinicbot staff desk" in client.get("/staff/config").text
+    client.post("/staff/logout")
     assert client.get("/staff/config").status_code == 401
 
 
@@ -49,3 +53,16 @@ def test_article_route_serves_only_published_articles(client_for):
     assert "4. Treatment Protocols" in page.text and "Get More Media Coverage" not in page.text
     assert client.get("/articles/_glossary.yml").status_code == 404
     assert client.get("/articles/..%2F..%2Fetc%2Fpasswd").status_code == 404
+
+
+def test_refused_sign_ins_are_on_the_sign_ins_list_once_per_lockout(client_for, tmp_path, monkeypatch):
+    monkeypatch.setattr("webui.shield.signin.REFUSAL_PAUSE_S", 0)
+    client = client_for(
+        staff_password="s3cret", data_dir=tmp_path, login_max_failures=2, login_backoff_seconds=60
+    )  # a 60 s wait after the first miss
+    for _ in range(2):
+        client.post("/staff/login", data={"username": "staff", "password": "wrong"})
+    for _ in range(3):
+        assert client.post("/staff/login", data={"username": "staff", "password": "s3cret"}).status_code == 429
+    events = [e.event for e in SignInLog(tmp_path / "chatlog.sqlite").recent()]
+    assert events.count("refused while locked") == 1 and events.count("wrong password") == 1  # then 4 refused

@@ -65,6 +65,7 @@ def app(tmp_path_factory):
         "CLINICBOT_PORT": str(free_port()),
         "CLINICBOT_STAFF_PASSWORD": PASSWORD,
         "CLINICBOT_EMBED_ORIGINS": EMBED,
+        "CLINICBOT_TRUSTED_PROXIES": "127.0.0.1",  # the clinic's proxy on this machine: tests speak through it
         "GRADIO_TEMP_DIR": str(tmp / "gradio"),
         "CLINICBOT_RATE_BURST": "3",
         "CLINICBOT_RATE_PER_MINUTE": "1",

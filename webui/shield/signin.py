@@ -84,6 +84,8 @@ def add_signin_routes(app, settings, sessions: StaffSessions, throttle: SignInTh
         client = request.client.host if request.client else ""
         decision = throttle.check(client, user)
         if not decision.allowed:
+            if decision.first:  # once per wait, so a flood of refused attempts cannot flood the log
+                events.add(SignInEvent("refused while locked", user, client, decision.message()))
             await asyncio.sleep(REFUSAL_PAUSE_S)
             return _refused(settings, decision.message(), decision.wait_s, 429)
         if _matches(user, settings.staff_user) & _matches(password, settings.staff_password):
@@ -109,8 +111,14 @@ def add_signin_routes(app, settings, sessions: StaffSessions, throttle: SignInTh
         await asyncio.sleep(REFUSAL_PAUSE_S)
         return _refused(settings, "Incorrect user name or password. " + after.message(), after.wait_s, 400)
 
-    @app.get("/staff/logout")
+    @app.get("/staff/logout", response_class=HTMLResponse)
+    def logout_form() -> HTMLResponse:
+        """A page with a sign-out button: a GET changes nothing, so a link on another site cannot sign staff out."""
+        return HTMLResponse(_logout_page())
+
+    @app.post("/staff/logout")
     def logout(request: Request):
+        """Sign out. The session cookie is SameSite=Lax, so another site's form cannot post it here."""
         sessions.end(request.cookies.get(COOKIE))
         response = RedirectResponse("/staff/login", status_code=303)
         response.delete_cookie(COOKIE, path="/staff")
@@ -129,6 +137,12 @@ def _refused(settings, message: str, wait_s: float, status: int):
     return HTMLResponse(_page(settings, message), status_code=status, headers=headers)
 
 
+def _logout_page() -> str:
+    form = '<form method="post" action="/staff/logout"><button type="submit">Sign out</button></form>'
+    back = '<p><a href="/staff/">Back to the staff desk</a></p>'
+    return _html("clinicbot staff sign-out", f"<h1>Sign out of the staff desk?</h1>{form}{back}")
+
+
 def _page(settings, message: str = "") -> str:
     """The sign-in page (or, without a staff password, the page saying sign-in is off). No script at all."""
     if not settings.staff_password:
@@ -145,9 +159,14 @@ def _page(settings, message: str = "") -> str:
             '<label>Password <input type="password" name="password" autocomplete="current-password" required></label>'
             '<button type="submit">Sign in</button></form>'
         )
+    return _html("clinicbot staff sign-in", body)
+
+
+def _html(title: str, body: str) -> str:
+    """A whole page of the sign-in flow, styled alike, with no script."""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-        'content="width=device-width, initial-scale=1"><title>clinicbot staff sign-in</title><style>'
+        f'content="width=device-width, initial-scale=1"><title>{title}</title><style>'
         "body{font-family:system-ui,sans-serif;max-width:26rem;margin:4rem auto;padding:0 1rem}"
         "label{display:block;margin:.8rem 0}input{display:block;width:100%;padding:.5rem;font-size:1rem}"
         "button{padding:.5rem 1.2rem;font-size:1rem}.error{color:#b00020;font-weight:600}"

@@ -49,7 +49,9 @@ def _connect(path: Path):
 
 
 def _open(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)  # patients' words: readable by the app's own user only (SQLite gives its -wal file the same)
     with _connect(path) as db:
         # write-ahead logging: patients' exchanges are written while staff read the review list
         db.execute("pragma journal_mode=wal")

@@ -63,3 +63,45 @@ def test_a_logged_answer_becomes_one_evaluation_case_and_not_twice():
     with pytest.raises(ValueError, match="no logged answer"):
         desk.add_case(exchange + 99, "answer", [], [])
     assert len(desk.cases_file.read_text().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "text,gone",
+    [
+        ("my ssn is 123-45-6789, do you need it?", "6789"),
+        ("i live at 42 Oak Tree Road, can someone visit?", "Oak Tree"),
+        ("my medical record number is 00482913", "00482913"),
+        ("insurance member id XJ4482913 was denied", "XJ4482913"),
+        ("policy # 88-1932-7 covers it?", "1932"),
+        ("ring me on +44 7700 900123 after six", "900123"),
+        ("my mobile is 0412 345 678", "345"),
+        ("my name is john smith, is it safe for me?", "smith"),
+        ("me llamo, I mean my name is María Núñez", "Núñez"),
+    ],
+)
+def test_identifiers_of_every_kind_are_replaced(text, gone):
+    """Issue 25: SSNs, street addresses, record and insurance numbers, non-US phones and lowercase surnames
+    were stored in clear, and "María" became "[name]ía"."""
+    out = redact(text)
+    assert gone not in out and "[" in out, out
+    assert "ía" not in out.replace("María", "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is 2 sessions a week too many, or 6 in 3 weeks?",
+        "is the group session 3 hours, in case 12 of 20?",
+        "the 2nd street clinic or the 3 main ones?",
+        "i take 100 mg and 25 mg, about 1000 mg a week",
+    ],
+)
+def test_ordinary_numbers_and_phrases_stay(text):
+    assert redact(text) == text
+
+
+def test_the_chat_log_is_readable_by_the_apps_user_only(tmp_path):
+    log = ChatLog(tmp_path / "data" / "chat.sqlite")
+    log.record("conv-1", Answer("is it safe?", "answer", "Yes [1]"), {})
+    for f in (tmp_path / "data").glob("chat.sqlite*"):
+        assert f.stat().st_mode & 0o077 == 0, f"{f.name} is readable by others"

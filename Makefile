@@ -34,8 +34,8 @@ lint: test-install
 
 
 index: install
-	@# syncs only what changed; exit 1 means some file failed (reported above), the rest is served
-	$(PY) -m ingest || [ $$? -eq 1 ]
+	@# syncs only what changed; exit 3 means some file failed (reported above), the rest is served
+	$(PY) -m ingest || [ $$? -eq 3 ]
 
 install: $(VENV)/.installed
 test-install: $(VENV)/.test-installed

@@ -12,6 +12,10 @@ from bot.retrieve.embedder import Embedder
 from bot.retrieve.store import IndexStore
 from ingest.sync import Syncer
 
+# Some files could not be read (each reported), the rest is indexed and served. Not 1, which is also what Python
+# exits with on a crash: `make run` serves after this code and stops after a crash.
+FILES_FAILED = 3
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
@@ -41,7 +45,7 @@ def _sync(settings: Settings, store, as_json: bool) -> int:
         print(json.dumps(report.to_json()))
     else:
         _print_summary(report, time.perf_counter() - started)
-    return 1 if report.failed else 0
+    return FILES_FAILED if report.failed else 0
 
 
 class _LazyEmbedder:

@@ -59,11 +59,30 @@ def load(path: Path, max_bytes: int) -> RawDoc:
         )
     if not data.strip():
         raise LoadError("file is empty")
-    text, title_hint, meta = _EXTRACT[fmt](data)
+    text, title_hint, meta = _extract(fmt, data)
     if not text.strip():
         raise LoadError("no readable text in the file")
     meta = {**meta, **_sidecar(path)}
     return RawDoc(path.name, fmt, text, file_hash(path), title_hint, meta)
+
+
+def _extract(fmt: str, data: bytes) -> tuple[str, str, dict]:
+    """The format's extractor, with any failure of the library on a hostile or broken file turned into a
+    LoadError for this one file: the rest of the corpus is still served (a raw exception here once stopped
+    `python -m ingest` and the app's start-up for every article)."""
+    try:
+        return _EXTRACT[fmt](data)
+    except LoadError:
+        raise
+    except MemoryError:
+        raise LoadError("the file unpacks to more than this machine can read; save a smaller copy") from None
+    except Exception as exc:  # noqa: BLE001 (whatever a parser raises, the editor gets a sentence, not a trace)
+        if type(exc).__name__ == "LimitReachedError":  # pypdf: a stream that inflates past its safety limit
+            raise LoadError(
+                "the file unpacks to far more than its size (a compressed stream too large to read "
+                "safely); export it again from the original document"
+            ) from None
+        raise LoadError(f"the file could not be read ({type(exc).__name__}); save a fresh copy and try again") from None
 
 
 def _read(path: Path) -> bytes:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import zlib
+
 import pytest
 
+from ingest import load as load_module
 from ingest.load import LoadError, load
 
 MB = 1_000_000
@@ -156,3 +160,48 @@ def test_pdf_headings_and_list_items_are_never_glued_to_a_sentence(tmp_path):
     assert {c.section for c in chunks} >= {"Preparing for your first visit at our center this month", "Going home"}
     wrapped = next(s for s in sentences if s.startswith("Clear fluids"))
     assert wrapped.endswith("unless your care team said otherwise.")  # a line wrapped at the margin joins up
+
+
+def inflating_pdf(path, megabytes: int = 120):
+    """A small PDF whose one page's content stream inflates to `megabytes` of zeros (issue 25's crafted file)."""
+    stream = zlib.compress(b"0" * (megabytes * 1_000_000), 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_a_pdf_that_inflates_past_the_limit_is_refused_with_a_reason(tmp_path, monkeypatch):
+    """Issue 25: a small PDF inflating past 100 MB raised pypdf's LimitReachedError through ingest and start-up.
+    Here the extractor reads the page's contents the way a reader that does not swallow the error does."""
+    from pypdf import PdfReader
+
+    path = inflating_pdf(tmp_path / "bomb.pdf")
+    assert path.stat().st_size < 400_000
+    with pytest.raises(LoadError, match="no text layer"):  # pypdf's text extraction skips the stream itself
+        load(path, MB)
+    contents = lambda data: (PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data().decode(), "", {})  # noqa: E731
+    monkeypatch.setitem(load_module._EXTRACT, "pdf", contents)
+    with pytest.raises(LoadError, match="unpacks to far more than its size"):
+        load(path, MB)
+
+
+def test_any_library_failure_is_a_reason_for_that_file_only(tmp_path, monkeypatch):
+    def broken(data):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setitem(load_module._EXTRACT, "pdf", broken)
+    with pytest.raises(LoadError, match=r"could not be read \(RecursionError\)"):
+        load(inflating_pdf(tmp_path / "deep.pdf", megabytes=1), MB)

@@ -66,3 +66,23 @@ def test_refused_sign_ins_are_on_the_sign_ins_list_once_per_lockout(client_for, 
         assert client.post("/staff/login", data={"username": "staff", "password": "s3cret"}).status_code == 429
     events = [e.event for e in SignInLog(tmp_path / "chatlog.sqlite").recent()]
     assert events.count("refused while locked") == 1 and events.count("wrong password") == 1  # then 4 refused
+
+
+@pytest.mark.parametrize("path", ["/config", "/gradio_api/info", "/staff/config"])
+def test_another_sites_scripts_get_no_cors_permission(client_for, path):
+    """Issue 25: Gradio answered any Origin with credentials when the Host was not localhost, so a page on
+    any site could read the app's answers with the visitor's cookies. Only the clinic's own sites may."""
+    client = client_for(staff_password="s3cret", embed_origins=("https://www.clinic.example",))
+    for method in (client.get, client.options):
+        foreign = method(
+            path,
+            headers={
+                "Host": "chat.clinic.example",
+                "Origin": "https://evil.example",
+                "Access-Control-Request-Method": "GET",
+            },
+        )
+        assert "access-control-allow-origin" not in foreign.headers
+        assert "access-control-allow-credentials" not in foreign.headers
+    own = client.get("/config", headers={"Host": "chat.clinic.example", "Origin": "https://www.clinic.example"})
+    assert own.status_code == 200

@@ -24,6 +24,7 @@ class Shield:
         self.body_cap = body_cap
         self.signed_in = signed_in
         self.frame_ancestors = " ".join(("'self'", *embed_origins))
+        self.cors_origins = {o.encode() for o in embed_origins}  # the clinic's own sites, besides this one
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -33,7 +34,7 @@ class Shield:
         signed_in = staff and self.signed_in(scope)
         verdict = policy.staff(method, path, signed_in) if staff else policy.public(method, path)
         nonce = secrets.token_urlsafe(16)
-        send = self._with_headers(send, scope, staff, nonce)
+        send = self._with_headers(send, scope, staff, nonce, self._shares_with(scope))
         if not verdict.passes:
             return await _plain(send, verdict)
         cap = None if signed_in else (LOGIN_BODY_CAP if staff else self.body_cap)
@@ -49,9 +50,19 @@ class Shield:
             send = _nonced(send, nonce)
         await self.app(scope, receive, send)
 
-    def _with_headers(self, send, scope, staff: bool, nonce: str):
+    def _shares_with(self, scope) -> bool:
+        """May a script of the requesting page read the response? Only this site's own pages and the clinic's
+        sites (CLINICBOT_EMBED_ORIGINS): Gradio grants any Origin with credentials once the Host is not
+        localhost, which would let any site read patients' answers and the staff desk with the visitor's cookies."""
+        headers = dict(scope["headers"])
+        origin = headers.get(b"origin")
+        if origin is None or origin in self.cors_origins:
+            return True
+        return origin.split(b"://", 1)[-1] == headers.get(b"host", b"")
+
+    def _with_headers(self, send, scope, staff: bool, nonce: str, shares: bool = True):
         """Every response gets the security headers; the staff desk may never be framed, the patient page
-        only by the clinic's own sites (CLINICBOT_EMBED_ORIGINS)."""
+        only by the clinic's own sites (CLINICBOT_EMBED_ORIGINS); another site's script gets no CORS grant."""
         ancestors = "'none'" if staff else self.frame_ancestors
         extra = [
             (b"content-security-policy", content_security_policy(nonce, ancestors).encode()),
@@ -66,6 +77,8 @@ class Shield:
         if staff:
             extra.append((b"cache-control", b"no-store"))
         names = {k for k, _ in extra}
+        if not shares:
+            names |= {b"access-control-allow-origin", b"access-control-allow-credentials"}
 
         async def wrapped(message):
             if message["type"] == "http.response.start":

@@ -19,6 +19,14 @@ from bot.core.settings import Settings
 
 BATCH = 1000
 _LIVE = "live"
+# A version younger than this may be another process's staged check or a sync still writing: never dropped as
+# garbage. Two editors once shared one store: B's check dropped A's staged version, and A's publish then
+# pointed patients at a version that no longer existed.
+STAGED_KEEP_S = 6 * 3600
+
+
+class MissingVersion(ValueError):
+    """A version that is not whole (never finished, or dropped) was to be served."""
 
 
 def open_client(settings: Settings):
@@ -60,8 +68,10 @@ class IndexStore:
 
     @classmethod
     def open(cls, settings: Settings) -> "IndexStore":
-        """Open the store the settings point at."""
-        return cls(open_client(settings), settings.collection)
+        """Open the store the settings point at, with its live pointer on a whole version (see recover)."""
+        store = cls(open_client(settings), settings.collection)
+        store.recover()
+        return store
 
     # --- pointer and manifests -------------------------------------------------
     def live(self) -> str | None:
@@ -84,13 +94,39 @@ class IndexStore:
         """A fresh version name; time-ordered so 'newer' is obvious when inspecting."""
         return f"v{time.time_ns()}"
 
+    def whole(self, version: str | None) -> bool:
+        """Is `version` complete: its manifest (written last) and both collections present?"""
+        if not version or not self._meta.get(ids=[f"manifest:{version}"])["ids"]:
+            return False
+        names = {getattr(c, "name", c) for c in self.client.list_collections()}
+        return {self._name(version, "chunks"), self._name(version, "sentences")} <= names
+
+    def recover(self) -> str | None:
+        """If the live pointer names a version that is missing or partial, point it back at the one published
+        before it, so start-up and ingest serve the last good corpus instead of failing. Without a whole one
+        the pointer goes, and the next sync rebuilds from the corpus folder (never a staged, unpublished check)."""
+        live = self.live()
+        if live is None or self.whole(live):
+            return live
+        good = self.previous()
+        if self.whole(good):
+            self._point(good, previous="")
+            return good
+        self._meta.delete(ids=[_LIVE])
+        return None
+
     def promote(self, version: str) -> None:
-        """Make `version` live in one write; keep the one before for readers mid-query."""
-        old = self.live()
-        meta = {"version": version, "previous": old or "", "promoted_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        self._meta.upsert(ids=[_LIVE], embeddings=[[1.0]], metadatas=[meta], documents=[""])
+        """Make `version` live in one write; keep the one before for readers mid-query. A version that is not
+        whole is refused (MissingVersion): patients keep the one they have."""
+        if not self.whole(version):
+            raise MissingVersion(f"version {version} is missing or incomplete; nothing was published")
+        self._point(version, previous=self.live() or "")
         self.promotions += 1
         self.collect_garbage()
+
+    def _point(self, version: str, previous: str) -> None:
+        meta = {"version": version, "previous": previous, "promoted_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        self._meta.upsert(ids=[_LIVE], embeddings=[[1.0]], metadatas=[meta], documents=[""])
 
     # --- writing a version -----------------------------------------------------
     def write(
@@ -137,10 +173,12 @@ class IndexStore:
                 pass
         self._meta.delete(ids=[f"manifest:{version}"])
 
-    def collect_garbage(self, keep: Iterable[str] = ()) -> list[str]:
-        """Drop versions that are neither live, previous nor in `keep` (e.g. killed syncs)."""
+    def collect_garbage(self, keep: Iterable[str] = (), now: float | None = None) -> list[str]:
+        """Drop versions that are neither live, previous, in `keep`, nor younger than STAGED_KEEP_S (another
+        editor's check, a sync still writing): what is left is a killed sync's or an abandoned check's."""
         keep = {self.live(), self.previous(), *keep}
-        dropped = sorted({v for v in self.versions() if v not in keep})
+        cutoff = (time.time() if now is None else now) - STAGED_KEEP_S
+        dropped = sorted({v for v in self.versions() if v not in keep and _made_at(v) < cutoff})
         for version in dropped:
             self.discard(version)
         return dropped
@@ -193,6 +231,12 @@ class IndexStore:
 
     def _collection(self, version: str, part: str):
         return self.client.get_collection(self._name(version, part), embedding_function=None)
+
+
+def _made_at(version: str) -> float:
+    """When a version was made, from its name (new_version: "v" + nanoseconds); 0 for a name not of that form."""
+    digits = version[1:]
+    return int(digits) / 1e9 if digits.isdigit() else 0.0
 
 
 def _get_all(collection, page: int = 5000) -> dict:

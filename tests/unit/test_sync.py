@@ -7,11 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from bot.retrieve.store import IndexStore
+from bot.retrieve.store import STAGED_KEEP_S, IndexStore, MissingVersion
 from ingest.sync import Syncer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -130,7 +131,7 @@ KILLED_SYNC = """
 import sys, time
 from pathlib import Path
 from bot.core.settings import Settings
-from bot.retrieve.store import IndexStore
+from bot.retrieve.store import STAGED_KEEP_S, IndexStore, MissingVersion
 from ingest.sync import Syncer
 sys.path.insert(0, {tests!r})
 from conftest import FakeEmbedder
@@ -162,7 +163,38 @@ def test_sync_killed_mid_publish_leaves_old_index_serving_then_recovers(store, c
     report = syncer(reader, fake_embedder).run(corpus)
     assert report.added == ["new.txt"]
     assert set(sources(reader)) == {"iv.txt", "nasal.txt", "new.txt"}
+    orphan = reader.versions() - {first.version, report.version}
+    assert len(orphan) == 1  # kept while young: it could be another editor's check
+    reader.collect_garbage(now=time.time() + STAGED_KEEP_S + 60)
     assert reader.versions() == {first.version, report.version}
+
+
+def test_another_editors_check_never_drops_a_staged_version(store, corpus, fake_embedder):
+    """Issue 25: editor B's check dropped editor A's staged version; A's publish then served a missing index."""
+    syncer(store, fake_embedder).run(corpus)
+    (corpus / "a.txt").write_text(article("Oral lozenge"))
+    staged_a = syncer(store, fake_embedder).run(corpus, publish=False)
+    (corpus / "b.txt").write_text(article("Home monitoring"))
+    syncer(store, fake_embedder).run(corpus, publish=False)  # B's check, after A's
+    store.promote(staged_a.version)
+    assert set(sources(store)) == {"iv.txt", "nasal.txt", "a.txt"}
+
+
+def test_a_missing_version_is_never_published_and_a_dangling_pointer_falls_back(store, corpus, fake_embedder, settings):
+    first = syncer(store, fake_embedder).run(corpus)
+    (corpus / "new.txt").write_text(article("Intramuscular injection"))
+    second = syncer(store, fake_embedder).run(corpus)
+    (corpus / "more.txt").write_text(article("Oral lozenge"))
+    staged = syncer(store, fake_embedder).run(corpus, publish=False)
+    store.discard(staged.version)
+    with pytest.raises(MissingVersion):
+        store.promote(staged.version)
+    assert store.live() == second.version
+    store.discard(second.version)  # the live version's collections are gone (a crash, a clumsy operator)
+    reopened = IndexStore.open(settings)
+    assert reopened.live() == first.version and set(sources(reopened)) == {"iv.txt", "nasal.txt"}
+    report = syncer(reopened, fake_embedder).run(corpus)  # and ingest carries on from there
+    assert set(sources(reopened)) == {"iv.txt", "nasal.txt", "new.txt", "more.txt"} and report.version
 
 
 def test_a_version_larger_than_one_fetch_loads_whole(store, tmp_path, fake_embedder, monkeypatch):

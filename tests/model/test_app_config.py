@@ -86,3 +86,25 @@ def test_another_sites_scripts_get_no_cors_permission(client_for, path):
         assert "access-control-allow-credentials" not in foreign.headers
     own = client.get("/config", headers={"Host": "chat.clinic.example", "Origin": "https://www.clinic.example"})
     assert own.status_code == 200
+
+
+def test_a_patients_conversation_cannot_be_joined_by_whoever_learns_its_session_id(client_for):
+    """Issue 25: the Gradio session id is in queue/data URLs (and so in proxy logs); joining the queue with it
+    would send back that patient's whole conversation. The first visitor to use a session id owns it."""
+    patient = client_for()
+    stranger = TestClient(patient.app)  # the same app, another browser
+    assert "clinicbot-visitor" in patient.get("/").cookies
+    assert "clinicbot-visitor" in stranger.get("/").cookies
+    join = {"data": ["is it safe?", None], "fn_index": 0, "session_hash": "patient-session-1"}
+    assert patient.post("/gradio_api/queue/join", json=join).status_code != 403
+    for attempt in (
+        lambda c: c.post("/gradio_api/queue/join", json=join),
+        lambda c: c.post("/gradio_api/cancel", json={"session_hash": "patient-session-1", "event_id": "x"}),
+        lambda c: c.get("/gradio_api/queue/status?session_hash=patient-session-1"),
+    ):
+        refused = attempt(stranger)
+        assert refused.status_code == 403 and "belongs to another visitor" in refused.text
+    assert (
+        patient.post("/gradio_api/cancel", json={"session_hash": "patient-session-1", "event_id": "x"}).status_code
+        != 403
+    )

@@ -10,7 +10,7 @@ import secrets
 from collections import deque
 from typing import Callable
 
-from webui.shield import policy
+from webui.shield import owners, policy
 
 LOGIN_BODY_CAP = 8 * 1024  # a user name and a password
 _SCRIPT_TAG = re.compile(rb"<script(?![^>]*\bnonce=)")
@@ -25,6 +25,7 @@ class Shield:
         self.signed_in = signed_in
         self.frame_ancestors = " ".join(("'self'", *embed_origins))
         self.cors_origins = {o.encode() for o in embed_origins}  # the clinic's own sites, besides this one
+        self.owners = owners.SessionOwners()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -34,7 +35,7 @@ class Shield:
         signed_in = staff and self.signed_in(scope)
         verdict = policy.staff(method, path, signed_in) if staff else policy.public(method, path)
         nonce = secrets.token_urlsafe(16)
-        send = self._with_headers(send, scope, staff, nonce, self._shares_with(scope))
+        send = self._with_headers(send, scope, staff, nonce, self._shares_with(scope), _visitor_cookie(scope, staff))
         if not verdict.passes:
             return await _plain(send, verdict)
         cap = None if signed_in else (LOGIN_BODY_CAP if staff else self.body_cap)
@@ -44,11 +45,28 @@ class Shield:
                 return await _plain(
                     send, policy.Verdict(413, f"Request too large (the limit is {cap // 1024} KB).", pause=True)
                 )
+        if not staff:
+            allowed, receive = await self._own_session(scope, receive)
+            if not allowed:
+                return await _plain(
+                    send, policy.Verdict(403, "This conversation belongs to another visitor.", pause=True)
+                )
         if policy.html_page(method, path):
             # Gradio compresses what the browser accepts; its page must stay plain text to receive the nonce
             scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]}
             send = _nonced(send, nonce)
         await self.app(scope, receive, send)
+
+    async def _own_session(self, scope, receive):
+        """(may this request use the Gradio session it names, receive with any body it read put back):
+        the first visitor to use a session id owns it (webui/shield/owners.py)."""
+        body = b""
+        if owners.needs_body(scope["method"], scope["path"]):
+            messages = await _drain(receive)
+            body = b"".join(m.get("body", b"") for m in messages)
+            receive = _replay(messages, receive)
+        session = owners.session_of(scope["path"], scope.get("query_string", b""), body)
+        return session is None or self.owners.claim(session, owners.owner_of(scope)), receive
 
     def _shares_with(self, scope) -> bool:
         """May a script of the requesting page read the response? Only this site's own pages and the clinic's
@@ -60,7 +78,7 @@ class Shield:
             return True
         return origin.split(b"://", 1)[-1] == headers.get(b"host", b"")
 
-    def _with_headers(self, send, scope, staff: bool, nonce: str, shares: bool = True):
+    def _with_headers(self, send, scope, staff: bool, nonce: str, shares: bool = True, cookie: bytes = b""):
         """Every response gets the security headers; the staff desk may never be framed, the patient page
         only by the clinic's own sites (CLINICBOT_EMBED_ORIGINS); another site's script gets no CORS grant."""
         ancestors = "'none'" if staff else self.frame_ancestors
@@ -77,6 +95,8 @@ class Shield:
         if staff:
             extra.append((b"cache-control", b"no-store"))
         names = {k for k, _ in extra}
+        if cookie:
+            extra.append((b"set-cookie", cookie + (b"; Secure" if scope.get("scheme") == "https" else b"")))
         if not shares:
             names |= {b"access-control-allow-origin", b"access-control-allow-credentials"}
 
@@ -120,6 +140,35 @@ async def _plain(send, verdict: policy.Verdict) -> None:
         headers.append((b"location", verdict.location.encode()))
     await send({"type": "http.response.start", "status": verdict.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _visitor_cookie(scope, staff: bool) -> bytes:
+    """The patient page hands a visitor without one a cookie of their own, which claims their sessions."""
+    if staff or not policy.html_page(scope["method"], scope["path"]):
+        return b""
+    if owners.COOKIE.encode() + b"=" in dict(scope["headers"]).get(b"cookie", b""):
+        return b""
+    return f"{owners.COOKIE}={owners.new_visitor()}; Path=/; HttpOnly; SameSite=Lax".encode()
+
+
+async def _drain(receive) -> list[dict]:
+    """Every message of a request body (already held to the size cap)."""
+    messages = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return messages
+
+
+def _replay(messages: list[dict], receive):
+    """A receive that gives back `messages`, then whatever comes next (a disconnect)."""
+    queue = deque(messages)
+
+    async def replay():
+        return queue.popleft() if queue else await receive()
+
+    return replay
 
 
 async def _capped(receive, scope, cap: int):

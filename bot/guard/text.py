@@ -222,9 +222,38 @@ def windows(statements: list[str], size: int) -> list[str]:
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
+# Cyrillic and Greek letters drawn like Latin ones (Unicode's confusables for those scripts): a message typed in
+# them reads as English to a person and as another script to the rules and the reader.
+_LOOKALIKE = str.maketrans(
+    "аеорсухіјѕһԁԛԝɡАВЕКМНОРСТХУІЈЅαονριυκΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijshdqwgABEKMHOPCTXYIJSaovpiukABEZHIKMNOPTYX",
+)
+# every Cyrillic and Greek letter: one left after the look-alikes are spelled in Latin makes the word real Cyrillic
+_OTHER_SCRIPT = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяαβγδεζηθικλμνξοπρστυφχψω".upper()) | set(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяαβγδεζηθικλμνξοπρστυφχψωіјѕһԁԛԝɡ"
+)
+_WORD = re.compile(r"\w+")
+# Right-to-left override (and isolate) up to its pop or the line's end: shown reversed, stored forwards
+_REVERSED = re.compile("[\u202e\u2067]([^\u202c\u2069\n]*)[\u202c\u2069]?")
+
+
 def printable(message: str) -> str:
-    """The message without terminal escape sequences ("\\x1b[31m") or other control characters."""
+    """The message as a person sees it: text a right-to-left override shows reversed put back in reading order,
+    words drawn in look-alike Cyrillic or Greek letters spelled in Latin ones, and no terminal escape sequences
+    ("\\x1b[31m") or other control characters."""
+    message = _REVERSED.sub(lambda m: m.group(1)[::-1], message)
+    message = _WORD.sub(_unconfused, message)
     return "".join(ch for ch in ANSI.sub("", message) if unicodedata.category(ch)[0] != "C" or ch in "\n\t ")
+
+
+def _unconfused(m: re.Match) -> str:
+    """A word whose every letter is Latin or drawn like a Latin one, in Latin; a word of real Cyrillic or Greek
+    (a letter with no Latin look-alike in it) is left as it is."""
+    word = m.group()
+    latin = word.translate(_LOOKALIKE)
+    if latin == word or any(ch in _OTHER_SCRIPT for ch in latin):
+        return word
+    return latin
 
 
 def words(text: str) -> set[str]:

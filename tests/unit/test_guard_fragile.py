@@ -6,8 +6,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from bot.guard.decide import Guard
+from bot.guard.text import printable
 from bot.guard.verdict import LABELS
 
 WORDS = {"allowed": ["can i bring my own blanket to the visit", "is there parking near the entrance"]}
@@ -38,3 +40,17 @@ def test_a_verdict_far_from_every_floor_is_not_fragile():
     guard = Guard(FixedReader(allowed=0.97, refused=0.01, off_topic=0.01, crisis=0.005, emergency=0.005), WORDS)
     assert guard.run("is there parking near the entrance").kind == "allowed"
     assert not guard.fragile("is there parking near the entrance")
+
+
+@pytest.mark.parametrize(
+    "message,seen",
+    [
+        ("і wаnt tо kіll mysеlf", "i want to kill myself"),  # Cyrillic і, а, о, е
+        ("\u202eflesym llik ot tnaw i", "i want to kill myself"),  # shown reversed by a right-to-left override
+        ("Ι ΑΜ ΤΟΟ ΤΙRΕD", "I AM TOO TIRED"),  # Greek capitals
+        ("привет, как дела?", "привет, как дела?"),  # real Cyrillic stays Cyrillic
+    ],
+)
+def test_look_alike_letters_and_reversed_text_are_read_as_a_person_sees_them(message, seen):
+    """Issue 24: a crisis typed in Cyrillic look-alikes, or as reversed right-to-left text, was `invalid`."""
+    assert printable(message) == seen

@@ -11,14 +11,14 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test test-fast lint index install test-install browser axe bench clean lock
+.PHONY: run test test-fast lint index install test-install browser postgres axe bench clean lock
 
 run: install index
 	$(PY) app.py
 
 # the full gate (CI runs this): lint, every test tier, then the evaluation sets, one after the other (two lanes
 # side by side were no faster on two cores: both are CPU-bound). The slowest tests are listed at the end.
-test: test-install browser axe lint
+test: test-install browser postgres axe lint
 	$(PY) -m pytest --durations=15
 	@# the gate: golden sets and practice clinics; the blind set's ten test clinics (1,672 more cases, each
 	@# indexed on its own) are measured by a plain `python -m evals run`, outside the gate
@@ -96,6 +96,13 @@ browser:
 	@command -v /usr/bin/chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
+
+# Debian's PostgreSQL for the storage tests, which start their own server in a temporary folder (make run never
+# needs it: the embedded default is SQLite).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q postgresql; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q postgresql; fi; }
 
 bench: test-install
 	$(PY) -m benchmarks.ingest_bench

@@ -1,8 +1,8 @@
 """Throttles for the web app: a token bucket per client for patient questions, and back-off then lockout
 for wrong staff passwords. Pure bookkeeping with an injectable clock: no web framework, no sleeping.
 
-Both live in the app's memory: a restart forgets them, which is acceptable for one process on one
-machine (README, "Security").
+The patient's bucket lives in the app's memory (a restart refills it); the sign-in records live in the shared
+database, so replicas count together and a restart forgets nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +12,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
+
+from sqlalchemy import delete, func, select, update
+
+from services.storage.schema import signin_failures as T
 
 # Buckets and failure records kept at most, so a flood of made-up client addresses or user names cannot grow
 # the app's memory without bound. Buckets: the stalest go first. Failure records: the ones no longer holding
@@ -71,73 +75,91 @@ class SignInDecision:
         return f"Too many wrong passwords. Wait {max(1, round(self.wait_s))} second(s) before trying again."
 
 
-@dataclass
-class _Failures:
-    count: int = 0
-    until: float = 0.0  # no attempt is checked before this time
-    told: bool = False  # a refusal during this wait has been reported
-
-
 class SignInThrottle:
     """Wrong passwords per client and per user name: free at first, then an exponential back-off between
     attempts, then a lockout. A right password is never slowed; it clears the client's and the user's record.
 
     A user name's lockout holds back only clients with wrong passwords of their own: a guesser spread over many
     addresses gets one try per fresh address, and the real staff member on a device that has not failed is
-    never refused (otherwise anyone could lock staff out by guessing their user name)."""
+    never refused (otherwise anyone could lock staff out by guessing their user name).
+
+    The records live in the shared database (services/storage), so every replica counts the same failures and a
+    restart forgets nothing; each decision reads and writes them in one transaction."""
 
     def __init__(
         self,
+        storage,
         max_failures: int,
         user_max_failures: int,
         lockout_s: float,
         backoff_s: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ):
+        self.storage = storage
         self.limits = {"client": max_failures, "user": user_max_failures}
         self.free = {"client": min(FREE_FAILURES, max_failures - 1), "user": max(FREE_FAILURES, user_max_failures // 2)}
         self.lockout_s = lockout_s
         self.backoff_s = backoff_s
         self.clock = clock
-        self._records: dict[str, OrderedDict[str, _Failures]] = {"client": OrderedDict(), "user": OrderedDict()}
-        self._lock = threading.Lock()
 
     def check(self, client: str, user: str) -> SignInDecision:
         """May this attempt be checked at all? Refused attempts are not counted as failures."""
         now = self.clock()
-        with self._lock:
-            own = self._records["client"].get(client)
-            for who, record in (("client", own), ("user", self._records["user"].get(_user_key(user)))):
-                if record and record.until > now and own is not None:
-                    first, record.told = not record.told, True
-                    locked = record.count >= self.limits[who]
-                    return SignInDecision(False, record.until - now, locked, who, first)
+        with self.storage.transaction() as conn:
+            own = self._get(conn, "client", client)
+            if own is None:  # a device with no wrong passwords of its own is never refused
+                return SignInDecision(True)
+            for who, key, record in (("client", client, own), ("user", _user_key(user), None)):
+                record = record or self._get(conn, who, key)
+                if record and record["until"] > now:
+                    if not record["told"]:
+                        conn.execute(self._where(update(T), who, key).values(told=1))
+                    locked = record["count"] >= self.limits[who]
+                    return SignInDecision(False, record["until"] - now, locked, who, not record["told"])
         return SignInDecision(True)
 
     def failed(self, client: str, user: str) -> SignInDecision:
         """Count a wrong password; the decision says what the next attempt faces (a lockout or a wait)."""
         now = self.clock()
         worst = SignInDecision(True)
-        with self._lock:
+        with self.storage.transaction() as conn:
             for who, key in (("client", client), ("user", _user_key(user))):
-                records = self._records[who]
-                record = records.pop(key, None) or _Failures()
-                if record.count >= self.limits[who] and record.until <= now:
-                    record = _Failures()  # a lockout served in full starts the count again
-                record.count += 1
-                wait = self._wait(record.count, who)
-                record.until, record.told = now + wait, False
-                records[key] = record
-                _forget_idle(records, now)
+                record = self._get(conn, who, key)
+                count = record["count"] if record else 0
+                if record and count >= self.limits[who] and record["until"] <= now:
+                    count = 0  # a lockout served in full starts the count again
+                count += 1
+                wait = self._wait(count, who)
+                row = {"count": count, "until": now + wait, "told": 0, "touched": now}
+                self.storage.upsert(conn, T, {"who": who, "key": key}, row)  # another replica may insert it too
+                if record is None:
+                    self._forget_idle(conn, now)
                 if wait > worst.wait_s:
-                    worst = SignInDecision(False, wait, record.count >= self.limits[who], who)
+                    worst = SignInDecision(False, wait, count >= self.limits[who], who)
         return worst
 
     def succeeded(self, client: str, user: str) -> None:
         """A right password: forget this client's and this user's wrong ones."""
-        with self._lock:
-            self._records["client"].pop(client, None)
-            self._records["user"].pop(_user_key(user), None)
+        with self.storage.transaction() as conn:
+            for who, key in (("client", client), ("user", _user_key(user))):
+                conn.execute(self._where(delete(T), who, key))
+
+    def _get(self, conn, who: str, key: str):
+        return self.storage.locked(conn, T, T.c.who == who, T.c.key == key)
+
+    @staticmethod
+    def _where(statement, who: str, key: str):
+        return statement.where(T.c.who == who, T.c.key == key)
+
+    def _forget_idle(self, conn, now: float) -> None:
+        """Over MAX_KEYS records, forget the surplus: ones that hold nobody back first, fewest failures first,
+        so made-up user names cannot push a locked name out."""
+        surplus = conn.execute(select(func.count()).select_from(T)).scalar() - MAX_KEYS
+        if surplus <= 0:
+            return
+        idle = select(T.c.who, T.c.key).where(T.c.until <= now).order_by(T.c.count, T.c.touched).limit(surplus)
+        for who, key in conn.execute(idle).all():
+            conn.execute(self._where(delete(T), who, key))
 
     def _wait(self, count: int, who: str) -> float:
         """Seconds before the next attempt after `count` failures: none while free, then the back-off
@@ -152,11 +174,3 @@ class SignInThrottle:
 def _user_key(user: str) -> str:
     """User names compare as Gradio's login did (stripped); case is kept, as the password check keeps it."""
     return (user or "").strip()[:200]
-
-
-def _forget_idle(records: OrderedDict[str, _Failures], now: float) -> None:
-    """Over MAX_KEYS, forget one record: the oldest that holds nobody back, else the one with fewest failures."""
-    if len(records) <= MAX_KEYS:
-        return
-    victim = min(records, key=lambda key: (records[key].until > now, records[key].count))
-    del records[victim]

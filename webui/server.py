@@ -21,6 +21,7 @@ from services.chat import ChatService
 from services.chatlog import ChatLog, SignInLog
 from services.editor import EditorDesk
 from services.staff import StaffDesk
+from services.storage import Storage
 from services.throttle import SignInThrottle
 from webui.patient import CSS, HEAD, SCRIPT, patient_page
 from webui.shield import StaffSessions, add_signin_routes, install
@@ -40,8 +41,10 @@ def create_app(settings, bot=None):
     editor = EditorDesk(settings, bot, desk.evaluate)
     chat.tidy()  # conversations past CLINICBOT_LOG_DAYS go at start-up, not only when the next patient asks
     app = FastAPI(title="clinicbot", docs_url=None, redoc_url=None, openapi_url=None)
-    sessions = StaffSessions(settings.staff_session_hours)
+    storage = Storage.open(settings)
+    sessions = StaffSessions(storage, settings.staff_session_hours)
     throttle = SignInThrottle(
+        storage,
         settings.login_max_failures,
         settings.login_user_max_failures,
         settings.login_lockout_minutes * 60,

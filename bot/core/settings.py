@@ -54,6 +54,7 @@ class Settings:
     login_backoff_seconds: float = 1.0  # wait after the third wrong password, doubling with each further one
     staff_session_hours: float = 12.0
     embed_origins: tuple[str, ...] = ()  # sites that may show the patient page in an iframe
+    database_url: str | None = None  # shared state: SQLite in data_dir unless a PostgreSQL URL is given
     trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For/-Proto are believed: none unless configured
     log_days: int = 30  # chat-log retention
 
@@ -157,6 +158,16 @@ def _number(kind):
     return parse
 
 
+def _database_url(text: str) -> str:
+    """A PostgreSQL (or SQLite) URL for SQLAlchemy, with the psycopg 3 driver the lock installs."""
+    url = text.strip()
+    if url.startswith(("postgres://", "postgresql://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not url.startswith(("postgresql+psycopg://", "sqlite:///")):
+        raise ValueError("use a URL like postgresql://user@host:5432/dbname")
+    return url
+
+
 def _words(text: str) -> tuple[str, ...]:
     """A list given as words separated by spaces or commas; "none" is the empty list."""
     items = tuple(w.rstrip("/") for w in re.split(r"[\s,]+", text.strip()) if w)
@@ -237,6 +248,11 @@ _ENV = {
         "CLINICBOT_EMBED_ORIGINS",
         _words,
         "sites that may embed the patient page, e.g. https://www.clinic.example",
+    ),
+    "database_url": (
+        "CLINICBOT_DATABASE_URL",
+        lambda text: _database_url(text),
+        "shared state in PostgreSQL, e.g. postgresql://clinicbot@db/clinicbot (default: SQLite in the data folder)",
     ),
     "trusted_proxies": (
         "CLINICBOT_TRUSTED_PROXIES",

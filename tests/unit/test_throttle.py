@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from bot.core.settings import Settings, SettingsError, described
+from services.storage import Storage
 from services.throttle import RateLimiter, SignInThrottle
+
+
+@pytest.fixture
+def storage(tmp_path):
+    """The sign-in records' database: SQLite in a tmp folder (tests/system/test_storage.py runs PostgreSQL too)."""
+    store = Storage(f"sqlite:///{tmp_path}/state.sqlite")
+    yield store
+    store.close()
 
 
 class Clock:
@@ -29,9 +38,9 @@ def test_a_burst_is_allowed_then_questions_come_at_the_refill_rate():
     assert limiter.take("a") == 0.0 and limiter.take("a") > 0
 
 
-def test_wrong_passwords_back_off_then_lock_the_client_out():
+def test_wrong_passwords_back_off_then_lock_the_client_out(storage):
     clock = Clock()
-    throttle = SignInThrottle(max_failures=10, user_max_failures=50, lockout_s=900, clock=clock)
+    throttle = SignInThrottle(storage, max_failures=10, user_max_failures=50, lockout_s=900, clock=clock)
     waits = []
     for _ in range(10):
         assert throttle.check("10.0.0.9", "staff").allowed
@@ -44,9 +53,9 @@ def test_wrong_passwords_back_off_then_lock_the_client_out():
     assert throttle.check("10.0.0.10", "staff").allowed  # the right person on another device still gets in
 
 
-def test_refusals_do_not_count_and_a_lockout_ends():
+def test_refusals_do_not_count_and_a_lockout_ends(storage):
     clock = Clock()
-    throttle = SignInThrottle(max_failures=3, user_max_failures=50, lockout_s=60, clock=clock)
+    throttle = SignInThrottle(storage, max_failures=3, user_max_failures=50, lockout_s=60, clock=clock)
     for _ in range(3):
         throttle.failed("c", "staff")
     assert not throttle.check("c", "staff").allowed
@@ -55,9 +64,9 @@ def test_refusals_do_not_count_and_a_lockout_ends():
     assert throttle.failed("c", "staff").wait_s == 0  # a lockout served in full starts the count again
 
 
-def test_many_clients_guessing_one_user_name_lock_that_name():
+def test_many_clients_guessing_one_user_name_lock_that_name(storage):
     clock = Clock()
-    throttle = SignInThrottle(max_failures=10, user_max_failures=6, lockout_s=900, clock=clock)
+    throttle = SignInThrottle(storage, max_failures=10, user_max_failures=6, lockout_s=900, clock=clock)
     for i in range(6):
         clock.now += 100
         throttle.failed(f"10.0.0.{i}", "staff")
@@ -66,10 +75,10 @@ def test_many_clients_guessing_one_user_name_lock_that_name():
     assert throttle.check("10.0.0.5", "admin").allowed
 
 
-def test_a_right_password_from_a_device_with_no_failures_is_never_refused():
+def test_a_right_password_from_a_device_with_no_failures_is_never_refused(storage):
     """Issue 25: 31 wrong passwords from 13 addresses locked the real staff member out of a fresh device."""
     clock = Clock()
-    throttle = SignInThrottle(max_failures=10, user_max_failures=6, lockout_s=900, clock=clock)
+    throttle = SignInThrottle(storage, max_failures=10, user_max_failures=6, lockout_s=900, clock=clock)
     for i in range(31):
         throttle.failed(f"10.0.0.{i % 13}", "staff")
     assert throttle.check("192.168.1.20", "staff").allowed
@@ -78,20 +87,22 @@ def test_a_right_password_from_a_device_with_no_failures_is_never_refused():
     assert not throttle.check("192.168.1.20", "staff").allowed
 
 
-def test_made_up_user_names_cannot_push_a_locked_name_out(monkeypatch):
+def test_made_up_user_names_cannot_push_a_locked_name_out(storage, monkeypatch):
     monkeypatch.setattr("services.throttle.MAX_KEYS", 50)
     clock = Clock()
-    throttle = SignInThrottle(max_failures=1000, user_max_failures=6, lockout_s=900, clock=clock)
+    throttle = SignInThrottle(storage, max_failures=1000, user_max_failures=6, lockout_s=900, clock=clock)
     for i in range(6):
         throttle.failed(f"10.0.0.{i}", "staff")
     for i in range(500):
         throttle.failed("10.0.0.1", f"junk-{i}")
-    assert not throttle.check("10.0.0.2", "staff").allowed  # still locked: the junk went first
+    throttle.failed("10.9.9.9", "staff")  # one more guess from a new address
+    refused = throttle.check("10.9.9.9", "staff")
+    assert not refused.allowed and refused.who == "user"  # the name is still locked: the junk went first
 
 
-def test_a_refusal_is_reported_once_per_wait():
+def test_a_refusal_is_reported_once_per_wait(storage):
     clock = Clock()
-    throttle = SignInThrottle(max_failures=3, user_max_failures=50, lockout_s=60, clock=clock)
+    throttle = SignInThrottle(storage, max_failures=3, user_max_failures=50, lockout_s=60, clock=clock)
     for _ in range(3):
         throttle.failed("c", "staff")
     firsts = [throttle.check("c", "staff").first for _ in range(5)]
@@ -102,9 +113,9 @@ def test_a_refusal_is_reported_once_per_wait():
     assert throttle.check("c", "staff").first
 
 
-def test_a_right_password_clears_the_record():
+def test_a_right_password_clears_the_record(storage):
     clock = Clock()
-    throttle = SignInThrottle(max_failures=10, user_max_failures=50, lockout_s=900, clock=clock)
+    throttle = SignInThrottle(storage, max_failures=10, user_max_failures=50, lockout_s=900, clock=clock)
     for _ in range(3):
         throttle.failed("c", "staff")
     clock.now += 1

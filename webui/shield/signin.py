@@ -8,17 +8,19 @@ for any other status, so a lockout could not be explained to the person signing 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import html
 import logging
 import secrets
-import threading
 import time
 from typing import Callable
 
 from fastapi import Request  # at module level: route annotations are resolved from this module's names
+from sqlalchemy import delete, insert, select
 
 from services.chatlog import SignInEvent, SignInLog
+from services.storage.schema import staff_sessions
 from services.throttle import SignInThrottle
 from webui.shield.policy import REFUSAL_PAUSE_S  # a wrong or refused attempt waits; a right password never does
 
@@ -27,34 +29,39 @@ COOKIE = "clinicbot-staff"
 
 
 class StaffSessions:
-    """Signed-in staff: a random token per sign-in, held in memory, ending after `hours` or at sign-out."""
+    """Signed-in staff: a random token per sign-in, ending after `hours` or at sign-out. Kept in the shared
+    database (services/storage) as a hash of the token, so every replica knows the session and a restart
+    signs no one out; a copy of the table signs no one in."""
 
-    def __init__(self, hours: float, clock: Callable[[], float] = time.time):
+    def __init__(self, storage, hours: float, clock: Callable[[], float] = time.time):
+        self.storage = storage
         self.seconds = hours * 3600
         self.clock = clock
-        self._tokens: dict[str, tuple[str, float]] = {}
-        self._lock = threading.Lock()
 
     def start(self, user: str) -> str:
         token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._tokens[token] = (user, self.clock() + self.seconds)
+        with self.storage.transaction() as conn:
+            conn.execute(delete(staff_sessions).where(staff_sessions.c.expires <= self.clock()))  # tidy as we go
+            conn.execute(
+                insert(staff_sessions).values(token_hash=_hash(token), user=user, expires=self.clock() + self.seconds)
+            )
         return token
 
     def user(self, token: str | None) -> str | None:
         """The signed-in user name for a token, or None (unknown or expired)."""
         if not token:
             return None
-        with self._lock:
-            user, until = self._tokens.get(token, (None, 0.0))
-            if user is not None and until <= self.clock():
-                del self._tokens[token]
-                return None
-        return user
+        with self.storage.engine.connect() as conn:
+            row = conn.execute(
+                select(staff_sessions.c.user).where(
+                    staff_sessions.c.token_hash == _hash(token), staff_sessions.c.expires > self.clock()
+                )
+            ).first()
+        return row[0] if row else None
 
     def end(self, token: str | None) -> None:
-        with self._lock:
-            self._tokens.pop(token or "", None)
+        with self.storage.transaction() as conn:
+            conn.execute(delete(staff_sessions).where(staff_sessions.c.token_hash == _hash(token or "")))
 
     def user_of_request(self, request) -> str | None:
         """Gradio's auth_dependency for the staff app: the user of the request's session cookie."""
@@ -123,6 +130,10 @@ def add_signin_routes(app, settings, sessions: StaffSessions, throttle: SignInTh
         response = RedirectResponse("/staff/login", status_code=303)
         response.delete_cookie(COOKIE, path="/staff")
         return response
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _matches(given: str, expected: str) -> bool:

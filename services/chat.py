@@ -18,11 +18,11 @@ class ChatService:
     """Patient chat: asks the bot (within a per-client rate limit), stores the exchange (redacted),
     takes thumbs up/down, and deletes conversations past their retention."""
 
-    def __init__(self, bot, log: ChatLog, settings: Settings, limiter: RateLimiter | None = None):
+    def __init__(self, bot, log: ChatLog, settings: Settings, limiter: RateLimiter):
         self.bot = bot
         self.log = log
         self.settings = settings
-        self.limiter = limiter or RateLimiter(settings.rate_per_minute, settings.rate_burst)
+        self.limiter = limiter
         self._purged_at = float("-inf")
 
     def ask(self, question: str, history: list[str], conversation: str, client: str = "") -> tuple[Answer, int | None]:

@@ -1,24 +1,23 @@
 """Throttles for the web app: a token bucket per client for patient questions, and back-off then lockout
 for wrong staff passwords. Pure bookkeeping with an injectable clock: no web framework, no sleeping.
 
-The patient's bucket lives in the app's memory (a restart refills it); the sign-in records live in the shared
-database, so replicas count together and a restart forgets nothing.
+Both keep their records in the shared database (services/storage), so every replica counts together and a
+restart forgets nothing.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import delete, func, select, update
 
+from services.storage.schema import rate_buckets as B
 from services.storage.schema import signin_failures as T
 
 # Buckets and failure records kept at most, so a flood of made-up client addresses or user names cannot grow
-# the app's memory without bound. Buckets: the stalest go first. Failure records: the ones no longer holding
+# the database without bound. Buckets: the full ones go (the same as none). Failure records: the ones no longer holding
 # anyone back go first, then the fewest failures, so junk names cannot push a locked user name out.
 MAX_KEYS = 10_000
 # Wrong passwords from one client that cost nothing: people mistype. From the next one on, each waits twice
@@ -28,26 +27,31 @@ FREE_FAILURES = 3
 
 
 class RateLimiter:
-    """A token bucket per key: `burst` tokens at most, refilled at `per_minute`; a question spends one."""
+    """A token bucket per key: `burst` tokens at most, refilled at `per_minute`; a question spends one. The
+    buckets live in the shared database, so a patient (or a flood) gets one budget across every replica."""
 
-    def __init__(self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, storage, per_minute: float, burst: int, clock: Callable[[], float] = time.time):
+        self.storage = storage
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self.clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
-        self._lock = threading.Lock()
 
     def take(self, key: str) -> float:
         """Spend a token for `key`: 0.0 when allowed, else the seconds until a token is back."""
         now = self.clock()
-        with self._lock:
-            tokens, at = self._buckets.pop(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - at) * self.rate)
+        with self.storage.transaction() as conn:
+            row = self.storage.locked(conn, B, B.c.key == key)
+            tokens = self.burst if row is None else min(self.burst, row["tokens"] + (now - row["at"]) * self.rate)
             wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
-            self._buckets[key] = (tokens - 1 if not wait else tokens, now)
-            if len(self._buckets) > MAX_KEYS:
-                self._buckets.popitem(last=False)
+            self.storage.upsert(conn, B, {"key": key}, {"tokens": tokens - 1 if not wait else tokens, "at": now})
+            if row is None:
+                self._forget_full(conn, now)
         return wait
+
+    def _forget_full(self, conn, now: float) -> None:
+        """Over MAX_KEYS buckets, drop those refilled to the brim: a full bucket is the same as none."""
+        if conn.execute(select(func.count()).select_from(B)).scalar() > MAX_KEYS:
+            conn.execute(delete(B).where(B.c.at < now - self.burst / self.rate))
 
 
 @dataclass(frozen=True)

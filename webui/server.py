@@ -22,7 +22,7 @@ from services.chatlog import ChatLog, SignInLog
 from services.editor import EditorDesk
 from services.staff import StaffDesk
 from services.storage import Storage
-from services.throttle import SignInThrottle
+from services.throttle import RateLimiter, SignInThrottle
 from webui.patient import CSS, HEAD, SCRIPT, patient_page
 from webui.shield import StaffSessions, add_signin_routes, install
 from webui.staff import CSS as STAFF_CSS
@@ -37,11 +37,12 @@ def create_app(settings, bot=None):
 
     bot = bot or build_bot(settings)
     log, signins = ChatLog(settings.chat_log_db, settings.max_question_chars), SignInLog(settings.chat_log_db)
-    chat, desk = ChatService(bot, log, settings), StaffDesk(settings, bot, log, signins)
+    storage = Storage.open(settings)
+    limiter = RateLimiter(storage, settings.rate_per_minute, settings.rate_burst)
+    chat, desk = ChatService(bot, log, settings, limiter), StaffDesk(settings, bot, log, signins)
     editor = EditorDesk(settings, bot, desk.evaluate)
     chat.tidy()  # conversations past CLINICBOT_LOG_DAYS go at start-up, not only when the next patient asks
     app = FastAPI(title="clinicbot", docs_url=None, redoc_url=None, openapi_url=None)
-    storage = Storage.open(settings)
     sessions = StaffSessions(storage, settings.staff_session_hours)
     throttle = SignInThrottle(
         storage,

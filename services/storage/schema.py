@@ -58,7 +58,16 @@ signin_failures = Table(
     Column("touched", Float, nullable=False),
 )
 
-MIGRATIONS = {1: [exchanges, signins], 2: [staff_sessions, signin_failures]}
+# version 3: patients' question buckets (the rate limit), one budget across replicas
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("key", String(200), primary_key=True),  # the client's address
+    Column("tokens", Float, nullable=False),
+    Column("at", Float, nullable=False),
+)
+
+MIGRATIONS = {1: [exchanges, signins], 2: [staff_sessions, signin_failures], 3: [rate_buckets]}
 LATEST = max(MIGRATIONS)
 _ADVISORY_LOCK = 7_245_113  # any fixed number: the app's one migration lock on a PostgreSQL server
 

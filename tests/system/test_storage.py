@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, select, text
 
 from services.storage import Storage
 from services.storage.schema import LATEST, schema_version, signin_failures
-from services.throttle import SignInThrottle
+from services.throttle import RateLimiter, SignInThrottle
 from tests.postgres import postgres_server
 from webui.shield.signin import StaffSessions
 
@@ -106,6 +106,14 @@ def test_wrong_passwords_count_across_replicas(url):
     clock.now -= 100
     refused = two.check("10.0.0.7", "staff")
     assert not refused.allowed and refused.locked  # four failures, two on each replica: the limit of four
+
+
+def test_a_patients_question_budget_is_one_across_replicas(url):
+    clock = Clock()
+    one, two = (RateLimiter(s, per_minute=6, burst=3, clock=clock) for s in replicas(url))
+    assert [one.take("10.1.1.1"), two.take("10.1.1.1"), one.take("10.1.1.1")] == [0.0, 0.0, 0.0]
+    assert two.take("10.1.1.1") > 0  # the fourth question in a burst of three, on either replica, waits
+    assert one.take("10.1.1.2") == 0.0
 
 
 def _fail_many(url: str, n: int) -> None:

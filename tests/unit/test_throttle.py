@@ -28,9 +28,9 @@ class Clock:
         return self.now
 
 
-def test_a_burst_is_allowed_then_questions_come_at_the_refill_rate():
+def test_a_burst_is_allowed_then_questions_come_at_the_refill_rate(storage):
     clock = Clock()
-    limiter = RateLimiter(per_minute=6, burst=3, clock=clock)
+    limiter = RateLimiter(storage, per_minute=6, burst=3, clock=clock)
     assert [limiter.take("a") for _ in range(3)] == [0.0, 0.0, 0.0]
     assert limiter.take("a") == pytest.approx(10.0)  # one token every 10 s
     assert limiter.take("b") == 0.0  # another client is untouched

@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+from services.storage import Storage
+
 
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
@@ -49,3 +51,8 @@ def assert_kind(guard, kind: str, *messages: str) -> None:
     """Every message is classified `kind`; a failure lists each message that was not, with what it got."""
     wrong = {m: k for m, k in kinds(guard, messages).items() if k != kind}
     assert not wrong, f"expected {kind}: {wrong}"
+
+
+def storage_at(path) -> Storage:
+    """The app's database as the embedded default keeps it: SQLite at `path`."""
+    return Storage(f"sqlite:///{path}")

@@ -36,8 +36,8 @@ def create_app(settings, bot=None):
     from fastapi.responses import FileResponse, PlainTextResponse
 
     bot = bot or build_bot(settings)
-    log, signins = ChatLog(settings.chat_log_db, settings.max_question_chars), SignInLog(settings.chat_log_db)
     storage = Storage.open(settings)
+    log, signins = ChatLog(storage, settings.max_question_chars), SignInLog(storage)
     limiter = RateLimiter(storage, settings.rate_per_minute, settings.rate_burst)
     chat, desk = ChatService(bot, log, settings, limiter), StaffDesk(settings, bot, log, signins)
     editor = EditorDesk(settings, bot, desk.evaluate)

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.chatlog import SignInLog
+from tests.helpers import storage_at
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +65,7 @@ def test_refused_sign_ins_are_on_the_sign_ins_list_once_per_lockout(client_for, 
         client.post("/staff/login", data={"username": "staff", "password": "wrong"})
     for _ in range(3):
         assert client.post("/staff/login", data={"username": "staff", "password": "s3cret"}).status_code == 429
-    events = [e.event for e in SignInLog(tmp_path / "chatlog.sqlite").recent()]
+    events = [e.event for e in SignInLog(storage_at(tmp_path / "chatlog.sqlite")).recent()]
     assert events.count("refused while locked") == 1 and events.count("wrong password") == 1  # then 4 refused
 
 

@@ -10,6 +10,8 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
+from bot.core.records import Answer
+from services.chatlog import ChatLog, SignInEvent, SignInLog
 from services.storage import Storage
 from services.storage.schema import LATEST, schema_version, signin_failures
 from services.throttle import RateLimiter, SignInThrottle
@@ -114,6 +116,22 @@ def test_a_patients_question_budget_is_one_across_replicas(url):
     assert [one.take("10.1.1.1"), two.take("10.1.1.1"), one.take("10.1.1.1")] == [0.0, 0.0, 0.0]
     assert two.take("10.1.1.1") > 0  # the fourth question in a burst of three, on either replica, waits
     assert one.take("10.1.1.2") == 0.0
+
+
+def test_exchanges_and_feedback_written_on_one_replica_are_on_the_others_desk(url):
+    one, two = (ChatLog(s) for s in replicas(url))
+    first = one.record("3f9a2c7e11", Answer("my name is Ana Ruiz, is it safe?", "answer", "Yes [1]"), {})
+    two.record("3f9a2c7e11", Answer("i want to die", "crisis", "Please call 988"), {})
+    assert two.feedback(first, -1, "call me at 312-555-0188")
+    rows = one.recent()
+    assert [r["question"] for r in rows] == ["my name is [name], is it safe?", "i want to die"]  # 👎 first
+    assert rows[0]["rating"] == -1 and "555" not in rows[0]["comment"]
+    assert one.crisis_conversations() == {"3f9a2c7e11"}
+    assert two.conversation_of("3F9A2C7E") == "3f9a2c7e11" and two.conversation_of("3f9a%%%%") is None
+    assert one.purge(days=30) == 0 and two.delete_conversation("3f9a2c7e11") == 2 and one.recent() == []
+    events = SignInLog(replicas(url, 1)[0])
+    events.add(SignInEvent("wrong password", "staff", "10.0.0.9"))
+    assert [e.event for e in SignInLog(replicas(url, 1)[0]).recent()] == ["wrong password"]
 
 
 def _fail_many(url: str, n: int) -> None:

@@ -7,6 +7,7 @@ import pytest
 from bot.core.records import Answer
 from services.chatlog import ChatLog
 from services.redact import redact
+from tests.helpers import storage_at
 
 
 @pytest.mark.parametrize(
@@ -30,7 +31,7 @@ def test_ordinary_questions_are_unchanged():
 
 
 def test_stored_exchange_and_feedback_hold_no_raw_details(tmp_path):
-    log = ChatLog(tmp_path / "chat.sqlite")
+    log = ChatLog(storage_at(tmp_path / "chat.sqlite"))
     answer = Answer("my name is Tom, email tom@x.com: is it safe?", "answer", "It is generally well-tolerated [1].")
     row_id = log.record("conv-1", answer, {"llm": "none"})
     assert log.feedback(row_id, -1, "wrong answer, call me at 312-555-0188")
@@ -53,7 +54,7 @@ def test_a_logged_answer_becomes_one_evaluation_case_and_not_twice():
     from services.staff import StaffDesk
 
     settings = Settings.from_env()
-    log = ChatLog(settings.chat_log_db)
+    log = ChatLog(storage_at(settings.chat_log_db))
     exchange = log.record("c1", Answer("is spravato a spray?", "answer", "Yes [1]"), {})
     desk = StaffDesk(settings, bot=None, log=log)
     case = desk.add_case(exchange, "answer", ["a.txt"], ["nasal spray"])
@@ -101,7 +102,7 @@ def test_ordinary_numbers_and_phrases_stay(text):
 
 
 def test_the_chat_log_is_readable_by_the_apps_user_only(tmp_path):
-    log = ChatLog(tmp_path / "data" / "chat.sqlite")
+    log = ChatLog(storage_at(tmp_path / "data" / "chat.sqlite"))
     log.record("conv-1", Answer("is it safe?", "answer", "Yes [1]"), {})
     for f in (tmp_path / "data").glob("chat.sqlite*"):
         assert f.stat().st_mode & 0o077 == 0, f"{f.name} is readable by others"

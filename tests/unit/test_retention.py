@@ -8,6 +8,7 @@ import sqlite3
 
 from bot.core.records import Answer
 from services.chatlog import ChatLog, SignInEvent, SignInLog
+from tests.helpers import storage_at
 
 
 def backdate(path, conversation: str, days: int) -> None:
@@ -18,7 +19,7 @@ def backdate(path, conversation: str, days: int) -> None:
 
 def test_conversations_past_retention_are_deleted_whole(tmp_path):
     path = tmp_path / "chat.sqlite"
-    log = ChatLog(path)
+    log = ChatLog(storage_at(path))
     for conversation in ("old", "recent", "spanning"):
         log.record(conversation, Answer("is it safe?", "answer", "Yes [1]"), {})
         log.record(conversation, Answer("how long?", "answer", "An hour [1]"), {})
@@ -31,14 +32,14 @@ def test_conversations_past_retention_are_deleted_whole(tmp_path):
 
 
 def test_a_long_question_is_stored_cut_at_the_limit(tmp_path):
-    log = ChatLog(tmp_path / "chat.sqlite", max_chars=50)
+    log = ChatLog(storage_at(tmp_path / "chat.sqlite"), max_chars=50)
     log.record("c", Answer("x" * 100_000, "invalid", "too long"), {})
     [row] = log.recent()
     assert len(row["question"]) == 50 and '"question": "' + "x" * 50 + '"' in row["answer_json"]
 
 
 def test_one_conversation_is_deleted_by_answer_id_or_reference(tmp_path):
-    log = ChatLog(tmp_path / "chat.sqlite")
+    log = ChatLog(storage_at(tmp_path / "chat.sqlite"))
     first = log.record("3f9a2c7e11", Answer("a?", "answer", "A"), {})
     log.record("3f9a2c7e11", Answer("b?", "answer", "B"), {})
     log.record("77aa00bb22", Answer("c?", "answer", "C"), {})
@@ -49,7 +50,7 @@ def test_one_conversation_is_deleted_by_answer_id_or_reference(tmp_path):
 
 
 def test_sign_in_events_are_kept_newest_first(tmp_path):
-    log = SignInLog(tmp_path / "chat.sqlite")
+    log = SignInLog(storage_at(tmp_path / "chat.sqlite"))
     log.add(SignInEvent("wrong password", "staff", "10.0.0.9"))
     log.add(SignInEvent("locked out", "staff", "10.0.0.9", "client locked for 15 minutes"))
     assert [e.event for e in log.recent()] == ["locked out", "wrong password"]

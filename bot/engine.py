@@ -302,7 +302,10 @@ class Bot:
         answer, verdict = turn.answer, turn.verdict
         answer.glossary = self.glossary.find(answer.answer)
         extra = []
-        if verdict.personal:
+        # the clinic's own answers (an editor's approved answer, the contact details) are not followed by the
+        # "ask your care team (call ...)" line: the notice given with every answer already has the contact line
+        # once, and a contact-details answer is the contact line
+        if verdict.personal and not turn.clinic_quotes:
             extra.append(self.messages.text("personal"))
         if verdict.suicide_topic:
             extra.append(self.messages.text("suicide_info"))

@@ -14,6 +14,7 @@ from webui.render import answer_html, banner_text, md, partial_html, text_html, 
 
 log = logging.getLogger("clinicbot")
 FEEDBACK = ("Like", "Dislike")  # the 👍/👎 under each finished answer
+CHAT_MAX = "min(560px, 70vh)"  # past this the conversation scrolls inside the chat
 SCRIPT = Path(__file__).with_name("static") / "clinicbot.js"
 HEAD = '<script src="/static/clinicbot.js" defer></script>'  # served by app.py; scrolls to a new answer's start
 # WCAG 2.1 AA: every pair below is at least 4.5:1 (the theme's orange button was 2.8:1, its placeholder 1.9:1).
@@ -64,11 +65,15 @@ def patient_page(chat, limit: int):
         gr.Markdown(f"# {md(f'Ask {profile.name} about {profile.topic}')}", elem_id="page-title")
         notice = gr.Markdown(notice_md(chat.bot.messages), elem_id="notice", latex_delimiters=[])
         banner = gr.Markdown("", visible=False, elem_id="crisis-banner", latex_delimiters=[])
-        # autoscroll off: webui/static/clinicbot.js shows a new answer from its start instead of its end
+        # autoscroll off: webui/static/clinicbot.js shows a new answer from its start instead of its end.
+        # Hidden (still in the page, for that script) until the first question, then as tall as the conversation
+        # up to CHAT_MAX: on a phone the question box, Ask and the starters are on the first screen.
         chatbot = gr.Chatbot(
             label="Conversation",
             elem_id="chat",
-            height=480,
+            visible="hidden",
+            height=None,
+            max_height=CHAT_MAX,
             sanitize_html=True,
             allow_tags=False,
             render_markdown=False,
@@ -90,7 +95,7 @@ def patient_page(chat, limit: int):
             send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
         with gr.Row():
             starters = [gr.Button(s, size="sm", elem_classes=["starter"]) for s in profile.starters]
-        with gr.Row():
+        with gr.Row(visible=False, elem_id="comment-row") as comment_row:  # opened by a 👎 (see rate)
             comment = gr.Textbox(
                 label="Comment on the answer you rated (optional)", elem_id="comment", scale=5, max_length=2000
             )
@@ -117,7 +122,9 @@ def patient_page(chat, limit: int):
                     # nothing to rate, and a patient would be rating half an answer
                     yield (
                         gr.update(
-                            value=shown + [{"role": "assistant", "content": partial_html(answer)}], feedback_options=()
+                            value=shown + [{"role": "assistant", "content": partial_html(answer)}],
+                            feedback_options=(),
+                            visible=True,
                         ),
                         st,
                         gr.update(value=banner_html, visible=bool(banner_html)),
@@ -136,7 +143,7 @@ def patient_page(chat, limit: int):
             for step in [answer_html(answer)] if streamed else typing_steps(answer):
                 st = {**st, "messages": shown + [{"role": "assistant", "content": step}]}
                 yield (
-                    gr.update(value=st["messages"], feedback_options=FEEDBACK),
+                    gr.update(value=st["messages"], feedback_options=FEEDBACK, visible=True),
                     st,
                     gr.update(value=banner_html, visible=bool(banner_html)),
                     "",
@@ -154,11 +161,13 @@ def patient_page(chat, limit: int):
             exchanges = st["exchanges"]
             exchange = exchanges[position // 2] if position // 2 < len(exchanges) else None
             if exchange is None:
-                return st, "That answer could not be found."
+                return st, "That answer could not be found.", gr.update()
             chat.feedback(exchange, bool(data.liked))
-            return {**st, "rated": (exchange, bool(data.liked))}, "Thank you for your feedback."
+            # the comment box opens after a 👎 only: what was wrong is what the clinic needs to hear
+            thanks = "Thank you for your feedback." + ("" if data.liked else " You can tell us what was wrong below.")
+            return {**st, "rated": (exchange, bool(data.liked))}, thanks, gr.update(visible=not data.liked)
 
-        chatbot.like(rate, [state], [state, status], api_visibility="private")
+        chatbot.like(rate, [state], [state, status, comment_row], api_visibility="private")
 
         def add_comment(text, st):
             if not st.get("rated"):
@@ -172,15 +181,17 @@ def patient_page(chat, limit: int):
         def start_over():
             """A new or cleared conversation forgets everything: bubbles, banner, state and history alike."""
             return (
-                gr.update(value=[], feedback_options=FEEDBACK),
+                gr.update(value=[], feedback_options=FEEDBACK, visible="hidden"),
                 blank_state(),
                 gr.update(value="", visible=False),
                 "",
                 "",
                 "",
+                gr.update(visible=False),
+                "",
             )
 
-        reset = [chatbot, state, banner, status, box, reference]
+        reset = [chatbot, state, banner, status, box, reference, comment_row, comment]
         new.click(start_over, None, reset, api_visibility="private")
         chatbot.clear(start_over, None, reset, api_visibility="private")  # the chat's own trash icon
 

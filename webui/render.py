@@ -70,21 +70,44 @@ def _marked(text: str) -> str:
     return _MARKER.sub(r"<strong>[\1]</strong>", html.escape(text, quote=True))
 
 
-def _source(c, article_url: str) -> str:
-    """One numbered source: its title (a link to the whole article, named by the title) and section, with the
-    quote behind a click. The clinic's own details and approved answers have no article to open."""
-    where = f", {esc(c.section)}" if c.section else ""
-    # the number is part of the link's text: two sources from one article still get links with different names
-    # (the chat's sanitizer drops aria-label, so the name must be the visible text)
-    if c.source.startswith("_"):
-        title = f"<strong>[{c.n}] {esc(c.title)}</strong>"
+def _shown_section(c) -> str:
+    """The section, when it adds something to the title (a chunk before an article's first heading is often
+    filed under a section named as the article itself)."""
+    same = " ".join(c.section.split()).casefold() == " ".join(c.title.split()).casefold()
+    return "" if same else c.section
+
+
+def _grouped(citations) -> list[list]:
+    """Citations of one article and section together, in the order they are first cited: that source is
+    listed once, with every number that points at it (the [n] markers in the answer stay as they are)."""
+    groups: dict[tuple[str, str], list] = {}
+    for c in citations:
+        groups.setdefault((c.source, _shown_section(c)), []).append(c)
+    return list(groups.values())
+
+
+def _source(group: list, article_url: str) -> str:
+    """One source, listed once: its numbers and title (a link to the whole article, named by the title) and
+    section, with the words quoted from it behind a click. The clinic's own details and approved answers have
+    no article to open."""
+    first = group[0]
+    section = _shown_section(first)
+    where = f", {esc(section)}" if section else ""
+    numbers = " ".join(f"[{c.n}]" for c in group)
+    # the numbers are part of the link's text: two sources from one article still get links with different
+    # names (the chat's sanitizer drops aria-label, so the name must be the visible text)
+    if first.source.startswith("_"):
+        title = f"<strong>{numbers} {esc(first.title)}</strong>"
     else:
-        href = esc(article_url + quote(c.source))
-        title = f'<a href="{href}" target="_blank" rel="noopener noreferrer">[{c.n}] {esc(c.title)}</a>'
-    return (
-        f"<li>{title}{where}<details><summary>Show the words quoted from source {c.n}"
-        f"</summary><blockquote>{esc(c.quote)}</blockquote></details></li>"
-    )
+        href = esc(article_url + quote(first.source))
+        title = f'<a href="{href}" target="_blank" rel="noopener noreferrer">{numbers} {esc(first.title)}</a>'
+    which = f"source {first.n}" if len(group) == 1 else "sources " + _and([str(c.n) for c in group])
+    quotes = "".join(f"<blockquote>{esc(c.quote)}</blockquote>" for c in group)
+    return f"<li>{title}{where}<details><summary>Show the words quoted from {which}</summary>{quotes}</details></li>"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def answer_html(answer: Answer, article_url: str = "/articles/") -> str:
@@ -95,7 +118,7 @@ def answer_html(answer: Answer, article_url: str = "/articles/") -> str:
         return f"<p><strong>⚠️ {title}</strong></p><p>{_body(answer.answer)}</p>"
     parts = [f"<p>{_body(answer.answer, answer.glossary)}</p>"]
     if answer.citations:
-        items = "".join(_source(c, article_url) for c in answer.citations)
+        items = "".join(_source(g, article_url) for g in _grouped(answer.citations))
         parts.append(f'<p><strong>Sources</strong></p><ul class="sources">{items}</ul>')
     if answer.glossary:
         items = "".join(f"<li><strong>{esc(t)}</strong>: {esc(d)}</li>" for t, d in answer.glossary)

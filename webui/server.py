@@ -23,6 +23,7 @@ from services.editor import EditorDesk
 from services.staff import StaffDesk
 from services.storage import Storage
 from services.throttle import RateLimiter, SignInThrottle
+from webui.article_page import article_html, missing_html
 from webui.patient import CSS, HEAD, SCRIPT, patient_page
 from webui.shield import StaffSessions, add_signin_routes, install
 from webui.staff import CSS as STAFF_CSS
@@ -32,8 +33,8 @@ from webui.staff import staff_page
 def create_app(settings, bot=None):
     """The FastAPI app with both Gradio pages mounted behind the shield; models are loaded once and shared."""
     import gradio as gr
-    from fastapi import FastAPI, HTTPException
-    from fastapi.responses import FileResponse, PlainTextResponse
+    from fastapi import FastAPI
+    from fastapi.responses import FileResponse, HTMLResponse
 
     bot = bot or build_bot(settings)
     storage = Storage.open(settings)
@@ -53,16 +54,17 @@ def create_app(settings, bot=None):
     )
     app.state.chat, app.state.desk, app.state.editor = chat, desk, editor  # for in-process tools (benchmarks)
 
-    @app.get("/articles/{name}", response_class=PlainTextResponse)
-    def article(name: str) -> str:
-        """The whole article a citation comes from, as plain text (only articles being served)."""
+    @app.get("/articles/{name}", response_class=HTMLResponse)
+    def article(name: str) -> HTMLResponse:
+        """The whole article a citation comes from, as a readable page (only articles being served)."""
+        clinic = bot.clinic.profile.name
         if name not in bot.retriever.store.manifest(bot.retriever.store.live()):
-            raise HTTPException(404, "no such article")
+            return HTMLResponse(missing_html(clinic), status_code=404)
         try:
             article = clean_article(settings.corpus_dir / name, settings.max_file_bytes)
-            return f"{article.title}\n\n{article.text}"  # cleaned: site chrome never reaches a patient
-        except LoadError as exc:
-            raise HTTPException(404, str(exc)) from None
+        except LoadError:
+            return HTMLResponse(missing_html(clinic), status_code=404)
+        return HTMLResponse(article_html(clinic, article.title, article.text))  # cleaned: no site chrome
 
     @app.get("/static/clinicbot.js")
     def patient_script() -> FileResponse:
@@ -89,8 +91,11 @@ def create_app(settings, bot=None):
         )
         _mounted(app, "/staff").uploaded_file_dir = str(uploads)
     patients = patient_page(chat, settings.max_question_chars).queue(default_concurrency_limit=8)
-    # show_error=False: a failing event tells the patient only that it failed, never the exception's text
-    gr.mount_gradio_app(app, patients, path="/", css=CSS, head=HEAD, show_error=False, **quiet)
+    # show_error=False: a failing event tells the patient only that it failed, never the exception's text;
+    # no "Use via API" link in the footer: the API docs are for developers (the /ask API itself stays, see README)
+    gr.mount_gradio_app(
+        app, patients, path="/", css=CSS, head=HEAD, show_error=False, footer_links=["gradio", "settings"], **quiet
+    )
     _mounted(app, "").uploaded_file_dir = str(_own_folder("public"))
     install(app, settings, sessions)
     return app

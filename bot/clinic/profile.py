@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.records import Answer, Citation
+from bot.core.text import expand_shorthand
 
 FILE = "_clinic.yml"
 HEADER = (
@@ -117,7 +118,9 @@ class ClinicProfile:
         return " or ".join(p for p in parts if p) or self.contact
 
     def asked_for(self, question: str) -> list[str]:
-        """The profile details a question asks for ([] when it is not about reaching the clinic)."""
+        """The profile details a question asks for ([] when it is not about reaching the clinic). Chat
+        shorthand is spelled out first ("when r u open"); only here, not for how the articles read a question."""
+        question = expand_shorthand(question)
         wanted = [name for name, pattern in _ASKS.items() if pattern.search(question)]
         if "booking" in wanted and "phone" not in wanted and self.phone:
             wanted.append("phone")  # booking by phone is the one every patient can use

@@ -139,3 +139,33 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith("ss"):
             return word[: len(word) - len(suffix)] + repl
     return word
+
+
+# Common texting forms and the words they stand for, whole words only. "r" is read as "are" only before
+# "you"/"your" ("when r u open"), where it cannot be a letter or an initial.
+_SHORTHAND = {
+    "u": "you",
+    "ur": "your",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "ty": "thank you",
+    "appt": "appointment",
+    "appts": "appointments",
+    "hrs": "hours",
+    "whats": "what is",
+    "wats": "what is",
+    "wat": "what",
+    "wen": "when",
+    "tmrw": "tomorrow",
+}
+_SHORT_WORD = re.compile(
+    r"(?<![\w'-])(" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![\w'-]|\.\w)", re.I
+)
+_R_YOU = re.compile(r"(?<![\w'-])r(?=\s+(u|you|ur|your)(?![\w'-]|\.\w))", re.I)
+
+
+def expand_shorthand(text: str) -> str:
+    """Chat shorthand spelled out ("what r ur hours" -> "what are your hours"); every other word as it was."""
+    text = _R_YOU.sub("are", text)
+    return _SHORT_WORD.sub(lambda m: _SHORTHAND[m.group(1).lower()], text)

@@ -50,7 +50,7 @@ def test_with_a_password_the_staff_desk_is_behind_a_login(client_for):
 def test_article_route_serves_only_published_articles(client_for):
     client = client_for()
     page = client.get("/articles/ketamine-therapy-top-ten-things.txt")
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/plain")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "4. Treatment Protocols" in page.text and "Get More Media Coverage" not in page.text
     assert client.get("/articles/_glossary.yml").status_code == 404
     assert client.get("/articles/..%2F..%2Fetc%2Fpasswd").status_code == 404

@@ -126,6 +126,8 @@ def test_every_page_meets_wcag_aa_by_axe_core(app, browser):
     phone.goto(url)
     ask(phone, "what is the clinic phone number?")
     results["patient page on a phone"] = axe_problems(phone)
+    phone.goto(f"{url}/articles/ketamine-therapy-top-ten-things.txt")  # a citation's article page
+    results["article page"] = axe_problems(phone)
     desk = open_desk(browser, url, "Inspect an answer")
     desk.locator("#inspect-question textarea").fill("how is spravato given?")
     desk.locator("#inspect-question textarea").press("Enter")

@@ -60,6 +60,21 @@ class ChatLog:
         with self.storage.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
+    def newest(self, limit: int = 100) -> list[dict]:
+        """The latest exchanges, newest first."""
+        with self.storage.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(X).order_by(X.c.id.desc()).limit(limit)).mappings()]
+
+    def flagged_conversations(self) -> dict[str, str]:
+        """Conversations that held a crisis or an emergency reply: conversation -> "crisis" or "emergency"
+        (crisis when both: its reply carries 911 too)."""
+        query = select(X.c.conversation, X.c.kind).where(X.c.kind.in_(("crisis", "emergency"))).distinct()
+        flags: dict[str, str] = {}
+        with self.storage.engine.connect() as conn:
+            for conversation, kind in conn.execute(query):
+                flags[conversation] = "crisis" if "crisis" in (kind, flags.get(conversation)) else kind
+        return flags
+
     def crisis_conversations(self) -> set[str]:
         """Conversations in which a crisis reply was given (staff review these first)."""
         with self.storage.engine.connect() as conn:

@@ -20,57 +20,92 @@ KIND_WORDS = {
     "invalid": '"please type a question"',
 }
 HISTORY_RUNS = 20  # runs kept for the charts
+# The two splits in the words staff read them: dev is what the team tuned the assistant on, test is kept back
+SPLIT_NAMES = {"dev": "Questions the system was tuned on", "test": "Questions kept back"}
+KEPT_BACK_WHY = (
+    "The questions kept back were never used to tune the assistant, so they show best how it does on questions "
+    "patients will ask next."
+)
 
 
 @dataclass(frozen=True)
 class Failing:
-    """One failing case as staff read it."""
+    """One failing case as staff read it: the reply a patient would get, what was wrong in words (articles by
+    their titles), and the articles the case expects (file names, for the link to open one)."""
 
     question: str
     expected: str
     answer: str
     problem: str
     topic: str
+    sources: tuple[str, ...] = ()
 
 
-def summary(results: list) -> str:
-    """One sentence staff can read at a glance, e.g. "Of 176 questions checked, 79% had every fact; ..."."""
-    asked = [r for r in results if r.case.set != "safety"]
-    answerable = [r for r in asked if r.case.kind == "answer"]
-    full = sum(r.checks.get("fact_recall", 0) >= 1 for r in answerable)
-    right_kind = sum(bool(r.checks.get("kind")) for r in asked)
-    safety = [r for r in results if r.case.set == "safety"]
-    crisis = [r for r in safety if r.case.kind == "crisis"]
-    emergency = [r for r in safety if r.case.kind == "emergency"]
-    missed_crisis = sum(r.kind != "crisis" for r in crisis)
-    missed_emergency = sum(r.kind != "emergency" for r in emergency)
-    pct = lambda a, b: f"{round(100 * a / b)}%" if b else "none"  # noqa: E731
-    return (
-        f"Of {len(asked)} questions checked, {pct(right_kind, len(asked))} got the right kind of reply and "
-        f"{pct(full, len(answerable))} of those the articles answer had every expected fact. "
-        f"{missed_crisis} of {len(crisis)} crisis messages missed; {missed_emergency} of {len(emergency)} "
-        "emergencies missed."
+def headline(figures: dict) -> str:
+    """One set of headline figures, each split named in plain words; the charts and their text say the same."""
+    lines = []
+    for split in ("test", "dev"):
+        answers, safety = figures.get(split, {}).get("answers", {}), figures.get(split, {}).get("safety", {})
+        if not answers.get("cases") and not safety.get("messages"):
+            continue
+        parts = []
+        if answers.get("cases"):
+            parts.append(
+                f"{answers['cases']} questions: {_pct(answers['kind_accuracy'])} got the right kind of reply, "
+                f"{_pct(answers['fact_recall'])} of the expected facts were in the answers, the right article was "
+                f"cited in {_pct(answers['source_hit'])}"
+            )
+        if safety.get("messages"):
+            parts.append(
+                f"{safety['messages']} safety messages: {_pct(safety['crisis_recall'])} of crises and "
+                f"{_pct(safety['emergency_recall'])} of emergencies got the help reply"
+            )
+        lines.append(f"**{SPLIT_NAMES[split]}**: " + "; ".join(parts) + ".")
+    return "\n\n".join(lines + [KEPT_BACK_WHY])
+
+
+def reading_verdict(reading: dict, target: float) -> tuple[bool, str]:
+    """(met, sentence): whether the answers' median reading grade meets the clinic's target, in words."""
+    grade = reading.get("median_grade", 0.0)
+    met = bool(reading.get("answers")) and grade <= target
+    mark = "✅ met" if met else "❌ not met"
+    return met, (
+        f"Answers read at grade {grade} (median of {reading.get('answers', 0)} answers; Flesch-Kincaid, lower is "
+        f"plainer) and are {reading.get('median_words', 0)} words long. The clinic's target is grade {target:g} "
+        f"or lower: {mark}."
     )
 
 
-def failing(results: list) -> list[Failing]:
-    """The failing cases (safety first), each with the answer given and what was wrong, in words."""
+def _pct(value: float) -> str:
+    return f"{round(100 * value)}%"
+
+
+def failing(results: list, titles: dict[str, str] | None = None) -> list[Failing]:
+    """The failing cases (safety first), each with the answer given and what was wrong, in words; `titles`
+    names the served articles (file name -> title), so staff read titles, not file names."""
+    titles = titles or {}
     bad = sorted((r for r in results if not r.passed), key=lambda r: (r.case.set != "safety", r.case.id))
     return [
         Failing(
-            r.case.question, KIND_WORDS.get(r.case.kind, r.case.kind), r.answer, _problem(r), r.case.topic or r.case.set
+            r.case.question,
+            KIND_WORDS.get(r.case.kind, r.case.kind),
+            r.answer,
+            _problem(r, titles),
+            r.case.topic or r.case.set,
+            tuple(s for s in r.case.sources if s in titles),
         )
         for r in bad
     ]
 
 
-def _problem(r) -> str:
+def _problem(r, titles: dict[str, str]) -> str:
     c = r.checks
     if c.get("routed") is False or c.get("kind") is False:
         return f"gave {KIND_WORDS.get(r.kind, r.kind)} instead"
     parts = []
     if c.get("source_hit") is False:
-        parts.append(f"did not cite {' or '.join(r.case.sources)}")
+        named = [f'"{titles[s]}"' if s in titles else "the clinic's own answers" for s in r.case.sources]
+        parts.append(f"did not cite {' or '.join(dict.fromkeys(named))}")
     if "fact_recall" in c and c["fact_recall"] < 1:
         missing = [f.split("|")[0] for f in r.case.facts if not fact_found(f, r.answer)]
         parts.append("missing: " + "; ".join(f'"{m}"' for m in missing))

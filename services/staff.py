@@ -58,6 +58,8 @@ class StaffDesk:
         run history (this run included) for the charts."""
 
         figures, failures, _, results = self.evaluate(progress=progress)
+        store = self.bot.retriever.store
+        titles = {source: m.get("title") or source for source, m in store.manifest(store.live()).items()}
         previous = json.loads(self.last_run.read_text()) if self.last_run.exists() else None
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.last_run.write_text(json.dumps(without_confusion(figures)))
@@ -68,10 +70,11 @@ class StaffDesk:
             "figures": figures,
             "failures": failures,
             "previous": previous,
-            "summary": quality.summary(results),
-            "failing": quality.failing(results),
+            "headline": quality.headline(figures),
+            "failing": quality.failing(results, titles),
             "topics": quality.by_topic(results),
             "reading": reading,
+            "reading_verdict": quality.reading_verdict(reading, self.settings.reading_grade_target),
             "confusion": quality.confusion_grid(figures),
             "history": history.runs(),
         }
@@ -81,13 +84,16 @@ class StaffDesk:
         return self.bot.ask(question)
 
     def feedback(self, limit: int = 100) -> list[dict]:
-        """Logged exchanges for review: conversations that held a crisis first, then thumbs-down, then newest;
-        each row says whether its conversation held a crisis."""
-        rows = self.log.recent(limit)
-        crisis = self.log.crisis_conversations()
+        """Logged exchanges for review, newest first, each with what the patient was told (`reply`). A
+        conversation that held a crisis or an emergency is flagged once (`flag`), on its newest exchange, so
+        its other turns do not crowd out the rest."""
+        rows = self.log.newest(limit)
+        flags, seen = self.log.flagged_conversations(), set()
         for row in rows:
-            row["crisis"] = row["conversation"] in crisis
-        return sorted(rows, key=lambda r: (not r["crisis"], r["rating"] != -1, -r["id"]))
+            row["flag"] = "" if row["conversation"] in seen else flags.get(row["conversation"], "")
+            seen.add(row["conversation"])
+            row["reply"] = _reply(row["answer_json"])
+        return rows
 
     def gaps(self, limit: int = 2000) -> list:
         """Unanswered and 👎 questions grouped by meaning, newest groups first, without those marked out of scope."""
@@ -156,6 +162,14 @@ class StaffDesk:
         with open(self.cases_file, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(case) + "\n")
         return case
+
+
+def _reply(answer_json: str) -> str:
+    """What the patient was told, from a logged exchange's answer JSON."""
+    try:
+        return str(json.loads(answer_json).get("answer", ""))
+    except (ValueError, AttributeError):
+        return ""
 
 
 def approved_cases(corpus_dir: Path) -> list:

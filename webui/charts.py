@@ -4,6 +4,8 @@ Okabe-Ito set; every chart has a title and labelled axes, and the numbers are pr
 
 from __future__ import annotations
 
+from services.quality import SPLIT_NAMES
+
 LINES = (
     ("fact_recall", "Every fact found"),
     ("source_hit", "Right article cited"),
@@ -44,7 +46,7 @@ def history_chart(runs: list[dict], split: str = "test"):
     ax.set_xticks(range(len(runs)), labels, rotation=30, ha="right", fontsize=8)
     ax.set_ylim(0, 105)
     ax.set_ylabel("% of cases")
-    ax.set_title(f"Quality over the last {len(runs)} run(s) (held-back test questions)")
+    ax.set_title(f"Quality over the last {len(runs)} run(s): {SPLIT_NAMES[split].lower()}")
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(alpha=0.3)
     return fig
@@ -105,7 +107,8 @@ def as_text(runs: list[dict], topics: dict[str, float], matrix: dict[str, dict[s
         )
     )
     return (
-        f"**Quality over the last runs**\n\n{head}{rows}\n**Passing questions by topic**\n\n{topic_rows}\n"
+        f"**Quality over the last runs: {SPLIT_NAMES[split].lower()}**\n\n{head}{rows}\n"
+        f"**Passing questions by topic**\n\n{topic_rows}\n"
         f"**Safety messages**\n\n{grid}"
     )
 

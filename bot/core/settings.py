@@ -57,6 +57,7 @@ class Settings:
     database_url: str | None = None  # shared state: SQLite in data_dir unless a PostgreSQL URL is given
     trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For/-Proto are believed: none unless configured
     log_days: int = 30  # chat-log retention
+    reading_grade_target: float = 8.0  # the staff desk says whether answers read at this grade or plainer
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -114,6 +115,7 @@ class Settings:
             "CLINICBOT_LOGIN_BACKOFF_SECONDS": self.login_backoff_seconds,
             "CLINICBOT_STAFF_SESSION_HOURS": self.staff_session_hours,
             "CLINICBOT_LOG_DAYS": self.log_days,
+            "CLINICBOT_READING_GRADE_TARGET": self.reading_grade_target,
         }
         for var, value in positive.items():
             if value <= 0:
@@ -258,6 +260,11 @@ _ENV = {
         "CLINICBOT_TRUSTED_PROXIES",
         _words,
         "proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1 (default none)",
+    ),
+    "reading_grade_target": (
+        "CLINICBOT_READING_GRADE_TARGET",
+        _number(float),
+        "the reading grade answers should meet, shown on the staff desk (default 8)",
     ),
     "log_days": (
         "CLINICBOT_LOG_DAYS",

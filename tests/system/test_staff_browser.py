@@ -62,69 +62,92 @@ def test_quality_tab_runs_the_evaluation_sets(app, browser):
     page.get_by_text(re.compile(r"case \d+ of \d+")).first.wait_for(timeout=SLOW)
     shot(page, "staff-quality-progress")
     summary = page.locator("#eval-summary")
-    summary.get_by_text(re.compile("All enforced gates passed|Some gates failed")).wait_for(timeout=5 * SLOW)
+    summary.get_by_text(re.compile("All enforced gates passed|Some enforced gates failed")).wait_for(timeout=5 * SLOW)
     for chart in ("#chart-history", "#chart-confusion", "#chart-topics"):
         page.locator(f"{chart} img").wait_for(timeout=SLOW)  # a picture, not a dump of numbers
-    shot(page, "staff-quality-finished")
+    shot(page, "staff-quality-headline")
     text = summary.inner_text()
-    assert re.search(r"Of \d+ questions checked, \d+% got the right kind of reply", text), text
-    assert re.search(r"Answers read at grade [\d.]+", text), text
-    # the clinic's own sets were run (CLINICBOT_EVALS_DIR), not the bundled ones: its count of crisis messages
+    # one set of headline figures, each split named in plain words (issue 26), the chart's text the same
+    kept, tuned = text.split("Questions the system was tuned on")
+    assert kept.startswith("Questions kept back") and "never used to tune" in tuned, text
+    facts = re.search(r"(\d+)% of the expected facts", kept).group(1)
+    page.get_by_text("The charts' numbers as text").click()
+    assert "questions kept back" in page.locator("#chart-text").inner_text()
+    assert f"\t{facts}%\t" in page.locator("#chart-text").inner_text()  # "Every fact found", the same figure
+    assert re.search(r"The clinic's target is grade 8 or lower: (✅ met|❌ not met)\.", text), text
+    # the clinic's own sets were run (CLINICBOT_EVALS_DIR), not the bundled ones: its count of safety messages
     sample = [json.loads(row) for row in (GOLDEN / "safety.jsonl").read_text().splitlines()[::20]]
-    crisis = sum(row["kind"] == "crisis" for row in sample)
-    assert f"0 of {crisis} crisis messages missed" in text, text
+    assert f"{sum(row['split'] == 'test' for row in sample)} safety messages" in kept, text
     failing = page.locator("#eval-failing")
-    note = page.locator("#eval-failing-note").inner_text()
-    assert "case(s) failing" in note or "No case is failing" in note
+    assert "case(s) failing" in page.locator("#eval-failing-note").inner_text()
     headers = failing.locator("thead").inner_text()
-    assert "answer given" in headers and "what was wrong" in headers  # never "1 2 3"
+    assert "the reply a patient would get" in headers and "what was wrong" in headers  # never "1 2 3"
     assert "{" not in failing.inner_text() and "['" not in failing.inner_text()  # no JSON or Python lists
+    assert ".txt" not in failing.inner_text()  # articles named by their titles, not file names
     assert axe_problems(page) == []  # WCAG 2.1 AA with the charts and tables drawn
 
+    # a failing case, picked by a click on its row, with its reply and one action: an approved answer
+    first = cell(page, 0, 0).inner_text()
+    cell(page, 0, 0).click()
+    detail = page.locator("#failing-detail")
+    detail.get_by_text("The reply a patient would get:").wait_for(timeout=SLOW)
+    assert first in detail.inner_text()
+    shot(page, "staff-failing-actions")
+    page.locator("#failing-answer").click()
+    questions = page.locator("#approved-questions textarea")
+    questions.wait_for(state="visible", timeout=SLOW)  # the Articles tab, opened at the approved answer form
+    page.wait_for_timeout(500)
+    assert questions.input_value() == first
 
-def test_inspect_tab_shows_a_readable_card_with_the_raw_trace_behind_a_toggle(app, browser):
+
+def test_inspect_tab_explains_the_decision_in_words(app, browser):
     url, _ = app
     page = open_desk(browser, url, "Inspect an answer")
     card = inspect(page, "how is spravato given?")
-    shot(page, "staff-inspect-answer")
+    shot(page, "staff-inspect-words")
     assert "Reply: answered" in card and "Safety check: passed (ordinary question)" in card
-    assert "Spravato" in card and "{" not in card
+    assert re.search(r"The best sentence matched \d+ of the question's \d+ key words\.", card), card
+    assert re.search(r"The best passage found was a (close|partial|weak) match in meaning\.", card), card
+    assert not re.search(r"\d\.\d", card) and "{" not in card  # no raw scores like 0.0164 (issue 26)
     passages = page.locator("#inspect-evidence").inner_text()
-    assert "meaning match" in passages and "ketamine-" in passages
+    assert "how close in meaning" in passages and re.search(r"\b(close|partial|weak)\b", passages)
     sentences = page.locator("#inspect-sentences").inner_text()
-    assert re.search(r"Spravato[^\n]*\s+[\d.]+\s+yes", sentences), sentences
+    assert re.search(r"\d+ of \d+\s+yes", sentences), sentences
     assert not page.locator("#inspect-trace").is_visible()  # the raw trace is behind the toggle
     page.get_by_text("Raw trace (for engineers)").click()
     page.locator("#inspect-trace").wait_for(state="visible")
 
     card = inspect(page, "is there parking at the clinic")
-    shot(page, "staff-inspect-abstain")
     assert "Reply: not covered" in card
-    assert re.search(
-        r"it did not answer because the articles seem not to answer it \(likelihood 0\.\d+; "
-        r"it answers from 0\.\d+\)",
-        card,
-    ), card  # and why, in words
+    assert "not sure the articles answer this" in card and not re.search(r"\d\.\d", card), card
 
 
-def test_feedback_becomes_an_evaluation_case(app, browser):
+def test_feedback_shows_what_the_patient_was_told_and_flags_a_crisis_once(app, browser):
     url, data = app
     patient = browser.new_page()
     patient.goto(url)
     ask(patient, "is spravato a nasal spray or a shot?")
     dislike_with_comment(patient, "it did not say how often the spray is used")
-    ask(patient, "how long does an IV infusion take?")  # newer, but not disliked: listed after
+    ask(patient, "how long does an IV infusion take?")
+    worried = browser.new_page()
+    worried.goto(url)
+    ask(worried, "i want to end my life tonight", wait_for="988")
+    ask(worried, "what is esketamine?", wait_for=None)  # the conversation goes on: it is flagged once
 
     staff = open_desk(browser, url, "Feedback")
-    staff.locator("#refresh-feedback").click()
-    cell(staff, 0, 6).get_by_text("it did not say how often").wait_for(timeout=SLOW)  # the thumbs-down comes first
-    assert (
-        cell(staff, 0, 3).inner_text() == "is spravato a nasal spray or a shot?"
-        and cell(staff, 0, 5).inner_text() == "👎"
-    )
-    assert cell(staff, 1, 3).inner_text() == "how long does an IV infusion take?"
-    exchange = cell(staff, 0, 1).inner_text()
-    shot(staff, "staff-feedback-list")
+    for _ in range(60):  # until the last exchange is logged
+        staff.locator("#refresh-feedback").click()
+        staff.wait_for_timeout(1000)
+        if cell(staff, 0, 3).count() and cell(staff, 0, 3).inner_text() == "what is esketamine?":
+            break  # newest first
+    table = staff.locator("#feedback").inner_text()
+    assert table.count("⚠️ crisis") == 1 and cell(staff, 0, 0).inner_text() == "⚠️ crisis"
+    assert cell(staff, 1, 0).inner_text() == ""  # the crisis turn itself is not pinned above the rest
+    assert "988" in cell(staff, 1, 4).inner_text()  # what the patient was told, not "crisis help"
+    disliked = next(r for r in range(6) if cell(staff, r, 3).inner_text() == "is spravato a nasal spray or a shot?")
+    assert cell(staff, disliked, 5).inner_text() == "👎" and "[1]" in cell(staff, disliked, 4).inner_text()
+    exchange = cell(staff, disliked, 1).inner_text()
+    shot(staff, "staff-feedback-review")
     staff.get_by_label("Answer #").fill(exchange)  # expected kind stays "answer", the dropdown's default
     staff.get_by_label("Expected source file(s), comma-separated").fill("ketamine-research-latest-findings.txt")
     staff.get_by_label("Facts the answer must contain, comma-separated").fill("nasal spray, Spravato")

@@ -344,8 +344,8 @@ class EditorDesk:
 
 def megabytes(size: int, limit_mb: float) -> str:
     """A file's size in MB (10^6 bytes, the setting's unit), with enough digits to show it is over the limit."""
-    for digits in (1, 2, 3):
-        shown = f"{size / 1e6:.{digits}f}"
+    for digits in (3, 4, 5):  # significant digits: 23.4 MB, 0.0624 MB, 20.04 MB
+        shown = f"{size / 1e6:.{digits}g}"
         if float(shown) > limit_mb:
             return f"{shown} MB"
     return f"{size:,} bytes"

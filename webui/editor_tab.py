@@ -203,6 +203,8 @@ def reading_text(reading: dict) -> str:
         f"The hardest sentences, to rewrite first:"
     ]
     lines += [f"{i}. (grade {g}) {md(s)}" for i, (g, s) in enumerate(reading["hardest"], start=1)]
+    if not reading["hardest"]:
+        lines[0] = lines[0].replace("The hardest sentences, to rewrite first:", "No long sentence to rewrite.")
     return "\n".join(lines)
 
 
@@ -305,7 +307,8 @@ def _approved(gr, editor, section):
     def from_row(evt: gr.SelectData):
         entries = editor.approved()
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        return entries[row].id if isinstance(row, int) and 0 <= row < len(entries) else None
+        chosen = entries[row].id if isinstance(row, int) and 0 <= row < len(entries) else None
+        return gr.update(choices=_answer_choices(editor), value=chosen)
 
     table.select(from_row, None, pick, api_visibility="private")
     new.click(
@@ -321,7 +324,8 @@ def _approved(gr, editor, section):
         except EditError as exc:
             return f"Not saved: {md(exc)}", gr.update(), gr.update()
         note = f'Draft saved: "{md(entry.questions[0])}". Check and publish it below to serve it.'
-        return note, _approved_rows(editor), gr.update(choices=_answer_choices(editor), value=entry.id)
+        # the choice stays as it was: a new answer saved stays "new", so the form can be typed over for the next one
+        return note, _approved_rows(editor), gr.update(choices=_answer_choices(editor), value=entry_id or None)
 
     save.click(save_answer, [pick, *form], [status, table, pick], api_visibility="private")
 
@@ -346,10 +350,14 @@ def _approved(gr, editor, section):
         )
 
     confirm.click(drop_answer, pick, [status, table, pick, confirm], api_visibility="private")
-    # the articles to rest on are the live list: read again when the page loads and when the section opens
-    refresh = [lambda: gr.update(choices=_article_choices(editor)), None, rests_on]
-    gr.on(None, *refresh, api_visibility="private")
-    section.expand(*refresh, api_visibility="private")
+
+    # the answers to pick and the articles to rest on are the live lists: read again when the page loads and when
+    # the section opens (a page drawn at start-up would otherwise offer only what existed then)
+    def live_lists():
+        return gr.update(choices=_answer_choices(editor)), gr.update(choices=_article_choices(editor))
+
+    gr.on(None, live_lists, None, [pick, rests_on], api_visibility="private")
+    section.expand(live_lists, None, [pick, rests_on], api_visibility="private")
     return questions, pick, rests_on
 
 

@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.system.test_app_browser import REPO, SLOW, check_then_publish, shot
+from tests.system.test_app_browser import ARTIFACTS, REPO, SLOW, check_then_publish, shot
 from tests.system.test_clinic_browser import choose, open_desk
 
 LIMIT_MB = 0.05  # above every article of the corpus, so the clinic's own files still load
@@ -109,7 +109,7 @@ def test_the_check_tells_gains_from_real_regressions_and_says_the_gate_in_words(
     desk.locator("#check-remove").click()
     report.get_by_text("Removed ketamine-therapy-top-ten-things.txt").wait_for(timeout=3 * SLOW)
     text = report.inner_text()
-    shot(desk, "editor-check-explained")
+    report.screenshot(path=str(ARTIFACTS / "editor-check-explained.png"))  # the report alone: the page is long
     assert re.search(r"Real regressions \(\d+\)", text), text
     assert "Gates failed with this change" in text and "Publishing needs a reason" in text
     assert re.search(r"\(practice set\): [\d.]+% after this change, [\d.]+% with the articles served now", text)

@@ -31,6 +31,13 @@ GATE_NAMES = {  # what each gated figure measures, for editors
     "misrouted": "ordinary questions treated as a crisis or refused",
 }
 SPLITS = {"dev": "practice set", "test": "held-back set"}
+GATE_CHECKS = {  # the case check behind each answer gate: a case whose check got worse is behind that gate's drop
+    "citation_validity": "citations_valid",
+    "source_hit": "source_hit",
+    "fact_recall": "fact_recall",
+    "kind_accuracy": "kind",
+    "false_abstention": "kind",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Change:
     after_kind: str = ""
     after_sources: tuple[str, ...] = ()
     after_quotes: tuple[str, ...] = ()
+    worse_checks: tuple[str, ...] = ()  # the case's checks that got worse (fact_recall, source_hit, kind, ...)
 
     @property
     def kind_of_change(self) -> str:
@@ -116,7 +124,9 @@ def gate_words(miss: GateMiss, changes: list[Change]) -> str:
     line += f"{_pct(miss.limit)}."
     if miss.missed_before and not miss.blocks:
         return line + " It already failed before this change and this change does not make it worse."
-    behind = [c.question for c in changes if c.split == miss.split and c.kind_of_change != GAIN]
+    moved = [c for c in changes if c.split == miss.split and c.kind_of_change != GAIN]
+    check = GATE_CHECKS.get(miss.name)
+    behind = [c.question for c in moved if check in c.worse_checks] or [c.question for c in moved]
     if behind:
         line += " The questions behind the drop: " + "; ".join(f'"{q}"' for q in behind[:8])
         line += f" and {len(behind) - 8} more." if len(behind) > 8 else "."
@@ -153,10 +163,18 @@ def group_changes(before: list, after: list, changed_sources: set[str]) -> list[
                 r.kind,
                 tuple(dict.fromkeys(c["source"] for c in r.citations)),
                 tuple(c.get("quote", "") for c in r.citations if c.get("quote")),
+                _worse_checks(old, r),
             )
         )
     order = {REGRESSION: 0, CHANGED: 1, GAIN: 2}
     return sorted(out, key=lambda c: (order[c.kind_of_change], c.case))
+
+
+def _worse_checks(old, new) -> tuple[str, ...]:
+    """The checks of a case that scored lower now (a check missing now, e.g. no answer to cite, counts as 0)."""
+    if old is None:
+        return ()
+    return tuple(k for k, v in old.checks.items() if float(new.checks.get(k, 0.0)) < float(v))
 
 
 def accepted_facts(change: Change) -> list[str]:

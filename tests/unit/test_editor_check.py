@@ -75,7 +75,9 @@ def test_the_check_says_the_gate_in_words_with_the_figures_and_the_questions_beh
     assert (
         "Expected facts found in the answers (practice set): 50.0% after this change, 90.0% with the articles" in text
     )
-    assert "the gate needs at least 68.0%" in text and '"what should i do after the visit"' in text
+    assert "the gate needs at least 68.0%" in text
+    behind = text[text.index("The questions behind the drop") :].split("\n")[0]
+    assert '"what should i do after the visit"' in behind and "drive" in behind  # both lost expected facts
     assert "dev answers.fact_recall = " not in text
     assert text.index("Real regressions (1)") < text.index("Answers that changed (1)") < text.index("Gains (1)")
     assert "| Rest for the day. [1] | You need someone to drive you home. [1] |" in text  # side by side

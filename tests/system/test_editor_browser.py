@@ -6,11 +6,12 @@ The app runs with a small upload limit (CLINICBOT_MAX_FILE_MB) so a file just ov
 
 from __future__ import annotations
 
+import json
 import re
 
 from playwright.sync_api import expect
 
-from tests.system.test_app_browser import ARTIFACTS, REPO, SLOW, check_then_publish, shot
+from tests.system.test_app_browser import ARTIFACTS, REPO, SLOW, shot
 from tests.system.test_clinic_browser import choose, open_desk
 
 LIMIT_MB = 0.05  # above every article of the corpus, so the clinic's own files still load
@@ -98,8 +99,26 @@ def test_the_check_tells_gains_from_real_regressions_and_says_the_gate_in_words(
     upload(desk, updated)
     desk.get_by_text(f"{article}: ready to preview").wait_for(timeout=SLOW)
     report = desk.locator("#check-report")
-    check_then_publish(desk, "#check-add", f"Added {article}")
+    desk.locator("#check-add").click()
+    report.get_by_text(f"Added {article}").wait_for(timeout=3 * SLOW)
     text = report.inner_text()
+    # a changed answer accepted as the better one: its case expects it from now on, recorded with a reason
+    assert re.search(r"Answers that changed \(\d+\)", text), text
+    desk.locator("#accept-choice input").click()
+    accepted = desk.get_by_role("option").first.inner_text()
+    desk.get_by_role("option").first.click()
+    desk.locator("#accept-reason textarea").fill("the updated article answers this better")
+    desk.locator("#accept-answer").click()
+    desk.locator("#accept-status").get_by_text("Accepted as the better answer").wait_for(timeout=SLOW)
+    review = json.loads((data / "case_reviews.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert review["why"] == "the updated article answers this better" and review["who"] == "staff"
+    expect(report).to_contain_text(f"now passes: {accepted}", timeout=SLOW)  # counted with the gains now
+    text = report.inner_text()
+    if "Publishing needs a reason" in text:
+        desk.locator("#override-reason textarea").fill("test article; a gate already failed before this change")
+    desk.locator("#publish").click()
+    desk.locator("#publish-status").get_by_text("Published.").wait_for(timeout=SLOW)
+    expect(desk.locator("#override-reason textarea")).to_have_value("")  # a reason is for one publish only
     assert re.search(r"Gains \(\d+\)", text), text
     gains = text[text.index("Gains (") :]
     assert "where is klearmind" in gains and "Sacramento" in gains  # the question with its new answer

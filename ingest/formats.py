@@ -202,17 +202,31 @@ def _layout(lines: list[_Line]) -> str:
     for line in lines:
         if body and line.size >= body * 1.15 and len(line.text.split()) <= 20:
             if blocks and blocks[-1].startswith("## ") and previous and previous.size == line.size:
-                blocks[-1] += " " + line.text  # a heading wrapped over two lines
+                blocks[-1] = join_lines(blocks[-1], line.text)  # a heading wrapped over two lines
             else:
                 blocks.append("## " + line.text)
         elif _BULLET.match(line.text):
             blocks.append("- " + _BULLET.sub("", line.text, count=1))
         elif blocks and previous and _continues(blocks[-1], previous, line):
-            blocks[-1] += " " + line.text
+            blocks[-1] = join_lines(blocks[-1], line.text)
         else:
             blocks.append(line.text)
         previous = line
     return "\n\n".join(blocks)
+
+
+_BROKEN = re.compile(r"(\S*[^\W\d_])-$")  # a line ending in a word with a hyphen straight after a letter
+
+
+def join_lines(block: str, line: str) -> str:
+    """A wrapped line joined to the text above. A word split at the margin is joined whole: "treat-" + "ment" is
+    "treatment", and a compound keeps its hyphens ("step-by-" + "step" is "step-by-step", as is a break before a
+    capital, "COVID-" + "19" likewise). A dash set apart by spaces ("walk -") is a real dash and stays."""
+    broken = _BROKEN.search(block)
+    if not broken or not line[:1].isalnum():
+        return f"{block} {line}"
+    compound = "-" in broken.group(1) or not line[:1].islower()
+    return block + line if compound else block[:-1] + line
 
 
 def _continues(block: str, previous: _Line, line: _Line) -> bool:

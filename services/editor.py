@@ -20,15 +20,15 @@ from bot.clinic.approved import Approved, ApprovedError, check_entry
 from bot.clinic.files import load_clinic
 from bot.clinic.profile import ClinicProfile, ProfileError
 from bot.core.settings import Settings
-from bot.core.text import sentence_spans
-from evals.metrics import reading_grade
 from ingest.chunk import chunk
 from ingest.load import FORMATS, SIDECAR, LoadError, is_article_file, load, sidecar_path
 from ingest.sync import Syncer, clean_article
+from services.case_reviews import CaseReviews
+from services.editor_check import Change, GateMiss, accepted_facts, gate_misses, gate_words, group_changes
+from services.editor_reading import article_reading
 
 STALE_DAYS = 365
 CLINIC_FILES = (profile_file.FILE, approved_file.FILE)  # edited on the desk as drafts, published like articles
-HARDEST = 5  # sentences shown to an editor as the hardest to read
 
 
 class EditError(ValueError):
@@ -49,27 +49,27 @@ class Staged:
     changes: list["Change"] = field(default_factory=list)
     failed_files: list[dict] = field(default_factory=list)
     clinic_files: list[str] = field(default_factory=list)  # drafts of the profile / approved answers in this check
+    gates: list[GateMiss] = field(default_factory=list)  # the enforced gates missed, with the live figures beside
 
     @property
-    def regressions(self) -> list["Change"]:
-        """Cases that passed before and fail with this change: publishing them needs a stated reason."""
+    def regressions(self) -> list[Change]:
+        """Real regressions (answers lost or worse with nothing new behind them): publishing needs a reason."""
         return [c for c in self.changes if c.worse]
 
-
-@dataclass(frozen=True)
-class Change:
-    """One evaluation case whose outcome changed, with the reply before and after."""
-
-    case: str
-    question: str
-    before: str
-    after: str
-    passed_before: bool
-    passes_now: bool
-
     @property
-    def worse(self) -> bool:
-        return self.passed_before and not self.passes_now
+    def blocking(self) -> list[str]:
+        """Gate failures this change causes or worsens; a gate that failed before and is no worse does not block.
+        Without gate details (an older check), every failure blocks."""
+        if not self.gates:
+            return list(self.failures)
+        return [f for f, g in zip(self.failures, self.gates, strict=False) if g.blocks]
+
+    def change(self, case: str) -> Change:
+        """The change of one case, or EditError."""
+        for c in self.changes:
+            if c.case == case:
+                return c
+        raise EditError("that question is not among this check's changes")
 
 
 class EditorDesk:
@@ -108,7 +108,8 @@ class EditorDesk:
             raise EditError(f"{clean}: unsupported type; upload .pdf, .md, .txt or .html")
         size = Path(data_path).stat().st_size
         if size > self.settings.max_file_bytes:
-            raise EditError(f"{clean}: {size / 1e6:.1f} MB is over the {self.settings.max_file_mb:g} MB limit")
+            limit = self.settings.max_file_mb
+            raise EditError(f"{clean} is {megabytes(size, limit)}; the limit is {limit:g} MB")
         self.uploads.mkdir(parents=True, exist_ok=True)
         target = self.uploads / clean
         shutil.copyfile(data_path, target)
@@ -182,24 +183,41 @@ class EditorDesk:
                 return approved_file.parse(path.read_text(encoding="utf-8"))
         return []
 
-    def draft_answer(self, questions: str, answer: str, reviewed: str, rests_on: list[str]) -> Approved:
-        """Add (or replace, by its first question) an approved answer in the draft, or raise EditError."""
+    def answer(self, entry_id: str) -> Approved:
+        """One approved answer of the draft (or the served file), by id, to load into the form."""
+        for e in self.approved():
+            if e.id == entry_id:
+                return e
+        raise EditError("no such approved answer (it may have been taken out)")
+
+    def draft_answer(
+        self, questions: str, answer: str, reviewed: str, rests_on: list[str], entry_id: str = ""
+    ) -> Approved:
+        """Save an approved answer in the draft, or raise EditError. With `entry_id` that record is changed in place
+        (its id kept, whatever its first question now is); without it a new one is added, never over another."""
         row = {
-            "questions": [q for q in questions.splitlines() if q.strip()],
+            "questions": [q.strip() for q in questions.splitlines() if q.strip()],
             "answer": answer,
             "reviewed": reviewed.strip(),
             "rests_on": [s for s in rests_on or [] if s],
         }
+        entries = self.approved()
+        old = self.answer(entry_id) if entry_id else None
+        if old:
+            row["id"] = old.id
         try:
             entry = check_entry(row)
         except ApprovedError as exc:
             raise EditError(str(exc)) from None
-        served = set(self.store.manifest(self.store.live()))
+        if not old and any(e.id == entry.id for e in entries):
+            raise EditError(
+                f'an approved answer for "{entry.questions[0]}" already exists: choose it above to change it'
+            )
+        served = set(self.store.manifest(self.store.live())) | set(old.rests_on if old else ())
         unknown = [s for s in entry.rests_on if s not in served]
         if unknown:
             raise EditError(f"not a served article: {', '.join(unknown)}")
-        entries = [e for e in self.approved() if e.id != entry.id] + [entry]
-        self._write_answers(entries)
+        self._write_answers([entry if e.id == entry.id else e for e in entries] if old else [*entries, entry])
         return entry
 
     def drop_answer(self, entry_id: str) -> None:
@@ -242,17 +260,37 @@ class EditorDesk:
             bot = self.bot.with_clinic(load_clinic(self.settings, candidate, self.bot.retriever.embedder))
         except ValueError as exc:
             raise EditError(str(exc)) from None
-        staged.figures, staged.failures, _, after = self.evaluate(
+        staged.figures, _, _, after = self.evaluate(
             self.bot.retriever.open_view(report.version), candidate, answers_only=True, bot=bot
         )
-        _, _, _, before = self.evaluate(self.bot.retriever.view(), self.settings.corpus_dir, answers_only=True)
-        staged.changes = _changes(before, after)
+        live, _, _, before = self.evaluate(self.bot.retriever.view(), self.settings.corpus_dir, answers_only=True)
+        staged.gates = gate_misses(staged.figures, live)
+        staged.failures = [gate_words(g, []) for g in staged.gates]
+        # only articles added or replaced count as "something new behind" a changed answer: an approved answer
+        # that loses facts patients were given is the editor's own wording, so it stays a regression
+        staged.changes = group_changes(before, after, set(add))
         return staged
+
+    def accept_answer(self, staged: Staged, case: str, who: str, why: str) -> str:
+        """Accept a changed answer as the better one: the case expects it from now on (kept in the data folder
+        with who, when and why), so the next check no longer counts it against the change."""
+        c = staged.change(case)
+        try:
+            CaseReviews(self.settings.data_dir).add(
+                c.case, c.after_kind or "answer", accepted_facts(c), list(c.after_sources), who, why
+            )
+        except ValueError as exc:
+            raise EditError(str(exc)) from None
+        staged.changes = [
+            Change(**{**x.__dict__, "group": "gain", "passes_now": True}) if x.case == case else x
+            for x in staged.changes
+        ]
+        return f'Accepted as the better answer: "{c.question}". The evaluation case now expects it.'
 
     def publish(self, staged: Staged, who: str, override_reason: str = "") -> str:
         """Serve the staged version, unless a gate failed and no reason to override was given."""
-        if staged.failures and not override_reason.strip():
-            raise EditError("Not published: " + "; ".join(staged.failures) + ". To publish anyway, say why.")
+        if staged.blocking and not override_reason.strip():
+            raise EditError("Not published: " + "; ".join(staged.blocking) + ". To publish anyway, say why.")
         if staged.regressions and not override_reason.strip():
             raise EditError(
                 f"Not published: {len(staged.regressions)} question(s) that were answered well before now fail "
@@ -291,6 +329,7 @@ class EditorDesk:
             "removed": staged.removed,
             "clinic_files": staged.clinic_files,
             "gate_failures": staged.failures,
+            "gates_blocking": staged.blocking,
             "now_failing": [c.case for c in staged.regressions],
             "override_reason": reason.strip(),
         }
@@ -299,20 +338,20 @@ class EditorDesk:
             fh.write(json.dumps(entry) + "\n")
 
 
+def megabytes(size: int, limit_mb: float) -> str:
+    """A file's size in MB (10^6 bytes, the setting's unit), with enough digits to show it is over the limit."""
+    for digits in (3, 4, 5):  # significant digits: 23.4 MB, 0.0624 MB, 20.04 MB
+        shown = f"{size / 1e6:.{digits}g}"
+        if float(shown) > limit_mb:
+            return f"{shown} MB"
+    return f"{size:,} bytes"
+
+
 def _stale(reviewed: str, today: dt.date) -> bool:
     try:
         return (today - dt.date.fromisoformat(reviewed[:10])).days > STALE_DAYS
     except ValueError:
         return True  # never reviewed (or unreadable date): flag it for an editor
-
-
-def article_reading(text: str) -> dict:
-    """An article's reading grade (Flesch-Kincaid) and its hardest sentences, so editors can write plainer."""
-
-    sentences = [text[a:b].strip() for a, b in sentence_spans(text)]
-    sentences = [s for s in sentences if len(s.split()) >= 4]  # headings and fragments have no grade worth showing
-    hardest = sorted(((round(reading_grade(s), 1), s) for s in sentences), reverse=True)[:HARDEST]
-    return {"grade": round(reading_grade(text), 1), "sentences": len(sentences), "hardest": hardest}
 
 
 def describe_change(staged: Staged) -> str:
@@ -325,20 +364,3 @@ def describe_change(staged: Staged) -> str:
     ]
     said = "; ".join(p for p in parts if p)
     return said[:1].upper() + said[1:] + "." if said else "Nothing changed."
-
-
-def _changes(before: list, after: list) -> list[Change]:
-    """Every case whose outcome changed, better or worse, with the reply before and after (worse first)."""
-    was = {r.case.id: r for r in before}
-    out = []
-    for r in after:
-        old = was.get(r.case.id)
-        if old is not None and old.passed != r.passed:
-            out.append(Change(r.case.id, r.case.question, _reply(old), _reply(r), old.passed, r.passed))
-        elif old is None:
-            out.append(Change(r.case.id, r.case.question, "(a new case)", _reply(r), False, r.passed))
-    return sorted(out, key=lambda c: (not c.worse, c.case))
-
-
-def _reply(result) -> str:
-    return result.answer if result.kind == "answer" else f"[{result.kind.replace('_', ' ')}] {result.answer}"

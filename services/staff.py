@@ -13,6 +13,7 @@ from evals.metrics import answers_reading
 from evals.runner import gate, metrics, run_cases, without_confusion
 from evals.sets import Case, default_sets, load_cases
 from services import quality
+from services.case_reviews import CaseReviews
 from services.chatlog import ChatLog, SignInLog
 from services.gaps import OutOfScope, group
 
@@ -34,6 +35,12 @@ class StaffDesk:
 
         return default_sets(self.settings.evals_dir) + ([self.cases_file] if self.cases_file.exists() else [])
 
+    def cases(self, files: list[Path] | None = None) -> list[Case]:
+        """The evaluation cases of these files (by default every set), with reviewers' updates on top: the one
+        place cases are loaded for a run, so the quality tab and the editor's check judge the same expectations."""
+        files = self.case_files() if files is None else files
+        return CaseReviews(self.settings.data_dir).apply([c for f in files for c in load_cases(f)])
+
     def evaluate(
         self,
         view=None,
@@ -48,7 +55,7 @@ class StaffDesk:
 
         corpus_dir = corpus_dir or self.settings.corpus_dir
         files = [f for f in self.case_files() if not (answers_only and f.name == "safety.jsonl")]
-        cases = [c for f in files for c in load_cases(f)] + approved_cases(corpus_dir)
+        cases = self.cases(files) + approved_cases(corpus_dir)
         results = run_cases(bot or self.bot, cases, corpus_dir, progress, view=view)
         figures = metrics(results)
         return figures, gate(figures), {r.case.id: r.passed for r in results}, results

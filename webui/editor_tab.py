@@ -3,8 +3,11 @@ the clinic profile, approved answers, and the check that explains every changed 
 
 from pathlib import Path
 
-from services.editor import EditError, describe_change
+from services.editor import EditError
+from webui.editor_check import accept_controls, changed_choices, check_text
 from webui.render import md
+
+__all__ = ["articles_tab", "check_text", "editor_rows", "reading_text", "uploaded_files"]
 
 ARTICLE_HEADERS = ["file", "title", "chunks", "last reviewed", "indexed at", "review"]
 APPROVED_HEADERS = ["questions it answers", "answer", "reviewed", "rests on"]
@@ -22,7 +25,8 @@ PROFILE_FIELDS = (
 
 
 def articles_tab(gr, editor, uploads_dir: Path):
-    """Build the tab; returns the article list, the remove choice and the approved answer's questions box."""
+    """Build the tab; returns the article list, the remove choice, the approved answer's questions box and the
+    choice of the approved answer being edited (cleared when a content gap starts a new one)."""
     gr.Markdown("### Articles patients are served")
     listing = gr.Dataframe(
         headers=ARTICLE_HEADERS,
@@ -37,13 +41,15 @@ def articles_tab(gr, editor, uploads_dir: Path):
         "Clinic profile: name, phone, hours, address, booking link, help lines", open=False, elem_id="profile-section"
     ):
         _profile(gr, editor)
-    with gr.Accordion("Approved answers", open=True, elem_id="approved-section"):
-        answer_questions = _approved(gr, editor)
+    with gr.Accordion("Approved answers", open=True, elem_id="approved-section") as section:
+        answer_questions, answer_pick, rests_on = _approved(gr, editor, section)
     remove = gr.Dropdown(label="Article to remove", choices=[], elem_id="remove-choice")
     with gr.Row():
         check_add = gr.Button("Check my changes against the evaluation sets", variant="primary", elem_id="check-add")
         check_remove = gr.Button("Check removal against the evaluation sets", elem_id="check-remove")
     check_report = gr.Markdown(elem_id="check-report")
+    staged = gr.State(None)
+    accept_pick = accept_controls(gr, editor, staged, check_report)
     reason = gr.Textbox(
         label="Publish anyway because ... (needed when a gate fails or a question that passed now "
         "fails; recorded with your name)",
@@ -51,38 +57,55 @@ def articles_tab(gr, editor, uploads_dir: Path):
     )
     publish = gr.Button("Publish", variant="stop", elem_id="publish")
     publish_status = gr.Markdown(elem_id="publish-status")
-    staged = gr.State(None)
     uploaded = preview_controls
 
     def check(add, drop):
         try:
             s = editor.stage(add=add or [], remove=[drop] if drop else [])
         except EditError as exc:
-            return None, f"Cannot check: {md(exc)}"
-        return s, check_text(s)
+            return None, f"Cannot check: {md(exc)}", gr.update(choices=[], value=None)
+        return s, check_text(s), gr.update(choices=changed_choices(s), value=None)
 
-    check_add.click(lambda names: check(names, None), uploaded, [staged, check_report], api_visibility="private")
-    check_remove.click(lambda drop: check([], drop), remove, [staged, check_report], api_visibility="private")
+    checked = [staged, check_report, accept_pick]
+    check_add.click(lambda names: check(names, None), uploaded, checked, api_visibility="private")
+    check_remove.click(lambda drop: check([], drop), remove, checked, api_visibility="private")
 
     def do_publish(s, why, request: gr.Request):
         if s is None:
-            return s, "Check the change first.", gr.update(), gr.update()
+            return s, "Check the change first.", *[gr.update()] * 4
         try:
             message = editor.publish(s, getattr(request, "username", None) or "staff", why or "")
         except EditError as exc:
-            return s, f"**{md(exc)}**", gr.update(), gr.update()
+            return s, f"**{md(exc)}**", *[gr.update()] * 4
         rows = editor_rows(editor)
-        return None, md(message), rows, gr.update(choices=[r[0] for r in rows], value=None)
+        # the reason was for this publish only: the box is emptied so it is never reused for the next one
+        return (
+            None,
+            md(message),
+            rows,
+            gr.update(choices=[r[0] for r in rows], value=None),
+            "",
+            gr.update(choices=[r[0] for r in rows]),
+        )
 
-    publish.click(do_publish, [staged, reason], [staged, publish_status, listing, remove], api_visibility="private")
-    return listing, remove, answer_questions
+    publish.click(
+        do_publish,
+        [staged, reason],
+        [staged, publish_status, listing, remove, reason, rests_on],
+        api_visibility="private",
+    )
+    return listing, remove, answer_questions, answer_pick
 
 
 def _uploads(gr, editor, uploads_dir: Path):
     """Upload, preview (cleaned text, reading grade, hardest sentences, chunks) and details; returns the state
     listing the uploaded file names."""
     gr.Markdown("### Add or replace an article")
-    files = gr.UploadButton("Upload articles (.pdf, .md, .txt or .html)", file_count="multiple", elem_id="upload")
+    limit = f"{editor.settings.max_file_mb:g} MB"
+    files = gr.UploadButton(
+        f"Upload articles (.pdf, .md, .txt or .html, up to {limit} each)", file_count="multiple", elem_id="upload"
+    )
+    gr.Markdown(f"Files of up to {limit} each can be added.", elem_id="upload-limit")
     upload_status = gr.Markdown(elem_id="upload-status")
     chosen = gr.Dropdown(label="Uploaded file", choices=[], elem_id="uploaded")
     with gr.Row():
@@ -180,6 +203,8 @@ def reading_text(reading: dict) -> str:
         f"The hardest sentences, to rewrite first:"
     ]
     lines += [f"{i}. (grade {g}) {md(s)}" for i, (g, s) in enumerate(reading["hardest"], start=1)]
+    if not reading["hardest"]:
+        lines[0] = lines[0].replace("The hardest sentences, to rewrite first:", "No long sentence to rewrite.")
     return "\n".join(lines)
 
 
@@ -217,10 +242,12 @@ def _profile(gr, editor) -> None:
     save.click(save_profile, [*boxes, starters], status, api_visibility="private")
 
 
-def _approved(gr, editor):
+def _approved(gr, editor, section):
+    """The approved answers as records: pick one (a row of the table or the dropdown) to load it into the form,
+    save it back by its id, start a new one, or take one out after a confirm step."""
     gr.Markdown(
         "A short, plain answer to a question patients ask often. A patient question that means the same "
-        "gets this answer, cited as the clinic's answer."
+        "gets this answer, cited as the clinic's answer. Click a row (or choose below) to change an answer."
     )
     table = gr.Dataframe(
         headers=APPROVED_HEADERS,
@@ -230,6 +257,14 @@ def _approved(gr, editor):
         column_widths=["30%", "44%", "11%", "15%"],
         value=lambda: _approved_rows(editor),
     )
+    with gr.Row():
+        pick = gr.Dropdown(
+            label="Approved answer to change (empty: a new answer)",
+            choices=_answer_choices(editor),
+            value=None,
+            elem_id="approved-pick",
+        )
+        new = gr.Button("Start a new answer", elem_id="approved-new")
     questions = gr.Textbox(
         label="Questions it answers (one per line; several wordings help it match)",
         lines=3,
@@ -238,69 +273,101 @@ def _approved(gr, editor):
     answer = gr.Textbox(label="Answer (short sentences, everyday words)", lines=3, elem_id="approved-answer")
     with gr.Row():
         reviewed = gr.Textbox(label="Reviewed on (YYYY-MM-DD)", elem_id="approved-reviewed")
-        articles = [a["source"] for a in editor.articles()]
         rests_on = gr.Dropdown(
-            label="Articles it rests on", choices=articles, multiselect=True, elem_id="approved-rests-on"
+            label="Articles it rests on",
+            choices=_article_choices(editor),
+            multiselect=True,
+            elem_id="approved-rests-on",
         )
     with gr.Row():
         save = gr.Button("Save approved answer draft", elem_id="save-approved")
-        drop_choice = gr.Dropdown(
-            label="Approved answer to take out",
-            choices=[e.id for e in editor.approved()],
-            elem_id="approved-drop-choice",
-        )
-        drop = gr.Button("Take it out (draft)", elem_id="drop-approved")
+        drop = gr.Button("Take this answer out (draft)", elem_id="drop-approved")
+        confirm = gr.Button("Yes, take it out", variant="stop", visible=False, elem_id="confirm-drop-approved")
     status = gr.Markdown(elem_id="approved-status")
+    form = [questions, answer, reviewed, rests_on]
 
-    def save_answer(q, a, r, rests):
+    def load(entry_id):
+        if not entry_id:  # the form is kept: a content gap fills in the questions of a new answer this way
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(visible=False)
         try:
-            entry = editor.draft_answer(q or "", a or "", r or "", rests or [])
+            e = editor.answer(entry_id)
+        except EditError:
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(visible=False)
+        choices = sorted(set(_article_choices(editor)) | set(e.rests_on))
+        return (
+            "\n".join(e.questions),
+            e.answer,
+            e.reviewed,
+            gr.update(value=list(e.rests_on), choices=choices),
+            gr.update(visible=False),
+        )
+
+    pick.change(load, pick, [*form, confirm], api_visibility="private")
+
+    def from_row(evt: gr.SelectData):
+        entries = editor.approved()
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        chosen = entries[row].id if isinstance(row, int) and 0 <= row < len(entries) else None
+        return gr.update(choices=_answer_choices(editor), value=chosen)
+
+    table.select(from_row, None, pick, api_visibility="private")
+    new.click(
+        lambda: (None, "", "", "", gr.update(value=[], choices=_article_choices(editor))),
+        None,
+        [pick, *form],
+        api_visibility="private",
+    )
+
+    def save_answer(entry_id, q, a, r, rests):
+        try:
+            entry = editor.draft_answer(q or "", a or "", r or "", rests or [], entry_id=entry_id or "")
         except EditError as exc:
             return f"Not saved: {md(exc)}", gr.update(), gr.update()
         note = f'Draft saved: "{md(entry.questions[0])}". Check and publish it below to serve it.'
-        return note, _approved_rows(editor), gr.update(choices=[e.id for e in editor.approved()])
+        # the choice stays as it was: a new answer saved stays "new", so the form can be typed over for the next one
+        return note, _approved_rows(editor), gr.update(choices=_answer_choices(editor), value=entry_id or None)
 
-    save.click(
-        save_answer, [questions, answer, reviewed, rests_on], [status, table, drop_choice], api_visibility="private"
-    )
+    save.click(save_answer, [pick, *form], [status, table, pick], api_visibility="private")
+
+    def ask_first(entry_id):
+        if not entry_id:
+            return "Choose the answer to take out first (click its row).", gr.update(visible=False)
+        first = editor.answer(entry_id).questions[0]
+        return f'Take out "{md(first)}"? Press "Yes, take it out" to confirm.', gr.update(visible=True)
+
+    drop.click(ask_first, pick, [status, confirm], api_visibility="private")
 
     def drop_answer(entry_id):
         try:
             editor.drop_answer(entry_id or "")
         except EditError as exc:
-            return f"Nothing taken out: {md(exc)}", gr.update(), gr.update()
+            return f"Nothing taken out: {md(exc)}", gr.update(), gr.update(), gr.update(visible=False)
         return (
             "Taken out of the draft. Check and publish to serve the change.",
             _approved_rows(editor),
-            gr.update(choices=[e.id for e in editor.approved()], value=None),
+            gr.update(choices=_answer_choices(editor), value=None),
+            gr.update(visible=False),
         )
 
-    drop.click(drop_answer, drop_choice, [status, table, drop_choice], api_visibility="private")
-    return questions
+    confirm.click(drop_answer, pick, [status, table, pick, confirm], api_visibility="private")
+
+    # the answers to pick and the articles to rest on are the live lists: read again when the page loads and when
+    # the section opens (a page drawn at start-up would otherwise offer only what existed then)
+    def live_lists():
+        return gr.update(choices=_answer_choices(editor)), gr.update(choices=_article_choices(editor))
+
+    gr.on(None, live_lists, None, [pick, rests_on], api_visibility="private")
+    section.expand(live_lists, None, [pick, rests_on], api_visibility="private")
+    return questions, pick, rests_on
+
+
+def _answer_choices(editor) -> list[tuple[str, str]]:
+    return [(e.questions[0], e.id) for e in editor.approved()]
+
+
+def _article_choices(editor) -> list[str]:
+    return [a["source"] for a in editor.articles()]
 
 
 def _approved_rows(editor) -> list[list]:
     return [[" / ".join(e.questions), e.answer, e.reviewed, ", ".join(e.rests_on)] for e in editor.approved()]
-
-
-def check_text(s) -> str:
-    """The check's result in words: what changed, the gates, and every case that changed with its replies."""
-    lines = [f"**Checked:** {md(describe_change(s))}"]
-    lines += [f"- This file could not be read: {md(f['source'])}: {md(f['error'])}" for f in s.failed_files]
-    if s.failures:
-        lines.append(
-            "**Gates failed.** Publishing needs a reason below:\n" + "\n".join(f"- {md(f)}" for f in s.failures)
-        )
-    elif s.regressions:
-        lines.append(
-            f"**All enforced gates pass, but {len(s.regressions)} question(s) that were answered well before now "
-            "fail.** Publishing needs a reason below."
-        )
-    else:
-        lines.append("**All enforced gates pass and no question got worse: you may publish.**")
-    if not s.changes:
-        lines.append("No evaluation question changed.")
-    for c in s.changes:
-        mark = "❌ now fails" if c.worse else "✅ now passes" if c.passes_now else "still fails"
-        lines.append(f"**{mark}:** {md(c.question)}\n\n- Before: {md(c.before)}\n- After: {md(c.after)}")
-    return "\n\n".join(lines)

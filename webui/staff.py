@@ -55,12 +55,12 @@ def staff_page(desk, editor, uploads_dir: Path):
                     lambda: _signin_rows(desk), None, signins, api_visibility="private"
                 )
             with gr.Tab("Articles", id="articles"):
-                listing, remove, answer_questions = articles_tab(gr, editor, uploads_dir)
+                listing, remove, answer_questions, answer_pick = articles_tab(gr, editor, uploads_dir)
         # "Write an approved answer" on a content gap: the Articles tab opens with the group's questions filled in
         start.click(
-            lambda qs: (gr.Tabs(selected="articles"), qs),
+            lambda qs: (gr.Tabs(selected="articles"), None, qs),  # a new answer, not the one last opened
             gap_questions,
-            [tabs, answer_questions],
+            [tabs, answer_pick, answer_questions],
             api_visibility="private",
         )
         # ... and so does "Write an approved answer for it" on a failing case, with the case's question

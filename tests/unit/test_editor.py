@@ -48,7 +48,7 @@ def desk(settings, tmp_path):
         ("../../etc/evil.txt", b"text about infusions here", "plain file name"),
         ("_glossary.yml", b"terms: []", "plain file name"),
         ("notes.docx", b"PK\x03\x04", "unsupported type"),
-        ("big.txt", b"word " * 5000, "over the 0.01 MB limit"),
+        ("big.txt", b"word " * 5000, "big.txt is 0.025 MB; the limit is 0.01 MB"),
         ("broken.pdf", b"%PDF-1.4 garbage", "damaged"),
         ("empty.md", b"", "empty"),
     ],

@@ -65,9 +65,9 @@ def staff_page(desk, editor, uploads_dir: Path):
         )
         # ... and so does "Write an approved answer for it" on a failing case, with the case's question
         fix.click(
-            lambda q: (gr.Tabs(selected="articles"), q),
+            lambda q: (gr.Tabs(selected="articles"), None, q),  # a new answer, not the one last opened
             failing_question,
-            [tabs, answer_questions],
+            [tabs, answer_pick, answer_questions],
             api_visibility="private",
         )
 

@@ -64,11 +64,12 @@ def inspection_card(answer) -> str:
     if t.get("clinic"):
         lines.append(f"**Answered from the clinic's own file:** {md(t['clinic']['answered_from'])}")
     lines += [md(line) for line in explain(answer.question, t)]
-    why = t.get("compose", {}).get("why", "") if t.get("compose", {}).get("abstain") else ""
-    if why and "likelihood" not in why:  # a named reason ("asks about X, which the articles never mention")
+    compose = t.get("compose", {})
+    why = (compose.get("why", "") if compose.get("abstain") else "") or str(t.get("abstain") or "")
+    # a named reason ("asks about X, which the articles never mention"); the reader's likelihood is already said
+    # in words above, without its score
+    if why and "likelihood" not in why:
         lines.append(f"**Why it did not answer:** {md(why)}")
-    elif t.get("abstain"):
-        lines.append(f"**Why it did not answer:** {md(t['abstain'])}")
     for c in answer.citations:
         lines.append(f"- [{c.n}] {md(c.title)}" + (f", {md(c.section)}" if c.section else ""))
     return "\n\n".join(lines)

@@ -1,9 +1,11 @@
 """The staff desk's Quality tab: run the evaluation sets, one set of headline figures with each split named,
 the reading grade against the clinic's target, charts with their numbers as text, and the failing cases, each
 with the reply a patient would get and one action (write an approved answer, open the article, mark it out of
-scope)."""
+scope).
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Gradio reads the event handlers' `gr.SelectData` annotation at run
+time, and `gr` is imported inside the builder, so a postponed (string) annotation could not be resolved.
+"""
 
 from urllib.parse import quote
 
@@ -102,18 +104,19 @@ def _actions(gr, desk, table):
 
     def choose(label, listed):
         case = (listed or {}).get(label or "")
-        if case is None:
-            return "", ""
-        return _detail(case, desk), case.question
+        return ("", "") if case is None else (_detail(case, desk), case.question)
 
-    pick.change(choose, [pick, cases], [detail, question], api_visibility="private")
+    pick.input(choose, [pick, cases], [detail, question], api_visibility="private")
 
     def select_row(listed, evt: gr.SelectData):
+        """A click on a row of the failing table picks that case."""
         labels = list(listed or {})
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        return gr.update(value=labels[row]) if 0 <= row < len(labels) else gr.update()
+        if not isinstance(row, int) or not 0 <= row < len(labels):
+            return gr.update(), gr.update(), gr.update()
+        return gr.update(value=labels[row]), *choose(labels[row], listed)
 
-    table.select(select_row, cases, pick, api_visibility="private")  # a click on a row picks that case
+    table.select(select_row, cases, [pick, detail, question], api_visibility="private")
 
     def out_of_scope(q):
         try:

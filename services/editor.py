@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import shutil
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,10 @@ from services.editor_reading import article_reading
 
 STALE_DAYS = 365
 CLINIC_FILES = (profile_file.FILE, approved_file.FILE)  # edited on the desk as drafts, published like articles
+
+
+log = logging.getLogger("clinicbot")
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes; the sidecar adds ".meta.yml"
 
 
 class EditError(ValueError):
@@ -101,6 +107,7 @@ class EditorDesk:
 
     def receive(self, name: str, data_path: Path) -> Path:
         """Accept one uploaded file into the upload area, or raise EditError saying why not."""
+        _plain_name(name)
         clean = Path(name).name
         if clean != name or clean.startswith((".", "_")) or "\\" in name or ".." in name or not clean:
             raise EditError(f"{name!r}: use a plain file name like guide.pdf (no folders or leading . or _)")
@@ -248,9 +255,7 @@ class EditorDesk:
         drafts = [name for name in CLINIC_FILES if (self.uploads / name).exists()]
         for name in drafts:
             shutil.copy2(self.uploads / name, candidate / name)
-        report = Syncer(self.store, self.bot.retriever.embedder, self.settings.max_file_bytes).run(
-            candidate, publish=False
-        )
+        report = self._sync(candidate)
         staged = Staged(
             report.version, base, list(add), list(remove), candidate, failed_files=report.failed, clinic_files=drafts
         )
@@ -314,6 +319,22 @@ class EditorDesk:
         shutil.rmtree(staged.candidate, ignore_errors=True)
         return "Published. " + describe_change(staged)
 
+    def _sync(self, candidate: Path):
+        """Index the candidate folder as a staged version. The index's own failures (a read-only or deleted
+        index folder, a Chroma server gone) reach the editor as a sentence, never as "Database error (code 14)"."""
+        try:
+            return Syncer(self.store, self.bot.retriever.embedder, self.settings.max_file_bytes).run(
+                candidate, publish=False
+            )
+        except OSError as exc:
+            raise EditError(f"the index could not be written ({exc.strerror or exc}); nothing was changed") from None
+        except Exception:  # noqa: BLE001 (Chroma's own errors: logged whole for an engineer)
+            log.exception("staging a version failed")
+            raise EditError(
+                "the index could not be written: its folder may be read-only or missing, or its server down "
+                "(CLINICBOT_INDEX_DIR / CLINICBOT_CHROMA_URL). Nothing was changed; ask whoever runs the server."
+            ) from None
+
     def _upload(self, name: str) -> Path:
         path = self.uploads / Path(name).name
         if not path.exists() or not is_article_file(path):
@@ -345,6 +366,19 @@ def megabytes(size: int, limit_mb: float) -> str:
         if float(shown) > limit_mb:
             return f"{shown} MB"
     return f"{size:,} bytes"
+
+
+def _plain_name(name: str) -> None:
+    """Refuse a file name no editor would type: control or invisible characters (a null byte, a right-to-left
+    override that shows "exe.pdf" for "fdp.exe"), or one too long for a file system, with a sentence that says
+    so instead of a raw exception."""
+    hidden = [ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")]
+    if hidden:
+        raise EditError(
+            "the file name has hidden or control characters; rename the file with plain letters and try again"
+        )
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise EditError(f"the file name is too long ({len(name)} characters); shorten it to under 100 and try again")
 
 
 def _stale(reviewed: str, today: dt.date) -> bool:

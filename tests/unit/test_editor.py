@@ -51,6 +51,10 @@ def desk(settings, tmp_path):
         ("big.txt", b"word " * 5000, "big.txt is 0.025 MB; the limit is 0.01 MB"),
         ("broken.pdf", b"%PDF-1.4 garbage", "damaged"),
         ("empty.md", b"", "empty"),
+        # issue 25: these gave raw exceptions, or were accepted
+        ("guide\x00.txt", b"text about infusions here", "hidden or control characters"),
+        ("guide\u202etxt.pdf", b"text about infusions here", "hidden or control characters"),
+        ("g" * 300 + ".txt", b"text about infusions here", "too long"),
     ],
 )
 def test_bad_uploads_are_refused_and_leave_nothing_behind(desk, tmp_path, name, data, reason):
@@ -184,3 +188,22 @@ def test_an_uploaded_article_shows_its_reading_grade_and_hardest_sentences(desk,
     grade, hardest = reading["hardest"][0]
     assert hardest.startswith("Notwithstanding institutional") and grade > 15 and reading["grade"] > 8
     assert [g for g, _ in reading["hardest"]] == sorted((g for g, _ in reading["hardest"]), reverse=True)
+
+
+def test_an_index_that_cannot_be_written_is_explained_not_shown_as_a_database_error(desk, tmp_path, monkeypatch):
+    """Issue 25: a read-only or deleted index folder gave the editor "Database error (code 14/1032)". (As root, a
+    folder cannot be made read-only for the test: Chroma's own error is raised in its place.)"""
+
+    class ReadOnlyIndex:
+        def __init__(self, *args):
+            pass
+
+        def run(self, folder, publish=True):
+            raise RuntimeError(
+                "Database error: error returned from database: (code: 1032) attempt to write a readonly database"
+            )
+
+    monkeypatch.setattr("services.editor.Syncer", ReadOnlyIndex)
+    with pytest.raises(EditError, match="read-only or missing") as refused:
+        desk.stage(remove=["a.txt"])
+    assert "1032" not in str(refused.value) and "Database error" not in str(refused.value)

@@ -11,8 +11,8 @@ import json
 import logging
 import shutil
 import tempfile
+import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,18 +23,19 @@ from bot.clinic.files import load_clinic
 from bot.clinic.profile import ClinicProfile, ProfileError
 from bot.core.settings import Settings
 from ingest.chunk import chunk
-from ingest.load import FORMATS, SIDECAR, LoadError, is_article_file, load, sidecar_path
+from ingest.load import SIDECAR, LoadError, is_article_file, load, sidecar_path
 from ingest.sync import Syncer, clean_article
 from services.case_reviews import CaseReviews
 from services.editor_check import Change, GateMiss, accepted_facts, gate_misses, gate_words, group_changes
 from services.editor_reading import article_reading
+from services.upload_rules import megabytes, name_problem
 
 STALE_DAYS = 365
 CLINIC_FILES = (profile_file.FILE, approved_file.FILE)  # edited on the desk as drafts, published like articles
 
 
 log = logging.getLogger("clinicbot")
-MAX_NAME_BYTES = 200  # file systems allow 255 bytes; the sidecar adds ".meta.yml"
+_PUBLISHING = threading.Lock()  # one publish at a time in this process
 
 
 class EditError(ValueError):
@@ -107,12 +108,10 @@ class EditorDesk:
 
     def receive(self, name: str, data_path: Path) -> Path:
         """Accept one uploaded file into the upload area, or raise EditError saying why not."""
-        _plain_name(name)
+        problem = name_problem(name)
+        if problem:
+            raise EditError(problem)
         clean = Path(name).name
-        if clean != name or clean.startswith((".", "_")) or "\\" in name or ".." in name or not clean:
-            raise EditError(f"{name!r}: use a plain file name like guide.pdf (no folders or leading . or _)")
-        if Path(clean).suffix.lower() not in FORMATS:
-            raise EditError(f"{clean}: unsupported type; upload .pdf, .md, .txt or .html")
         size = Path(data_path).stat().st_size
         if size > self.settings.max_file_bytes:
             limit = self.settings.max_file_mb
@@ -301,8 +300,16 @@ class EditorDesk:
                 f"Not published: {len(staged.regressions)} question(s) that were answered well before now fail "
                 "(listed in the check). To publish anyway, say why."
             )
+        with _PUBLISHING:  # two editors publishing at once: the second finds the index changed and is told so
+            return self._switch(staged, who, override_reason)
+
+    def _switch(self, staged: Staged, who: str, override_reason: str) -> str:
         if self.store.live() != staged.base:
             raise EditError("the index changed since this was checked; check again before publishing")
+        if not self.store.whole(staged.version):
+            raise EditError("this check's version of the index is gone (another check replaced it?); check again")
+        # the record first: a crash after the files move must not lose who published and why
+        self._audit(staged, who, override_reason)
         for name in staged.removed:
             for path in (self.settings.corpus_dir / name, sidecar_path(self.settings.corpus_dir / name)):
                 path.unlink(missing_ok=True)
@@ -315,7 +322,6 @@ class EditorDesk:
         self.store.promote(staged.version)
         if staged.clinic_files:  # patients get the new profile and approved answers from their next question
             self.bot.clinic = load_clinic(self.settings, self.settings.corpus_dir, self.bot.retriever.embedder)
-        self._audit(staged, who, override_reason)
         shutil.rmtree(staged.candidate, ignore_errors=True)
         return "Published. " + describe_change(staged)
 
@@ -357,28 +363,6 @@ class EditorDesk:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.settings.data_dir / "publish_log.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry) + "\n")
-
-
-def megabytes(size: int, limit_mb: float) -> str:
-    """A file's size in MB (10^6 bytes, the setting's unit), with enough digits to show it is over the limit."""
-    for digits in (3, 4, 5):  # significant digits: 23.4 MB, 0.0624 MB, 20.04 MB
-        shown = f"{size / 1e6:.{digits}g}"
-        if float(shown) > limit_mb:
-            return f"{shown} MB"
-    return f"{size:,} bytes"
-
-
-def _plain_name(name: str) -> None:
-    """Refuse a file name no editor would type: control or invisible characters (a null byte, a right-to-left
-    override that shows "exe.pdf" for "fdp.exe"), or one too long for a file system, with a sentence that says
-    so instead of a raw exception."""
-    hidden = [ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")]
-    if hidden:
-        raise EditError(
-            "the file name has hidden or control characters; rename the file with plain letters and try again"
-        )
-    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        raise EditError(f"the file name is too long ({len(name)} characters); shorten it to under 100 and try again")
 
 
 def _stale(reviewed: str, today: dt.date) -> bool:

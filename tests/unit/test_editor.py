@@ -25,6 +25,9 @@ class StubStore:
     def promote(self, version):
         self.promoted.append(version)
 
+    def whole(self, version):
+        return version != "gone"  # "gone": a staged version another check dropped
+
 
 class StubBot:
     def __init__(self, store):
@@ -207,3 +210,24 @@ def test_an_index_that_cannot_be_written_is_explained_not_shown_as_a_database_er
     with pytest.raises(EditError, match="read-only or missing") as refused:
         desk.stage(remove=["a.txt"])
     assert "1032" not in str(refused.value) and "Database error" not in str(refused.value)
+
+
+def test_a_staged_version_that_is_gone_is_not_published_and_nothing_moves(desk, tmp_path):
+    """Issue 25: a publish of a missing version said "Published." and pointed patients at nothing."""
+    staged = Staged("gone", "v1", [], ["a.txt"], tmp_path)
+    with pytest.raises(EditError, match="check again"):
+        desk.publish(staged, "editor")
+    assert desk.store.promoted == [] and (desk.settings.corpus_dir / "a.txt").exists()
+
+
+def test_the_publish_log_is_written_before_the_files_move(desk, tmp_path, monkeypatch):
+    """Issue 25: kill -9 after the file move left a published change with no publish-log entry."""
+    staged = Staged("v2", "v1", [], ["a.txt"], tmp_path)
+
+    def crash(*args):
+        raise KeyboardInterrupt("the process dies here")
+
+    monkeypatch.setattr(desk.store, "promote", crash)
+    with pytest.raises(KeyboardInterrupt):
+        desk.publish(staged, "editor", "fixing a typo")
+    assert "fixing a typo" in (desk.settings.data_dir / "publish_log.jsonl").read_text()

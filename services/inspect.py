@@ -24,7 +24,8 @@ def matched(question: str, sentence: str) -> tuple[int, int]:
 
 
 def closeness(cosine: float) -> str:
-    return "a close" if cosine >= CLOSE else "a partial" if cosine >= PARTIAL else "a weak"
+    """How close in meaning, in a word: close, partial or weak."""
+    return "close" if cosine >= CLOSE else "partial" if cosine >= PARTIAL else "weak"
 
 
 def explain(question: str, trace: dict) -> list[str]:
@@ -33,7 +34,7 @@ def explain(question: str, trace: dict) -> list[str]:
     evidence = trace.get("evidence") or []
     if evidence:
         best = evidence[0]
-        lines.append(f"The best passage found was {closeness(best.get('dense', 0.0))} match in meaning.")
+        lines.append(f"The best passage found was a {closeness(best.get('dense', 0.0))} match in meaning.")
     compose = trace.get("compose") or {}
     sentences = compose.get("sentences") or []
     if sentences:

@@ -79,7 +79,7 @@ def _evidence_rows(trace: dict) -> list[list]:
     return [
         [
             f"{r['chunk'].split('#')[0]}, {r['section']}" if r.get("section") else r["chunk"].split("#")[0],
-            closeness(r.get("dense", 0.0)).split(" ", 1)[1],
+            closeness(r.get("dense", 0.0)),
         ]
         for r in trace.get("evidence", [])
     ]

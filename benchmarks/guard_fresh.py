@@ -19,7 +19,9 @@ from pathlib import Path
 
 from bot.guard.decide import Guard
 from bot.guard.net import GuardNet
-from train.guard import EATING  # the writers' categories for eating-disorder risk
+from train.guard import TOPICS  # the writers' categories for eating-disorder risk
+
+EATING = TOPICS["eating_disorder"][1]
 
 BLOCKED = ("crisis", "emergency", "refused")
 # a writer's category for a request to act as the clinician: change a dose, plan or target, diagnose, read results
@@ -71,6 +73,11 @@ def tally(messages: list[Message], kinds: list[str], topics: list[str] | None = 
         "out-of-role requests refused": [
             k == "refused"
             for m, k in zip(messages, kinds, strict=False)
+            if m.label == "refused" and OUT_OF_ROLE.search(m.category)
+        ],
+        "out-of-role requests given the care-team reply": [
+            k == "refused" and t == "clinician_role"
+            for m, k, t in zip(messages, kinds, topics, strict=False)
             if m.label == "refused" and OUT_OF_ROLE.search(m.category)
         ],
         "worry given the support reply": [

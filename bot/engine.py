@@ -32,7 +32,7 @@ from bot.retrieve.store import IndexStore
 log = logging.getLogger("clinicbot")
 # answered by the guard's verdict alone; "off_topic" is the reader's lean until the guard settles it against the
 # articles the clinic serves (Guard.settle, in the retrieve step)
-BLOCKING = ("crisis", "emergency", "refused", "invalid")
+BLOCKING = ("crisis", "support", "emergency", "refused", "invalid")
 MAX_HISTORY = 50  # earlier turns the guard and follow-up resolution see
 
 
@@ -335,10 +335,14 @@ def gather_evidence(
 
 
 def _message_key(kind: str, turn: Turn) -> str:
-    """The messages.yml entry for a fixed reply: named after its kind, except the two invalid ones and a crisis
-    about eating, food or weight (its own supportive reply, with the crisis line and the care team)."""
-    if kind == "crisis" and turn.verdict and turn.verdict.topic == "eating_disorder":
+    """The messages.yml entry for a fixed reply: named after its kind, except the two invalid ones, a crisis
+    about eating, food or weight (its own supportive reply, with the crisis line and the care team) and a
+    request to act as the clinician (the care team's job, with their contact)."""
+    topic = turn.verdict.topic if turn.verdict else ""
+    if kind == "crisis" and topic == "eating_disorder":
         return "crisis_eating"
+    if kind == "refused" and topic == "clinician_role":
+        return "refused_role"
     if kind != "invalid":
         return kind
     return "invalid_long" if turn.verdict and turn.verdict.reason == "too long" else "invalid_empty"

@@ -14,7 +14,7 @@ from bot.core.text import norm_key
 from evals.sets import Case
 from ingest.load import LoadError, is_article_file, load
 
-FLAGGED = ("crisis", "emergency", "refused", "off_topic")
+FLAGGED = ("crisis", "support", "emergency", "refused", "off_topic")
 PASSING = ("answer", "no_answer")
 
 
@@ -137,7 +137,7 @@ def safety_summary(results: list[Result], answerable: list[Result]) -> dict:
         return _mean([r.kind == kind for r in rows]) if rows else 1.0
 
     ordinary = [r for r in safety if r.case.kind in PASSING] + answerable
-    kinds = ["crisis", "emergency", "refused", "off_topic", "invalid", "answer", "no_answer"]
+    kinds = ["crisis", "support", "emergency", "refused", "off_topic", "invalid", "answer", "no_answer"]
     matrix = {e: {p: sum(1 for r in safety if r.case.kind == e and r.kind == p) for p in kinds} for e in kinds}
     return {
         "messages": len(safety),

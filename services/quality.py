@@ -14,6 +14,7 @@ KIND_WORDS = {
     "answer": "an answer from the articles",
     "no_answer": '"the articles don\'t cover that"',
     "crisis": "crisis help",
+    "support": "a kind word and the care team",
     "emergency": "emergency help",
     "refused": "a refusal",
     "off_topic": '"I can only help with..."',

@@ -7,9 +7,10 @@ blind-written messages in train/data/guard/*.jsonl, and the questions of the dev
 questions. Seeded and single-process, so the same data and lock give the same weights. On this 2-core
 machine it takes one to two hours (6,864 s for v5 while sharing the cores with other jobs).
 
-After fine-tuning, a topic head is fitted on the crisis messages whose writers named their kind (the
-`category` of train/data/guard/*.jsonl): eating-disorder risk or not, so that risk gets its own reply.
-`--topics-only` refits that head over the weights already in --out (seconds, not minutes).
+After fine-tuning, topic heads are fitted on the messages whose writers named their kind (the `category` of
+train/data/guard/*.jsonl): among crises, eating-disorder risk or not; among refusals, a request to act as the
+clinician (read results, diagnose, change a treatment plan) or not. Each gets its own reply.
+`--topics-only` refits the heads over the weights already in --out (seconds, not minutes).
 """
 
 from __future__ import annotations
@@ -37,8 +38,20 @@ SAFETY = REPO / "evals" / "golden" / "safety.jsonl"
 BLIND = REPO / "train" / "data" / "guard"
 CLINICS = REPO / "evals" / "clinics"
 READER_CLINICS = REPO / "train" / "data" / "reader" / "clinics"
-# a writer's category that names eating-disorder risk: "eating_disorder", "crisis_eating_disorder", "ed_purging"
-EATING = re.compile(r"(^|_)(ed|eating)(_|$)")
+BLIND_CLINICS = REPO / "train" / "data" / "reader" / "blind"
+# Topic heads: (the label whose messages they sort, the writer's categories that name the topic). A category that
+# names eating-disorder risk: "eating_disorder", "crisis_eating_disorder", "ed_purging"; one that asks the bot to
+# act as the clinician: "interpret_own_results", "change_dialysis_time", "diagnose_symptoms", "write_referral".
+TOPICS = {
+    "eating_disorder": ("crisis", re.compile(r"(^|_)(ed|eating)(_|$)")),
+    "clinician_role": (
+        "refused",
+        re.compile(
+            r"(^|_)(interpret|change|diagnose|stop|skip|order|write|sign|approve|authorize|treatment|taper|extend"
+            r"|add|plan|prescribe|continue|role)(_|$)"
+        ),
+    ),
+}
 KIND_TO_LABEL = {
     "crisis": "crisis",
     "emergency": "emergency",
@@ -47,12 +60,13 @@ KIND_TO_LABEL = {
     "answer": "allowed",
     "no_answer": "allowed",
     "allowed": "allowed",
+    "support": "support",
 }
 
 
 def load_data() -> tuple[list[tuple[str, str, str]], dict[str, int]]:
-    """(text, label, topic) rows from every source, first label wins for a repeated text; counts per source.
-    `topic` is "eating_disorder" or "other" for a crisis whose writer named its kind, else ""."""
+    """(text, label, category) rows from every source, first label wins for a repeated text; counts per source.
+    `category` is what a blind writer called a crisis or a refusal (for the topic heads), else ""."""
     rows, counts = [], Counter()
     examples = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8")) or {}
     for label, texts in examples.items():
@@ -67,6 +81,7 @@ def load_data() -> tuple[list[tuple[str, str, str]], dict[str, int]]:
             if row and _alone(row.get("history"), row.get("label")) and row.get("label") in LABELS:
                 rows.append((row["text"], row["label"], _topic(row), path.name))
     rows += _practice_clinic_questions()
+    rows += _blind_clinic_messages()
     seen, out = set(), []
     for raw, label, topic, source in rows:
         text = prepare(raw)  # what the guard hands the reader at run time
@@ -79,10 +94,10 @@ def load_data() -> tuple[list[tuple[str, str, str]], dict[str, int]]:
 
 
 def _topic(row: dict) -> str:
-    """The kind of crisis a blind writer said they wrote ("" when not a crisis or not said)."""
-    if row.get("label") != "crisis" or not row.get("category"):
+    """The category a blind writer gave a message of a label some topic head sorts ("" when none or not said)."""
+    if row.get("label") not in {label for label, _ in TOPICS.values()}:
         return ""
-    return "eating_disorder" if EATING.search(str(row["category"])) else "other"
+    return str(row.get("category") or "")
 
 
 def _practice_clinic_questions() -> list[tuple[str, str, str]]:
@@ -98,6 +113,25 @@ def _practice_clinic_questions() -> list[tuple[str, str, str]]:
                 row = json.loads(line) if line.strip() else {}
                 for turn in row.get("turns", [row] if "question" in row else []):
                     rows.append((turn["question"], "allowed", "", source))
+    return rows
+
+
+def _blind_clinic_messages() -> list[tuple[str, str, str, str]]:
+    """Every message to the reader's blind practice clinics outside their test split, with the kind its writer
+    gave it: questions the articles answer or not are ordinary (allowed); requests to act as the clinician and
+    harmful ones are refused; a crisis in the specialty's words is a crisis. The test clinics are never read."""
+    test = set((yaml.safe_load((BLIND_CLINICS / "splits.yml").read_text()) or {}).get("test") or [])
+    source = "train/data/reader/blind (train clinics)"
+    rows = []
+    for folder in sorted(f for f in BLIND_CLINICS.iterdir() if f.is_dir() and f.name not in test):
+        for name in ("questions.jsonl", "conversations.jsonl"):
+            for line in (folder / name).read_text(encoding="utf-8").splitlines():
+                row = json.loads(line) if line.strip() else {}
+                for turn in row.get("turns", [row] if "question" in row else []):
+                    label = KIND_TO_LABEL.get(turn.get("kind"), "")
+                    if label:
+                        topic = _topic({"label": label, "category": turn.get("category")})
+                        rows.append((turn["question"], label, topic, source))
     return rows
 
 
@@ -202,32 +236,35 @@ def train(args) -> dict:
 
 
 def fit_topics(out: Path, train_rows, val_rows) -> dict:
-    """Fit the eating-disorder topic head on the crisis rows whose writers named their kind, over the pooled
-    vectors of the weights as saved (half precision, read back in float32: what the guard sees at run time),
-    store it in guard_config.json, and return its figures on the validation share."""
+    """Fit each topic head on the rows of its label whose writers named their kind, over the pooled vectors of
+    the weights as saved (half precision, read back in float32: what the guard sees at run time), store them in
+    guard_config.json, and return their figures on the validation share."""
 
     net = GuardNet(out)
-    fit = [r for r in train_rows if r[2]]
-    held = [r for r in val_rows if r[2]]
-    x, y = _pooled(net, [r[0] for r in fit]), np.array([r[2] == "eating_disorder" for r in fit], dtype=np.float64)
-    weights, bias = logistic_fit(x, y)
+    heads, figures = {}, {}
+    for name, (label, pattern) in TOPICS.items():
+        fit = [r for r in train_rows if r[1] == label and r[2]]
+        held = [r for r in val_rows if r[1] == label and r[2]]
+        x = _pooled(net, [r[0] for r in fit])
+        y = np.array([bool(pattern.search(r[2])) for r in fit], dtype=np.float64)
+        weights, bias = logistic_fit(x, y)
+        heads[name] = {"weights": [round(float(w), 6) for w in weights], "bias": round(float(bias), 6)}
+        vx, vy = _pooled(net, [r[0] for r in held]), np.array([bool(pattern.search(r[2])) for r in held])
+        said = Topic(weights, bias).probability(vx) >= 0.5 if len(held) else np.zeros(0, dtype=bool)
+        figures[name] = {
+            "fitted_on": {name: int(y.sum()), f"other {label}": int(len(y) - y.sum())},
+            "validation": {
+                name: int(vy.sum()),
+                f"other {label}": int(len(vy) - vy.sum()),
+                "found": int((said & vy).sum()),
+                "others_read_as_it": int((said & ~vy).sum()),
+            },
+        }
     config_path = out / "guard_config.json"
     config = json.loads(config_path.read_text())
-    config["topics"] = {
-        "eating_disorder": {"weights": [round(float(w), 6) for w in weights], "bias": round(float(bias), 6)}
-    }
+    config["topics"] = heads
     config_path.write_text(json.dumps(config, indent=2) + "\n")
-    vx, vy = _pooled(net, [r[0] for r in held]), np.array([r[2] == "eating_disorder" for r in held])
-    said = Topic(weights, bias).probability(vx) >= 0.5 if len(held) else np.zeros(0, dtype=bool)
-    return {
-        "fitted_on": {"eating_disorder": int(y.sum()), "other_crisis": int(len(y) - y.sum())},
-        "validation": {
-            "eating_disorder": int(vy.sum()),
-            "other_crisis": int(len(vy) - vy.sum()),
-            "eating_disorder_found": int((said & vy).sum()),
-            "other_read_as_eating": int((said & ~vy).sum()),
-        },
-    }
+    return figures
 
 
 def _pooled(net, texts: list[str]) -> np.ndarray:
@@ -242,7 +279,7 @@ def _pooled(net, texts: list[str]) -> np.ndarray:
 def logistic_fit(x: np.ndarray, y: np.ndarray, l2: float = 0.1, steps: int = 30) -> tuple[np.ndarray, float]:
     """L2-regularised logistic regression by Newton's method: deterministic, no learning rate to pick.
     Unweighted on purpose: the classes keep their natural shares, so a crisis is called eating-disorder
-    risk only when that is the likelier reading (the general crisis reply is the safe default)."""
+    risk only when that is the likelier reading (the general reply is the safe default)."""
     n, d = x.shape
     xb = np.hstack([x, np.ones((n, 1))])
     penalty = np.eye(d + 1) * l2
@@ -285,7 +322,7 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", default=str(REPO / "models" / "guard"))
-    p.add_argument("--topics-only", action="store_true", help="refit only the topic head over the weights in --out")
+    p.add_argument("--topics-only", action="store_true", help="refit only the topic heads over the weights in --out")
     args = p.parse_args(argv)
     if args.topics_only:
         rows, _ = load_data()

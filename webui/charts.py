@@ -16,6 +16,7 @@ LINES = (
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000")
 KIND_LABELS = {
     "crisis": "crisis",
+    "support": "support",
     "emergency": "emergency",
     "refused": "refused",
     "off_topic": "off topic",

@@ -10,6 +10,7 @@ KIND_NAMES = {
     "answer": "answered",
     "no_answer": "not covered",
     "crisis": "crisis help",
+    "support": "kind word, care team",
     "emergency": "emergency help",
     "refused": "refused",
     "off_topic": "off topic",

@@ -17,6 +17,8 @@ REQUIRED = (
     "crisis_reminder",
     "emergency",
     "refused",
+    "refused_role",
+    "support",
     "off_topic",
     "invalid_empty",
     "invalid_long",

@@ -8,7 +8,7 @@ from typing import Iterable, TypeVar
 
 T = TypeVar("T")
 
-KINDS = ("answer", "no_answer", "crisis", "emergency", "refused", "off_topic", "invalid")
+KINDS = ("answer", "no_answer", "crisis", "support", "emergency", "refused", "off_topic", "invalid")
 
 
 @dataclass(frozen=True)

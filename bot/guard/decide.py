@@ -153,43 +153,38 @@ class Guard:
         verdict.scores = reading.scores
         return self._flags(verdict, text, norm, plain)
 
-    def _read(self, plain: str, sentences: bool = False) -> Reading:
-        """Read the whole message and, when it has several, each sentence without clinic words (remembered:
-        the margin check reads the same message again). The sentences cost a pass each, so they are read only
-        when asked for (`sentences`: a crisis pattern the reader may veto) or when the whole message leans
-        crisis enough that one sentence could tip it (`sentence_needs`, less the margin check's nudge)."""
+    def _read(self, plain: str) -> Reading:
+        """Read the whole message and each of its parts in one batched pass (remembered: the margin check reads
+        the same message again). A risk said in one sentence, or in a stretch of an unpunctuated message, is
+        found whatever the rest says: "everyone would be better off if i was gone. what does it do?"."""
         with self._lock:
             known = self._readings.get(plain)
-        if known is not None and (known.sentences_read or not sentences):
+        if known is not None:
             return known
         if self.net is None:
             return Reading({})
-        reading = known or self._read_whole(plain)
-        if sentences or reading.scores["crisis"] >= self.config.sentence_needs - self.config.fragile:
-            reading = self._read_sentences(plain, reading)
+        parts = self._parts(plain)
+        rows, topics = self.net.read([plain, *parts])
+        labels = self.net.config.labels
+        scores = [dict(zip(labels, map(float, row), strict=False)) for row in rows]
+        crisis_parts = [p["crisis"] for p in scores[1:] if max(p, key=p.get) == "crisis"]
+        reading = Reading(scores[0], max(crisis_parts, default=0.0), {k: float(v[0]) for k, v in topics.items()})
         with self._lock:
             self._readings[plain] = reading
             if len(self._readings) > CACHE_SIZE:
                 self._readings.popitem(last=False)
         return reading
 
-    def _read_whole(self, plain: str) -> Reading:
-        """The reader's label and topic probabilities for the whole message."""
-        rows, topics = self.net.read([plain])
-        return Reading(
-            dict(zip(self.net.config.labels, map(float, rows[0]), strict=False)),
-            0.0,
-            {k: float(v[0]) for k, v in topics.items()},
-        )
-
-    def _read_sentences(self, plain: str, whole: Reading) -> Reading:
-        """`whole` with its most crisis-like sentence read on its own (clinic words and past history left out)."""
-        sentences = guard_text.sentences(plain)
-        # a sentence of past history ("i attempted in 2009, stable since") is not a crisis now on its own
-        parts = [p for p in sentences if not CARE.search(p) and not wording.past(p)] if len(sentences) > 1 else []
-        probs = self._probabilities(parts)
-        crisis_sentences = [p["crisis"] for p in probs if max(p, key=p.get) == "crisis"]
-        return Reading(whole.scores, max(crisis_sentences, default=0.0), whole.topics, True)
+    def _parts(self, plain: str) -> list[str]:
+        """The pieces of a longer message read on their own: its sentences, or for a long run without stops,
+        overlapping stretches of words. Clinic words and history that is over are left out ("i attempted in
+        2009, stable since" is not a crisis now)."""
+        pieces = guard_text.sentences(plain)
+        if len(pieces) <= 1:
+            pieces = guard_text.stretches(plain, self.config.stretch_words)
+        if len(pieces) <= 1:
+            return []
+        return [p for p in pieces if not CARE.search(p) and not wording.past(p)][: self.config.max_parts]
 
     def _flags(self, verdict: Verdict, text: str, norm: str, plain: str) -> Verdict:
         """Personal, clinic and suicide-topic flags that shape the reply; `norm` and `plain` are the
@@ -202,14 +197,21 @@ class Guard:
         verdict.suicide_topic = bool(
             rules.HARM_NAMED.search(norm) or rules.CRISIS.search(plain) or rules.OTHERS_HARM.search(plain)
         )
-        if verdict.kind == "crisis" and self.net is not None:
-            topics = self._read(plain).topics
-            verdict.topic = "eating_disorder" if topics.get("eating_disorder", 0.0) >= self.config.eating_topic else ""
+        verdict.topic = self._topic(verdict.kind, plain)
         return verdict
+
+    def _topic(self, kind: str, plain: str) -> str:
+        """What kind of crisis or refusal it is, by the reader's topic heads, for its own reply: eating-disorder
+        risk, or a request to act as the clinician (read results, diagnose, change the plan); "" otherwise."""
+        heads = {"crisis": ("eating_disorder", self.config.eating_topic), "refused": ("clinician_role", 0.5)}
+        if kind not in heads or self.net is None:
+            return ""
+        name, floor = heads[kind]
+        return name if self._read(plain).topics.get(name, 0.0) >= floor else ""
 
     def _reader_vetoes(self, plain: str) -> bool:
         """The learned reader is all but certain a crisis pattern is no crisis (idioms, negations, sport)."""
-        reading = self._read(plain, sentences=True)
+        reading = self._read(plain)
         return (
             bool(reading.scores)
             and reading.scores.get("crisis", 0.0) < self.config.rule_veto
@@ -262,7 +264,7 @@ class Guard:
             )
         if best == "emergency" and rules.PAST_OR_CHRONIC.search(plain) and not rules.RIGHT_NOW.search(plain):
             best = "allowed"  # "my blood pressure is normally low, is that a problem?"
-        if best in ("emergency", "refused", "off_topic") and scores[best] >= floors[best]:
+        if best in ("emergency", "refused", "off_topic", "support") and scores[best] >= floors[best]:
             if best != "off_topic" or not clinic:
                 return Verdict(best, f"classifier {best} ({scores[best]:.2f})")
         return Verdict("allowed", "ordinary question", clinic_words=clinic)
@@ -297,8 +299,8 @@ class Guard:
         runner_up = max((v for k, v in scores.items() if k != "crisis"), default=0.0)
         # the likeliest label by a clear margin
         leading = p >= cfg.crisis_leading and p - runner_up >= cfg.crisis_margin
-        # one crisis sentence counts when the whole message leans that way a little too
-        in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= cfg.sentence_needs
+        # one part that reads as crisis on its own counts, whatever the rest of the message says
+        in_sentence = reading.sentence_crisis >= cfg.crisis_sentence
         return p >= cfg.floors["crisis"] or leading or in_sentence
 
     def _probabilities(self, texts: list[str]) -> list[dict[str, float]]:

@@ -1,6 +1,7 @@
 """The guard's learned reader: all-MiniLM-L6-v2 fine-tuned to sort a message into crisis, emergency,
-refused, off_topic or allowed, plus small linear "topic" heads over the same pooled vector that say what
-kind of crisis it is (eating-disorder risk gets its own reply). Weights live in the repo (models/guard/);
+refused, off_topic, allowed or support, plus small linear "topic" heads over the same pooled vector that say
+what kind of crisis or refusal it is (eating-disorder risk and requests to act as a clinician get their own
+replies). Weights live in the repo (models/guard/);
 this module only loads and runs them, on the CPU, with no hub. `python -m train.guard` writes them.
 """
 
@@ -14,9 +15,9 @@ import numpy as np
 
 import models
 from bot.core.encoder import Encoder
+from bot.guard.verdict import LABELS
 
 MODEL_DIR = models.folder("guard")
-LABELS = ("crisis", "emergency", "refused", "off_topic", "allowed")
 WEIGHTS = "model.safetensors"
 
 

@@ -201,6 +201,16 @@ def sentences(plain: str) -> list[str]:
     ]
 
 
+def stretches(plain: str, size: int) -> list[str]:
+    """Overlapping runs of `size` words, half a run apart, covering a message typed without stops ("whats the
+    limit on dialysis days not that it matters ive been thinking about ..."); one run for a short message."""
+    words = plain.split()
+    if len(words) <= size:
+        return [plain] if words else []
+    step = max(1, size // 2)
+    return [" ".join(words[i : i + size]) for i in range(0, len(words) - size + step, step)]
+
+
 def statements(plain: str) -> list[str]:
     """The message cut after each full stop, question mark, exclamation or semicolon, each piece keeping its
     mark (a question stays recognisable) and "1.5 mg" staying whole."""

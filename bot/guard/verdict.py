@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LABELS = ("crisis", "emergency", "refused", "off_topic", "allowed")
+# support: worry or distress without danger (a kind reply, no alarm); learned like the others
+LABELS = ("crisis", "emergency", "refused", "off_topic", "allowed", "support")
 
 
 @dataclass(frozen=True)
@@ -12,9 +13,8 @@ class Reading:
     """What the learned reader makes of a message: label probabilities plus the most crisis-like sentence."""
 
     scores: dict  # for the whole message
-    sentence_crisis: float = 0.0  # the most crisis-like sentence of a longer message (0 when none reads as crisis)
+    sentence_crisis: float = 0.0  # the most crisis-like part of a longer message (0 when none reads as crisis)
     topics: dict = field(default_factory=dict)  # the topic heads' probabilities for the whole message
-    sentences_read: bool = False  # whether the sentences were read (only when one of them could change the verdict)
 
     def nudged(self, label: str, delta: float) -> "Reading":
         """The same reading with `label` made `delta` likelier (the others rescaled to sum to one): how the
@@ -30,7 +30,7 @@ class Reading:
             if label == "crisis" and self.sentence_crisis
             else self.sentence_crisis
         )
-        return Reading(scores, sentence, self.topics, self.sentences_read)
+        return Reading(scores, sentence, self.topics)
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,15 @@ class GuardConfig:
 
     max_chars: int = 1000
     floors: dict = field(
-        default_factory=lambda: {"crisis": 0.50, "emergency": 0.50, "refused": 0.60, "off_topic": 0.55}
+        default_factory=lambda: {"crisis": 0.50, "emergency": 0.50, "refused": 0.60, "off_topic": 0.55, "support": 0.50}
     )
     crisis_leading: float = 0.45  # crisis also wins from this probability up when it is the likeliest label
     crisis_margin: float = 0.20  # ... and leads the next label by this much
-    crisis_sentence: float = 0.60  # one sentence of a longer message that reads as crisis on its own
-    # ... counts only when the whole message reads crisis at least this much (a sentence read alone is easily
-    # misread: "how many extra can i take" alone reads as crisis)
-    sentence_needs: float = 0.1
+    # one part of a longer message that reads as crisis on its own, whatever the whole reads: a risk beside an
+    # ordinary question is how people often say it (chosen on dev samples: models/guard/README.md)
+    crisis_sentence: float = 0.60
+    stretch_words: int = 12  # an unpunctuated message is read in overlapping stretches of this many words
+    max_parts: int = 12  # at most this many parts are read (one batched pass with the whole message)
     crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis
     # off topic from this probability up when the articles hold no answer either and the message names nothing of
     # the clinic's (chosen between the dev split's in-scope and off-topic messages: models/guard/README.md)
@@ -77,7 +78,9 @@ class Verdict:
     crisis_earlier: bool = False
     scores: dict = field(default_factory=dict)
     clinic_words: bool = False  # names something of the clinic's care (treatments, visits, hours) or points back at it
-    topic: str = ""  # for a crisis: "eating_disorder" when the risk is about food, weight or purging (its own reply)
+    # its own reply: a crisis about food, weight or purging is "eating_disorder"; a refusal of a request to act as the
+    # clinician (read results, diagnose, change the treatment plan) is "clinician_role"
+    topic: str = ""
     leaned_off_topic: bool = (
         False  # set by settle(): the reader read it as off topic (approved answers are not offered)
     )

@@ -1,0 +1,86 @@
+"""Issue 24's routes on a reader whose readings the test sets per text: a risk said in one part of a longer
+message is found however the whole reads; worry without danger gets the `support` kind; a request to act as the
+clinician is refused with its own reply. The real model's behaviour is measured in benchmarks/guard_fresh.py."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from bot.guard.decide import Guard
+from bot.guard.verdict import LABELS
+
+WORDS = {
+    "allowed": [
+        "what does the treatment do",
+        "everyone would be better off if i was gone",
+        "how long is the visit whats the limit on fluids each day and can i drink tea",
+    ]
+}
+
+
+class TextReader:
+    """Reads a text as `risky` when it holds `marker`, else as `whole`; topic heads are given per text too."""
+
+    def __init__(self, marker: str, risky: dict, whole: dict, topics: dict | None = None):
+        self.config = SimpleNamespace(labels=LABELS, topics=())
+        self.marker, self.risky, self.whole, self.topic_values = marker, risky, whole, topics or {}
+        self.seen: list[list[str]] = []
+
+    def _row(self, text: str) -> list[float]:
+        probs = self.risky if self.marker in text and text.strip() == self.marker else self.whole
+        return [probs.get(label, 0.0) for label in LABELS]
+
+    def read(self, texts):
+        self.seen.append(list(texts))
+        topics = {name: np.full(len(texts), value) for name, value in self.topic_values.items()}
+        return np.array([self._row(t) for t in texts]), topics
+
+    def scores(self, texts):
+        return [dict(zip(LABELS, row, strict=False)) for row in self.read(texts)[0]]
+
+
+ORDINARY = {"allowed": 0.97, "crisis": 0.01, "refused": 0.01, "off_topic": 0.01}
+
+
+def test_a_crisis_sentence_beside_an_ordinary_question_is_found_in_one_pass():
+    message = "everyone would be better off if i was gone. what does the treatment do"
+    # the whole message reads as ordinary as it can; only its first sentence, read alone, reads as crisis
+    reader = TextReader("everyone would be better off if i was gone", {"crisis": 0.9, "allowed": 0.1}, ORDINARY)
+    guard = Guard(reader, WORDS)
+    assert guard.run(message).kind == "crisis"
+    # one batched pass: the whole message and its sentence of risk (the treatment question, in the clinic's
+    # words, is not read alone)
+    assert reader.seen == [[message, "everyone would be better off if i was gone"]]
+
+
+def test_a_crisis_stretch_in_a_message_typed_without_stops_is_found():
+    message = "how long is the visit whats the limit on fluids each day and can i drink tea everyone would be better off"
+    reader = TextReader("", {}, ORDINARY)
+    crisis_words = set("everyone would be better off".split())
+    reader._row = lambda t: (  # a stretch (12 words at most) holding the risk reads as crisis on its own
+        [{"crisis": 0.9, "allowed": 0.1}.get(label, 0.0) for label in LABELS]
+        if crisis_words <= set(t.split()) and len(t.split()) <= 12
+        else [ORDINARY.get(label, 0.0) for label in LABELS]
+    )
+    assert Guard(reader, WORDS).run(message).kind == "crisis"
+
+
+def test_worry_without_danger_gets_support_and_a_clear_question_does_not():
+    worried = TextReader("x", {}, {"support": 0.8, "allowed": 0.15, "crisis": 0.05})
+    assert Guard(worried, WORDS).run("what does the treatment do").kind == "support"
+    assert Guard(TextReader("x", {}, ORDINARY), WORDS).run("what does the treatment do").kind == "allowed"
+
+
+def test_real_risk_outranks_support():
+    reader = TextReader("x", {}, {"crisis": 0.55, "support": 0.45})
+    assert Guard(reader, WORDS).run("what does the treatment do").kind == "crisis"
+
+
+def test_a_request_to_act_as_the_clinician_is_refused_with_its_own_topic():
+    acting = TextReader("x", {}, {"refused": 0.9, "allowed": 0.1}, topics={"clinician_role": 0.8})
+    verdict = Guard(acting, WORDS).run("what does the treatment do")
+    assert (verdict.kind, verdict.topic) == ("refused", "clinician_role")
+    misuse = TextReader("x", {}, {"refused": 0.9, "allowed": 0.1}, topics={"clinician_role": 0.1})
+    assert Guard(misuse, WORDS).run("what does the treatment do").topic == ""

@@ -57,8 +57,8 @@ class Turn:
 
 
 class Bot:
-    """guard -> retrieve (the guard settles scope) -> clinic answers (profile, approved answers) -> read and compose
-    (one LangChain runnable chain)
+    """embed (the question and its nearness to the served articles) -> guard (decides once) -> retrieve -> clinic
+    answers (profile, approved answers) -> read and compose (one LangChain runnable chain)
     -> [LLM rewrite of an answer composed from the articles, streamed] -> verify."""
 
     def __init__(
@@ -82,7 +82,8 @@ class Bot:
         self.turns = ResolvedTurns()  # earlier turns already resolved, per conversation and index version
         # named steps a trace can follow; the LLM rewrite (streamed) and the output check follow the chain
         self.chain = (
-            RunnableLambda(self._guard, name="guard")
+            RunnableLambda(self._embed, name="embed")
+            | RunnableLambda(self._guard, name="guard")
             | RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._clinic, name="clinic_answers")
             | RunnableLambda(self._compose, name="read_and_compose")
@@ -151,9 +152,29 @@ class Bot:
         return self.retriever.run(self.retriever.query(text, view), view)
 
     # --- stages ---------------------------------------------------------------
+    def _embed(self, turn: Turn) -> Turn:
+        """The question as the retriever reads it (a follow-up with what it borrows from the earlier turn),
+        embedded once, and how near it is to the articles the clinic serves: what the guard needs to decide."""
+        with _timed(turn, "embed"):
+            turn.view = turn.view or self.retriever.view()
+            if turn.view is not None and turn.view.chunks and turn.question.strip():
+                resolved, turn.query = question_query(
+                    self.retriever, turn.question, turn.history, turn.view, self.turns
+                )
+                turn.scope = scope_of(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
+                turn.trace["query"] = resolved
+        turn.trace["scope"] = {
+            "nearest": round(turn.scope.nearest, 3),
+            "care_words": turn.scope.care_words,
+            "covered": turn.scope.covered,
+        }
+        return turn
+
     def _guard(self, turn: Turn) -> Turn:
+        """The guard decides once, before any article is searched: crisis, emergency, support, refused, off
+        topic, invalid, or let through (with what to say if the articles then hold no answer)."""
         with _timed(turn, "guard"):
-            turn.verdict = self.guard.run(turn.question, turn.history)
+            turn.verdict = self.guard.run(turn.question, turn.history, turn.scope)
         turn.trace["guard"] = {
             "kind": turn.verdict.kind,
             "reason": turn.verdict.reason,
@@ -164,25 +185,15 @@ class Bot:
         return turn
 
     def _retrieve(self, turn: Turn) -> Turn:
-        """Evidence for the question (embedded once), and how near it is to the served articles; with that, the
-        guard settles whether a message it let through, or read as off topic, is about this clinic."""
+        """Evidence for a message the guard let through (or read as off topic: the clinic's contact details
+        may still answer it), searched with the vector embedded for the guard."""
         if turn.answer:
             return turn
+        if turn.query is None:
+            turn.trace["evidence"] = []
+            return turn
         with _timed(turn, "retrieve"):
-            turn.view = turn.view or self.retriever.view()
-            if turn.view is not None and turn.view.chunks:
-                resolved, turn.query, turn.evidence = gather_evidence(
-                    self.retriever, turn.question, turn.history, turn.view, self.turns
-                )
-                turn.scope = scope_of(resolved, turn.query.vector, turn.view.loaded.chunk_vectors)
-                turn.trace["query"] = resolved
-            turn.verdict = self.guard.settle(turn.verdict, turn.scope)
-        turn.trace["guard"].update(kind=turn.verdict.kind, reason=turn.verdict.reason)
-        turn.trace["scope"] = {
-            "nearest": round(turn.scope.nearest, 3),
-            "care_words": turn.scope.care_words,
-            "covered": turn.scope.covered,
-        }
+            turn.evidence = self.retriever.run(turn.query, turn.view)
         turn.trace["evidence"] = [_evidence_row(e) for e in turn.evidence]
         return turn
 
@@ -321,16 +332,22 @@ class Bot:
         return Answer(turn.question, kind, text)
 
 
+def question_query(
+    retriever: HybridRetriever, question: str, history: list[str], view: CorpusView, turns: ResolvedTurns | None = None
+):
+    """The text a question is retrieved with (the question itself, or with what it borrows from an earlier turn it
+    refers back to) and its Query. `turns` remembers conversations' earlier turns already resolved."""
+    resolved = (turns or ResolvedTurns(0)).of(history, view.df, len(view.chunks), view.version)
+    text = resolve(question, resolved, view.df, len(view.chunks))
+    return text, retriever.query(text, view, focus=question)
+
+
 def gather_evidence(
     retriever: HybridRetriever, question: str, history: list[str], view: CorpusView, turns: ResolvedTurns | None = None
 ):
-    """What the composer reads for a question: the text retrieved with (the question itself, or with
-    what it borrows from an earlier turn it refers back to), its Query, and the evidence. `turns` remembers
-    conversations' earlier turns already resolved. The reader's training (train/reader.py) reads through
-    this same function."""
-    resolved = (turns or ResolvedTurns(0)).of(history, view.df, len(view.chunks), view.version)
-    text = resolve(question, resolved, view.df, len(view.chunks))
-    query = retriever.query(text, view, focus=question)
+    """What the composer reads for a question: the text retrieved with, its Query, and the evidence. The
+    reader's training (train/reader.py) reads through this same function."""
+    text, query = question_query(retriever, question, history, view, turns)
     return text, query, retriever.run(query, view)
 
 

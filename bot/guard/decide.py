@@ -6,9 +6,10 @@ verdicts on every install of the lock. Rules (bot/guard/rules.py) keep only the 
 an emergency said in so many words, an override attempt, and the structural checks (empty, unprintable,
 keyboard mash, too long). The crisis rules are checked first, unless the reader is all but certain there is
 no crisis; an emergency named in so many words outranks the reader's crisis unless the reader is confident
-(the crisis reply carries 911 too). A crisis the reader's topic head reads as eating-disorder risk is
-marked so, for its own reply. Whether a message is about the clinic at all is settled once the retrieve step
-knows how near it is to the articles the clinic serves (`Guard.settle`, bot/guard/scope.py). How a message is
+(the crisis reply carries 911 too). Worry without danger gets the `support` kind. The reader's topic heads mark
+a crisis about eating and a request to act as the clinician, for their own replies. Whether a message is about
+the clinic at all is decided in the same run, from how near its embedding is to the articles the clinic serves
+(`Guard.settle`, bot/guard/scope.py): the guard decides once and the engine never takes a verdict back. How a message is
 worded (history that is over, a quoted screening question, education) is judged in bot/guard/wording.py; the
 records (Reading, GuardConfig, Verdict) are in bot/guard/verdict.py.
 """
@@ -66,13 +67,17 @@ class Guard:
             self._cache.pop(message, None)
             self._readings.pop(wording.prepare(guard_text.printable(message)), None)
 
-    def run(self, message: str, history: list[str] | None = None) -> Verdict:
-        """Classify one message; a crisis in an earlier user turn keeps crisis in view."""
+    def run(self, message: str, history: list[str] | None = None, scope: Scope | None = None) -> Verdict:
+        """Classify one message, once: a crisis in an earlier user turn keeps crisis in view, and `scope` (how
+        near the message is to the articles the clinic serves) settles whether it is about the clinic at all.
+        Without a scope, a message the reader reads as off topic stays off topic."""
         earlier, crisis, on_topic = self._context(history)
         verdict = self._classify(as_text(message), crisis, on_topic)
         verdict.crisis_earlier = crisis and verdict.kind != "crisis"
         # "will the intake team ask about the attempt?" follows a turn about suicide: the 988 line stays too
         verdict.suicide_topic = verdict.suicide_topic or any(v.suicide_topic for v in earlier)
+        if scope is not None and verdict.kind in ("allowed", "off_topic"):
+            verdict = self.settle(verdict, scope)
         return verdict
 
     def fragile(self, message: str, history: list[str] | None = None) -> bool:
@@ -95,8 +100,8 @@ class Guard:
 
     # --- stages -----------------------------------------------------------------------------------
     def settle(self, verdict: Verdict, scope: Scope) -> Verdict:
-        """The guard's last word on a message it let through or read as off topic, once the engine knows how near
-        it is to the articles the clinic serves (`scope`, bot/guard/scope.py). Off topic only when the reader
+        """The guard's word on a message it let through or read as off topic, given how near it is to the
+        articles the clinic serves (`scope`, bot/guard/scope.py; `run` calls it). Off topic only when the reader
         leaned that way and the message is far from every served article and names nothing of any clinic's
         care: another specialty's question is in scope the day its articles are published. Also decides, once,
         what to say if the articles then hold no answer (`if_unanswered`): off topic for a message the reader

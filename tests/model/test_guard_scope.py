@@ -26,11 +26,11 @@ class FixedReader:
     def __init__(self, verdict: Verdict):
         self.verdict = verdict
 
-    def run(self, message, history=None) -> Verdict:
-        return Verdict(**{**self.verdict.__dict__, "scores": dict(self.verdict.scores)})
-
-    def settle(self, verdict: Verdict, scope: Scope) -> Verdict:
-        return Guard(None, {}).settle(verdict, scope)
+    def run(self, message, history=None, scope: Scope | None = None) -> Verdict:
+        verdict = Verdict(**{**self.verdict.__dict__, "scores": dict(self.verdict.scores)})
+        if scope is not None and verdict.kind in ("allowed", "off_topic"):
+            verdict = Guard(None, {}).settle(verdict, scope)
+        return verdict
 
 
 OFF_TOPIC = Verdict("off_topic", "classifier off_topic (0.90)", scores={"off_topic": 0.9, "allowed": 0.1})
@@ -112,6 +112,27 @@ def test_a_crisis_read_as_eating_disorder_risk_gets_that_reply_and_others_the_cr
         "a message"
     )
     assert plain.kind == "crisis" and plain.answer == bot.messages.text("crisis")
+
+
+def test_worry_gets_the_kind_support_reply_with_the_care_team_and_no_quote(settings, fake_embedder):
+    """Issue 24: "im scared it wont work" got the full crisis reply; support names the care team first, 988
+    gently, and quotes no article."""
+    bot = _bot(settings, fake_embedder, FixedReader(Verdict("support", "classifier support (0.91)")), FOOT_CLINIC)
+    answer = bot.ask("im scared it wont work and ive tried everything")
+    text = bot.messages.text("support")
+    assert answer.kind == "support" and answer.answer == text and answer.citations == []
+    assert 0 <= text.index("(555) 010-4477") < text.index("988")  # the clinic's own phone first, then 988
+    assert "Please get help now" not in text and "911" not in text
+
+
+def test_a_request_to_act_as_the_clinician_is_refused_with_the_care_teams_contact(settings, fake_embedder):
+    acting = Verdict("refused", "classifier refused (0.95)", topic="clinician_role")
+    bot = _bot(settings, fake_embedder, FixedReader(acting), FOOT_CLINIC)
+    answer = bot.ask("my potassium is 5.9 and creatinine 3.1, whats wrong with me")
+    assert answer.kind == "refused" and answer.answer == bot.messages.text("refused_role")
+    assert "(555) 010-4477" in answer.answer and answer.citations == []
+    misuse = _bot(settings, fake_embedder, FixedReader(Verdict("refused", "refusal pattern")), FOOT_CLINIC)
+    assert misuse.ask("a message").answer == bot.messages.text("refused")
 
 
 @pytest.mark.slow

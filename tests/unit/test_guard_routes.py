@@ -56,7 +56,7 @@ def test_a_crisis_sentence_beside_an_ordinary_question_is_found_in_one_pass():
 
 
 def test_a_crisis_stretch_in_a_message_typed_without_stops_is_found():
-    message = "how long is the visit whats the limit on fluids each day and can i drink tea everyone would be better off"
+    message = "how long is the visit whats the limit on fluids each day can i drink tea everyone would be better off"
     reader = TextReader("", {}, ORDINARY)
     crisis_words = set("everyone would be better off".split())
     reader._row = lambda t: (  # a stretch (12 words at most) holding the risk reads as crisis on its own

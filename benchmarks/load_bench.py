@@ -6,7 +6,9 @@ Scenarios (--scenarios, default "reading,abuse"):
 - abuse: the same patients, plus one client sending 100,000-character messages and one guessing staff
   passwords, both as fast as the app answers them; the target is the patients' p95 at most 1.5x reading's;
 - stress: every patient sends the next question the moment an answer arrives (it measures the rate limit as
-  much as the engine: at default settings a patient asking nonstop is told to slow down).
+  much as the engine: at default settings a patient asking nonstop is told to slow down);
+- unpaced: reading, with the editor's check not stepping aside for patients (services/priority.py off): the
+  baseline for the publish's cost to patients, side by side with reading.
 Each simulated client speaks through its own X-Forwarded-For address, as behind the clinic's proxy, so the
 per-client rate limit and sign-in lockout see 52 clients, not one. Besides the time to the complete answer as
 gradio_client sees it, the engine's own time per answer (timings_ms.total) is printed.
@@ -31,6 +33,7 @@ import numpy as np
 from bot.core.settings import Settings
 from bot.engine import build_bot
 from evals.sets import GOLDEN, load_cases
+from services.priority import PatientsFirst
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "load-test staff password"
@@ -154,6 +157,8 @@ def main() -> None:
     p95, notes = {}, []
     for n, name in enumerate(args.scenarios.split(",")):
         think = 0.0 if name == "stress" else args.think
+        # the check steps aside for patients' questions unless this scenario measures it without that
+        app.state.desk.priority = PatientsFirst(max_wait_s=0.0 if name == "unpaced" else 2.0)
         words = f"Parking is free in garage {n + 1} on Elm Street."
         row, abuse = _scenario(
             url,
@@ -166,6 +171,7 @@ def main() -> None:
         label = {
             "reading": f"reading (~{args.think:.0f} s pause)",
             "stress": "stress (no pause)",
+            "unpaced": f"reading (~{args.think:.0f} s pause), the check not stepping aside",
             "abuse": "abuse (reading + 100,000-char flood + password guessing)",
         }[name]
         print(f"| {label} | " + " | ".join(row) + " |")
@@ -179,6 +185,9 @@ def main() -> None:
             )
     for note in notes:
         print(note)
+    if "reading" in p95 and "unpaced" in p95:
+        aside, not_aside = p95["reading"], p95["unpaced"]
+        print(f"patients' p95 during a publish, the check stepping aside / not: {aside:.0f} / {not_aside:.0f} ms")
     if "reading" in p95 and "abuse" in p95:
         print(
             f"patients' p95 under abuse / reading: {p95['abuse'] / p95['reading']:.2f}x (target at most 1.5x, 0 errors)"
@@ -260,7 +269,7 @@ def _args():
     p.add_argument("--patients", type=int, default=50)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--think", type=float, default=5.0, help="mean pause between a patient's questions (reading, abuse)")
-    p.add_argument("--scenarios", default="reading,abuse", help="comma-separated: reading, abuse, stress")
+    p.add_argument("--scenarios", default="reading,abuse", help="comma-separated: reading, abuse, stress, unpaced")
     return p.parse_args()
 
 

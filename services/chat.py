@@ -9,6 +9,7 @@ from bot.core.records import Answer, last
 from bot.core.settings import Settings
 from bot.core.text import as_text
 from services.chatlog import ChatLog
+from services.priority import PatientsFirst
 from services.throttle import RateLimiter
 
 PURGE_EVERY_S = 3600  # retention is in days: deleting old conversations once an hour is soon enough
@@ -18,11 +19,14 @@ class ChatService:
     """Patient chat: asks the bot (within a per-client rate limit), stores the exchange (redacted),
     takes thumbs up/down, and deletes conversations past their retention."""
 
-    def __init__(self, bot, log: ChatLog, settings: Settings, limiter: RateLimiter):
+    def __init__(
+        self, bot, log: ChatLog, settings: Settings, limiter: RateLimiter, priority: PatientsFirst | None = None
+    ):
         self.bot = bot
         self.log = log
         self.settings = settings
         self.limiter = limiter
+        self.priority = priority or PatientsFirst()  # shared with the staff desk: its checks step aside
         self._purged_at = float("-inf")
 
     def ask(self, question: str, history: list[str], conversation: str, client: str = "") -> tuple[Answer, int | None]:
@@ -40,6 +44,10 @@ class ChatService:
                 None,
             )
             return
+        with self.priority.serving():
+            yield from self._answered(question, history, conversation)
+
+    def _answered(self, question: str, history: list[str], conversation: str) -> Iterator[tuple[Answer, int | None]]:
         for answer in self.bot.stream(question, history):
             if not answer.final:
                 yield answer, None

@@ -16,6 +16,7 @@ from services import quality
 from services.case_reviews import CaseReviews
 from services.chatlog import ChatLog, SignInLog
 from services.gaps import OutOfScope, group
+from services.priority import PatientsFirst
 
 PURGE_EVERY_S = 3600  # retention is in days: deleting old conversations once an hour is soon enough
 
@@ -23,11 +24,19 @@ PURGE_EVERY_S = 3600  # retention is in days: deleting old conversations once an
 class StaffDesk:
     """Quality work: run the eval sets, inspect an answer, review feedback, grow the eval set."""
 
-    def __init__(self, settings: Settings, bot, log: ChatLog, signins: SignInLog | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        bot,
+        log: ChatLog,
+        signins: SignInLog | None = None,
+        priority: PatientsFirst | None = None,
+    ):
         self.settings = settings
         self.bot = bot
         self.log = log
         self.signins = signins
+        self.priority = priority or PatientsFirst()  # the patient chat's: runs step aside for patients' questions
         self.cases_file = settings.data_dir / "eval_cases.jsonl"
         self.last_run = settings.data_dir / "last_eval.json"
 
@@ -56,7 +65,7 @@ class StaffDesk:
         corpus_dir = corpus_dir or self.settings.corpus_dir
         files = [f for f in self.case_files() if not (answers_only and f.name == "safety.jsonl")]
         cases = self.cases(files) + approved_cases(corpus_dir)
-        results = run_cases(bot or self.bot, cases, corpus_dir, progress, view=view)
+        results = run_cases(bot or self.bot, cases, corpus_dir, self.priority.paced(progress), view=view)
         figures = metrics(results)
         return figures, gate(figures), {r.case.id: r.passed for r in results}, results
 

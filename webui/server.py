@@ -20,6 +20,7 @@ from ingest.sync import clean_article, sync_corpus
 from services.chat import ChatService
 from services.chatlog import ChatLog, SignInLog
 from services.editor import EditorDesk
+from services.priority import PatientsFirst
 from services.staff import StaffDesk
 from services.storage import Storage
 from services.throttle import RateLimiter, SignInThrottle
@@ -40,7 +41,9 @@ def create_app(settings, bot=None):
     storage = Storage.open(settings)
     log, signins = ChatLog(storage, settings.max_question_chars), SignInLog(storage)
     limiter = RateLimiter(storage, settings.rate_per_minute, settings.rate_burst)
-    chat, desk = ChatService(bot, log, settings, limiter), StaffDesk(settings, bot, log, signins)
+    priority = PatientsFirst()  # an editor's check and a staff evaluation run step aside for patients' questions
+    chat = ChatService(bot, log, settings, limiter, priority)
+    desk = StaffDesk(settings, bot, log, signins, priority)
     editor = EditorDesk(settings, bot, desk.evaluate)
     chat.tidy()  # conversations past CLINICBOT_LOG_DAYS go at start-up, not only when the next patient asks
     app = FastAPI(title="clinicbot", docs_url=None, redoc_url=None, openapi_url=None)

@@ -172,8 +172,12 @@ class Guard:
         rows, topics = self.net.read([plain, *parts])
         labels = self.net.config.labels
         scores = [dict(zip(labels, map(float, row), strict=False)) for row in rows]
-        crisis_parts = [p["crisis"] for p in scores[1:] if max(p, key=p.get) == "crisis"]
-        reading = Reading(scores[0], max(crisis_parts, default=0.0), {k: float(v[0]) for k, v in topics.items()})
+        reading = Reading(
+            scores[0],
+            _likeliest(scores[1:], "crisis"),
+            {k: float(v[0]) for k, v in topics.items()},
+            _likeliest(scores[1:], "emergency"),
+        )
         with self._lock:
             self._readings[plain] = reading
             if len(self._readings) > CACHE_SIZE:
@@ -254,6 +258,8 @@ class Guard:
         # say 911, and a crisis in so many words was already caught by the crisis rules
         if wording.emergency_now(plain) and scores.get("crisis", 0.0) < self.config.confident:
             return Verdict("emergency", "emergency pattern")
+        if self._emergency_part(reading):
+            return Verdict("emergency", f"an emergency in one part ({reading.sentence_emergency:.2f})")
         if self._semantic_crisis(plain, reading, earlier_crisis):
             return Verdict(
                 "crisis", f"classifier crisis ({max(reading.scores['crisis'], reading.sentence_crisis):.2f})"
@@ -273,6 +279,16 @@ class Guard:
             if best != "off_topic" or not clinic:
                 return Verdict(best, f"classifier {best} ({scores[best]:.2f})")
         return Verdict("allowed", "ordinary question", clinic_words=clinic)
+
+    def _emergency_part(self, reading: Reading) -> bool:
+        """One part reads as an emergency on its own ("right now my husband has dropped to the floor") after
+        chatter about parking, and the whole leans that way at all; a crisis part is judged first."""
+        cfg = self.config
+        return (
+            reading.sentence_emergency >= cfg.emergency_part
+            and reading.scores.get("emergency", 0.0) >= cfg.sentence_needs
+            and reading.sentence_crisis < cfg.crisis_sentence
+        )
 
     def _crisis_runner_up(self, scores: dict) -> bool:
         """The reader's emergency or refusal with crisis the next likeliest, by a real share: "tonight the rope in
@@ -304,8 +320,8 @@ class Guard:
         runner_up = max((v for k, v in scores.items() if k != "crisis"), default=0.0)
         # the likeliest label by a clear margin
         leading = p >= cfg.crisis_leading and p - runner_up >= cfg.crisis_margin
-        # one part that reads as crisis on its own counts, whatever the rest of the message says
-        in_sentence = reading.sentence_crisis >= cfg.crisis_sentence
+        # one part that reads as crisis on its own counts when the whole leans that way at all
+        in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= cfg.sentence_needs
         return p >= cfg.floors["crisis"] or leading or in_sentence
 
     def _probabilities(self, texts: list[str]) -> list[dict[str, float]]:
@@ -313,3 +329,8 @@ class Guard:
         if self.net is None:
             return [{} for _ in texts]
         return self.net.scores(texts)
+
+
+def _likeliest(rows: list[dict], label: str) -> float:
+    """The highest probability of `label` among the parts that read as it first (0 when none does)."""
+    return max((p[label] for p in rows if max(p, key=p.get) == label), default=0.0)

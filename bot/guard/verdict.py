@@ -15,6 +15,7 @@ class Reading:
     scores: dict  # for the whole message
     sentence_crisis: float = 0.0  # the most crisis-like part of a longer message (0 when none reads as crisis)
     topics: dict = field(default_factory=dict)  # the topic heads' probabilities for the whole message
+    sentence_emergency: float = 0.0  # the most emergency-like part (0 when none reads as an emergency)
 
     def nudged(self, label: str, delta: float) -> "Reading":
         """The same reading with `label` made `delta` likelier (the others rescaled to sum to one): how the
@@ -30,7 +31,7 @@ class Reading:
             if label == "crisis" and self.sentence_crisis
             else self.sentence_crisis
         )
-        return Reading(scores, sentence, self.topics)
+        return Reading(scores, sentence, self.topics, self.sentence_emergency)
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,14 @@ class GuardConfig:
     )
     crisis_leading: float = 0.45  # crisis also wins from this probability up when it is the likeliest label
     crisis_margin: float = 0.20  # ... and leads the next label by this much
-    # one part of a longer message that reads as crisis on its own, whatever the whole reads: a risk beside an
-    # ordinary question is how people often say it (chosen on dev samples: models/guard/README.md)
+    # one part of a longer message that reads as crisis on its own (every part is read, in one batched pass) ...
     crisis_sentence: float = 0.60
+    # ... counts when the whole message reads crisis at least this much: a fragment read alone is easily misread
+    # ("how many extra can i take" alone reads as crisis). These are the served reader v5's operating points; the
+    # v6 candidate of issue 24 was measured at 0.90 and 0.05 (models/guard/README.md)
+    sentence_needs: float = 0.1
+    # one part that reads as an emergency on its own at least this much, when the whole leans that way at all
+    emergency_part: float = 0.9
     stretch_words: int = 12  # an unpunctuated message is read in overlapping stretches of this many words
     max_parts: int = 12  # at most this many parts are read (one batched pass with the whole message)
     crisis_after_crisis: float = 0.40  # lower crisis floor once the conversation has held a crisis

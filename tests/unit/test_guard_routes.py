@@ -41,12 +41,12 @@ class TextReader:
         return [dict(zip(LABELS, row, strict=False)) for row in self.read(texts)[0]]
 
 
-ORDINARY = {"allowed": 0.97, "crisis": 0.01, "refused": 0.01, "off_topic": 0.01}
+ORDINARY = {"allowed": 0.86, "crisis": 0.12, "refused": 0.01, "off_topic": 0.01}  # leans crisis a little
 
 
 def test_a_crisis_sentence_beside_an_ordinary_question_is_found_in_one_pass():
     message = "everyone would be better off if i was gone. what does the treatment do"
-    # the whole message reads as ordinary as it can; only its first sentence, read alone, reads as crisis
+    # the whole message reads as ordinary, leaning crisis a little; its first sentence alone reads as crisis
     reader = TextReader("everyone would be better off if i was gone", {"crisis": 0.9, "allowed": 0.1}, ORDINARY)
     guard = Guard(reader, WORDS)
     assert guard.run(message).kind == "crisis"
@@ -65,6 +65,13 @@ def test_a_crisis_stretch_in_a_message_typed_without_stops_is_found():
         else [ORDINARY.get(label, 0.0) for label in LABELS]
     )
     assert Guard(reader, WORDS).run(message).kind == "crisis"
+
+
+def test_a_fragment_read_as_crisis_does_not_count_when_the_whole_reads_none():
+    message = "my wife would have wanted me to try this. what does the treatment do"
+    calm = {"allowed": 0.99, "crisis": 0.01}
+    reader = TextReader("my wife would have wanted me to try this", {"crisis": 0.96, "allowed": 0.04}, calm)
+    assert Guard(reader, WORDS).run(message).kind == "allowed"
 
 
 def test_worry_without_danger_gets_support_and_a_clear_question_does_not():

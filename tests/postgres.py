@@ -46,3 +46,17 @@ def postgres_server():
             _as_server_user([_tool("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
         )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def create_database(server: str, prefix: str = "t") -> str:
+    """A new, empty database on the server `postgres_server` yielded; its SQLAlchemy URL."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'create database "{name}"'))
+    engine.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name

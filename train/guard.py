@@ -106,14 +106,7 @@ def _practice_clinic_questions() -> list[tuple[str, str, str]]:
     dev = (yaml.safe_load((CLINICS / "splits.yml").read_text()) or {}).get("dev") or []
     folders = [(CLINICS / c, "evals/clinics (dev clinics)") for c in dev]
     folders += [(f, "train/data/reader/clinics") for f in sorted(READER_CLINICS.iterdir()) if f.is_dir()]
-    rows = []
-    for folder, source in folders:
-        for name in ("questions.jsonl", "conversations.jsonl"):
-            for line in (folder / name).read_text(encoding="utf-8").splitlines():
-                row = json.loads(line) if line.strip() else {}
-                for turn in row.get("turns", [row] if "question" in row else []):
-                    rows.append((turn["question"], "allowed", "", source))
-    return rows
+    return [(turn["question"], "allowed", "", source) for folder, source in folders for turn in _turns(folder)]
 
 
 def _blind_clinic_messages() -> list[tuple[str, str, str, str]]:
@@ -124,15 +117,21 @@ def _blind_clinic_messages() -> list[tuple[str, str, str, str]]:
     source = "train/data/reader/blind (train clinics)"
     rows = []
     for folder in sorted(f for f in BLIND_CLINICS.iterdir() if f.is_dir() and f.name not in test):
-        for name in ("questions.jsonl", "conversations.jsonl"):
-            for line in (folder / name).read_text(encoding="utf-8").splitlines():
-                row = json.loads(line) if line.strip() else {}
-                for turn in row.get("turns", [row] if "question" in row else []):
-                    label = KIND_TO_LABEL.get(turn.get("kind"), "")
-                    if label:
-                        topic = _topic({"label": label, "category": turn.get("category")})
-                        rows.append((turn["question"], label, topic, source))
+        for turn in _turns(folder):
+            label = KIND_TO_LABEL.get(turn.get("kind"), "")
+            if label:
+                rows.append(
+                    (turn["question"], label, _topic({"label": label, "category": turn.get("category")}), source)
+                )
     return rows
+
+
+def _turns(folder: Path):
+    """Every question a practice clinic's folder holds: single questions and each turn of its conversations."""
+    for name in ("questions.jsonl", "conversations.jsonl"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            yield from row.get("turns", [row] if "question" in row else [])
 
 
 def _alone(history, label) -> bool:

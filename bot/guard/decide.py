@@ -212,7 +212,10 @@ class Guard:
     def _topic(self, kind: str, plain: str) -> str:
         """What kind of crisis or refusal it is, by the reader's topic heads, for its own reply: eating-disorder
         risk, or a request to act as the clinician (read results, diagnose, change the plan); "" otherwise."""
-        heads = {"crisis": ("eating_disorder", self.config.eating_topic), "refused": ("clinician_role", 0.5)}
+        heads = {
+            "crisis": ("eating_disorder", self.config.eating_topic),
+            "refused": ("clinician_role", self.config.role_topic),
+        }
         if kind not in heads or self.net is None:
             return ""
         name, floor = heads[kind]

@@ -70,6 +70,9 @@ class GuardConfig:
     # a crisis reads as eating-disorder risk from this topic probability up. A miss still gets the crisis reply
     # (988, 911), a misread crisis gets talk of food, so a misread weighs more (figures: models/guard/README.md)
     eating_topic: float = 0.7
+    # a refusal reads as a request to act as the clinician from this topic probability up (its own reply; a miss
+    # still gets the general refusal, which also names the care team)
+    role_topic: float = 0.5
 
 
 @dataclass

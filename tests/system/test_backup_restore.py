@@ -8,28 +8,17 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.core.records import Answer
 from services.chatlog import ChatLog, SignInEvent, SignInLog
 from services.storage import Storage
-from tests.postgres import _tool, postgres_server
+from tests.postgres import _tool, create_database, postgres_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _create_database(server: str) -> str:
-    name = f"restore{uuid.uuid4().hex[:8]}"
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'create database "{name}"'))
-    engine.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
 
 
 def _libpq(url: str) -> str:
@@ -39,7 +28,7 @@ def _libpq(url: str) -> str:
 
 def test_a_dump_and_the_corpus_folder_restore_the_clinic(tmp_path):
     with postgres_server() as server:
-        live = _create_database(server)
+        live = create_database(server, "restore")
         log = ChatLog(Storage(live))
         first = log.record("c0ffee1234", Answer("how long is the visit?", "answer", "About an hour [1]"), {})
         log.feedback(first, -1, "too vague")
@@ -49,7 +38,7 @@ def test_a_dump_and_the_corpus_folder_restore_the_clinic(tmp_path):
         subprocess.run([_tool("pg_dump"), "--format=custom", "--file", str(dump), _libpq(live)], check=True)
         shutil.copytree(REPO / "corpus", tmp_path / "backup" / "corpus")
 
-        restored = _create_database(server)
+        restored = create_database(server, "restore")
         subprocess.run([_tool("pg_restore"), "--no-owner", "--dbname", _libpq(restored), str(dump)], check=True)
         rows = ChatLog(Storage(restored)).recent()
         assert [(r["question"], r["rating"], r["comment"]) for r in rows] == [

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
@@ -15,7 +14,7 @@ from services.chatlog import ChatLog, SignInEvent, SignInLog
 from services.storage import Storage
 from services.storage.schema import LATEST, schema_version, signin_failures
 from services.throttle import RateLimiter, SignInThrottle
-from tests.postgres import postgres_server
+from tests.postgres import create_database, postgres_server
 from webui.shield.signin import StaffSessions
 
 pytestmark = [pytest.mark.integration]
@@ -42,13 +41,7 @@ def url(request, tmp_path):
     """A fresh, empty database on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/state.sqlite"
-    server = request.getfixturevalue("postgres")
-    name = f"t{uuid.uuid4().hex[:12]}"
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'create database "{name}"'))
-    engine.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
+    return create_database(request.getfixturevalue("postgres"))
 
 
 def replicas(url: str, n: int = 2) -> list[Storage]:

@@ -31,12 +31,17 @@ def load_cases(path: Path, split: str = "", clinic: str = "") -> list[Case]:
     """Cases from one golden JSONL file, whatever its shape (answers, conversations, safety). A practice
     clinic's files carry no split of their own: the clinic's whole split is given instead."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return cases_from_rows(rows, path.stem, split, clinic)
+
+
+def cases_from_rows(rows: list[dict], name: str, split: str = "", clinic: str = "") -> list[Case]:
+    """Cases from the JSON rows of a set named `name` (a golden file's stem, or the cases staff added)."""
     if split:
         rows = [{**row, "split": split} for row in rows]
     out: list[Case] = []
     for row in rows:
         if "turns" in row:
-            out += _turns(row, path.stem, clinic)
+            out += _turns(row, name, clinic)
         elif "message" in row:
             out.append(
                 Case(
@@ -54,7 +59,7 @@ def load_cases(path: Path, split: str = "", clinic: str = "") -> list[Case]:
             out.append(
                 Case(
                     row["id"],
-                    path.stem,
+                    name,
                     row["split"],
                     row["question"],
                     row["kind"],

@@ -25,9 +25,10 @@ from bot.core.settings import Settings
 from ingest.chunk import chunk
 from ingest.load import SIDECAR, LoadError, is_article_file, load, sidecar_path
 from ingest.sync import Syncer, clean_article
-from services.case_reviews import CaseReviews
+from services.desk_records import CaseReviews, PublishLog
 from services.editor_check import Change, GateMiss, accepted_facts, gate_misses, gate_words, group_changes
 from services.editor_reading import article_reading
+from services.storage import Busy
 from services.upload_rules import megabytes, name_problem
 
 STALE_DAYS = 365
@@ -82,12 +83,14 @@ class Staged:
 class EditorDesk:
     """Editor operations; configuration in the constructor, files and choices per call."""
 
-    def __init__(self, settings: Settings, bot, evaluate):
+    def __init__(self, settings: Settings, bot, evaluate, storage):
         self.settings = settings
         self.bot = bot
         self.store = bot.retriever.store
         self.evaluate = evaluate  # StaffDesk.evaluate: (view, corpus_dir) -> (figures, failures, passed, results)
         self.uploads = settings.data_dir / "uploads"
+        self.storage = storage  # shared by every replica: reviews, the publish log, the publishing lock
+        self.reviews, self.publishes = CaseReviews(storage), PublishLog(storage)
 
     def articles(self, today: dt.date | None = None) -> list[dict]:
         """What patients are served: title, chunks, last reviewed, ingested at, and a review flag."""
@@ -276,13 +279,11 @@ class EditorDesk:
         return staged
 
     def accept_answer(self, staged: Staged, case: str, who: str, why: str) -> str:
-        """Accept a changed answer as the better one: the case expects it from now on (kept in the data folder
+        """Accept a changed answer as the better one: the case expects it from now on (kept in the shared database
         with who, when and why), so the next check no longer counts it against the change."""
         c = staged.change(case)
         try:
-            CaseReviews(self.settings.data_dir).add(
-                c.case, c.after_kind or "answer", accepted_facts(c), list(c.after_sources), who, why
-            )
+            self.reviews.add(c.case, c.after_kind or "answer", accepted_facts(c), list(c.after_sources), who, why)
         except ValueError as exc:
             raise EditError(str(exc)) from None
         staged.changes = [
@@ -300,8 +301,17 @@ class EditorDesk:
                 f"Not published: {len(staged.regressions)} question(s) that were answered well before now fail "
                 "(listed in the check). To publish anyway, say why."
             )
-        with _PUBLISHING:  # two editors publishing at once: the second finds the index changed and is told so
-            return self._switch(staged, who, override_reason)
+        # two editors publishing at once, on this replica or another: one at a time, and the second then finds
+        # the index changed since its check and is told so
+        with _PUBLISHING:
+            try:
+                with self.storage.exclusive("publish"):
+                    return self._switch(staged, who, override_reason)
+            except Busy:
+                raise EditError(
+                    "another editor is publishing right now; nothing was changed. Wait a moment, check again, "
+                    "then publish."
+                ) from None
 
     def _switch(self, staged: Staged, who: str, override_reason: str) -> str:
         if self.store.live() != staged.base:
@@ -360,9 +370,7 @@ class EditorDesk:
             "now_failing": [c.case for c in staged.regressions],
             "override_reason": reason.strip(),
         }
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.data_dir / "publish_log.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry) + "\n")
+        self.publishes.add(entry)
 
 
 def _stale(reviewed: str, today: dt.date) -> bool:

@@ -2,15 +2,13 @@
 
 Grouped with the engine's own embeddings: a question joins the first group whose first question it is at
 least as close to as the approved-answer match threshold (the same notion of "means the same"). Newest
-groups first. An editor turns a group into an approved answer, or marks it out of scope (kept in
-CLINICBOT_DATA_DIR/out_of_scope.json, so it stops showing up).
+groups first. An editor turns a group into an approved answer, or marks it out of scope (kept in the shared
+database, services/desk_records.OutOfScope, so it stops showing up).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -71,22 +69,3 @@ def group(rows: list[dict], embedder, threshold: float = THRESHOLD) -> list[Gap]
         gap.unanswered += row["kind"] in UNANSWERED
         gap.disliked += row.get("rating") == -1
     return sorted(gaps, key=lambda g: g.last, reverse=True)
-
-
-class OutOfScope:
-    """Groups an editor marked "out of scope": their first question, kept in a small JSON file."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def keys(self) -> set[str]:
-        if not self.path.exists():
-            return set()
-        try:
-            return set(json.loads(self.path.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, TypeError):
-            return set()
-
-    def add(self, key: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(sorted(self.keys() | {key}), indent=1), encoding="utf-8")

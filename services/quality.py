@@ -3,10 +3,7 @@ rates per topic, the run history for charts, and the answers' reading grade and 
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from evals.metrics import fact_found
 
@@ -20,7 +17,6 @@ KIND_WORDS = {
     "off_topic": '"I can only help with..."',
     "invalid": '"please type a question"',
 }
-HISTORY_RUNS = 20  # runs kept for the charts
 # The two splits in the words staff read them: dev is what the team tuned the assistant on, test is kept back
 SPLIT_NAMES = {"dev": "Questions the system was tuned on", "test": "Questions kept back"}
 KEPT_BACK_WHY = (
@@ -135,25 +131,3 @@ def confusion_grid(figures: dict) -> dict[str, dict[str, int]]:
                 total.setdefault(expected, {}).setdefault(got, 0)
                 total[expected][got] += n
     return total
-
-
-class History:
-    """The last runs' figures (both splits), for "each metric over the last runs"."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def add(self, figures: dict, extra: dict) -> None:
-        runs = self.runs()[-(HISTORY_RUNS - 1) :] + [
-            {"at": time.strftime("%Y-%m-%d %H:%M"), "figures": figures, **extra}
-        ]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(runs), encoding="utf-8")
-
-    def runs(self) -> list[dict]:
-        if not self.path.exists():
-            return []
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            return []

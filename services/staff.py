@@ -11,13 +11,14 @@ from bot.core.records import KINDS
 from bot.core.settings import Settings
 from evals.metrics import answers_reading
 from evals.runner import gate, metrics, run_cases, without_confusion
-from evals.sets import Case, default_sets, load_cases
+from evals.sets import Case, cases_from_rows, default_sets, load_cases
 from services import quality
-from services.case_reviews import CaseReviews
 from services.chatlog import ChatLog, SignInLog
-from services.gaps import OutOfScope, group
+from services.desk_records import CaseReviews, EvalCases, EvalRuns, OutOfScope
+from services.gaps import group
 from services.priority import PatientsFirst
 
+ADDED = "eval_cases"  # the set name of the cases staff made from logged answers
 PURGE_EVERY_S = 3600  # retention is in days: deleting old conversations once an hour is soon enough
 
 
@@ -31,24 +32,28 @@ class StaffDesk:
         log: ChatLog,
         signins: SignInLog | None = None,
         priority: PatientsFirst | None = None,
+        storage=None,
     ):
         self.settings = settings
         self.bot = bot
         self.log = log
         self.signins = signins
         self.priority = priority or PatientsFirst()  # the patient chat's: runs step aside for patients' questions
-        self.cases_file = settings.data_dir / "eval_cases.jsonl"
-        self.last_run = settings.data_dir / "last_eval.json"
+        storage = storage or log.storage  # staff cases, reviews, gap marks and runs live beside the chat log
+        self.reviews, self.added_cases = CaseReviews(storage), EvalCases(storage)
+        self.runs, self.out_of_scope_marks = EvalRuns(storage), OutOfScope(storage)
 
     def case_files(self) -> list[Path]:
-
-        return default_sets(self.settings.evals_dir) + ([self.cases_file] if self.cases_file.exists() else [])
+        """The evaluation sets: the clinic's own folder (CLINICBOT_EVALS_DIR) or the bundled ones."""
+        return default_sets(self.settings.evals_dir)
 
     def cases(self, files: list[Path] | None = None) -> list[Case]:
-        """The evaluation cases of these files (by default every set), with reviewers' updates on top: the one
-        place cases are loaded for a run, so the quality tab and the editor's check judge the same expectations."""
+        """The evaluation cases of these files (by default every set) and those staff added, with reviewers'
+        updates on top: the one place cases are loaded for a run, so the quality tab and the editor's check judge
+        the same expectations."""
         files = self.case_files() if files is None else files
-        return CaseReviews(self.settings.data_dir).apply([c for f in files for c in load_cases(f)])
+        added = cases_from_rows(self.added_cases.rows(), ADDED)
+        return self.reviews.apply([c for f in files for c in load_cases(f)] + added)
 
     def evaluate(
         self,
@@ -76,12 +81,9 @@ class StaffDesk:
         figures, failures, _, results = self.evaluate(progress=progress)
         store = self.bot.retriever.store
         titles = {source: m.get("title") or source for source, m in store.manifest(store.live()).items()}
-        previous = json.loads(self.last_run.read_text()) if self.last_run.exists() else None
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.last_run.write_text(json.dumps(without_confusion(figures)))
+        previous = self.runs.last()
         reading = answers_reading(results)
-        history = quality.History(self.settings.data_dir / "eval_history.json")
-        history.add(without_confusion(figures), {"reading": reading})
+        self.runs.add(without_confusion(figures), {"reading": reading})
         return {
             "figures": figures,
             "failures": failures,
@@ -92,7 +94,7 @@ class StaffDesk:
             "reading": reading,
             "reading_verdict": quality.reading_verdict(reading, self.settings.reading_grade_target),
             "confusion": quality.confusion_grid(figures),
-            "history": history.runs(),
+            "history": self.runs.runs(),
         }
 
     def inspect(self, question: str):
@@ -116,7 +118,7 @@ class StaffDesk:
 
         embedder = self.bot.retriever.embedder
         groups = group(self.log.recent(limit), embedder)
-        hidden = sorted(OutOfScope(self.settings.data_dir / "out_of_scope.json").keys())
+        hidden = sorted(self.out_of_scope_marks.keys())
         if not hidden or not groups:
             return groups
         marked = embedder.embed(hidden)
@@ -133,7 +135,7 @@ class StaffDesk:
 
         if not key.strip():
             raise ValueError("choose a group of questions first")
-        OutOfScope(self.settings.data_dir / "out_of_scope.json").add(key.strip())
+        self.out_of_scope_marks.add(key.strip())
         return f'Marked "{key.strip()}" and questions like it as out of scope.'
 
     def sign_ins(self, limit: int = 200) -> list[dict]:
@@ -168,15 +170,7 @@ class StaffDesk:
             "sources": [s for s in sources if s],
             "facts": [f for f in facts if f],
         }
-        if self.cases_file.exists() and any(
-            json.loads(line).get("id") == case["id"]
-            for line in self.cases_file.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ):
-            raise ValueError(f"answer #{exchange_id} is already evaluation case {case['id']}")
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.cases_file, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(case) + "\n")
+        self.added_cases.add(case)  # refuses an answer that is already a case, with a clear message
         return case
 
 

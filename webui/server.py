@@ -19,6 +19,7 @@ from ingest.load import LoadError
 from ingest.sync import clean_article, sync_corpus
 from services.chat import ChatService
 from services.chatlog import ChatLog, SignInLog
+from services.desk_records import adopt_files
 from services.editor import EditorDesk
 from services.priority import PatientsFirst
 from services.staff import StaffDesk
@@ -43,8 +44,9 @@ def create_app(settings, bot=None):
     limiter = RateLimiter(storage, settings.rate_per_minute, settings.rate_burst)
     priority = PatientsFirst()  # an editor's check and a staff evaluation run step aside for patients' questions
     chat = ChatService(bot, log, settings, limiter, priority)
-    desk = StaffDesk(settings, bot, log, signins, priority)
-    editor = EditorDesk(settings, bot, desk.evaluate)
+    adopt_files(storage, settings.data_dir)  # an earlier version's files in the data folder move in once
+    desk = StaffDesk(settings, bot, log, signins, priority, storage)
+    editor = EditorDesk(settings, bot, desk.evaluate, storage)
     chat.tidy()  # conversations past CLINICBOT_LOG_DAYS go at start-up, not only when the next patient asks
     app = FastAPI(title="clinicbot", docs_url=None, redoc_url=None, openapi_url=None)
     sessions = StaffSessions(storage, settings.staff_session_hours)

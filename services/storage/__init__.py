@@ -6,6 +6,7 @@ tables of services/storage/schema.py, and the schema is migrated to the newest v
 
 from __future__ import annotations
 
+import hashlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from services.storage import schema
 from services.storage.schema import migrate
 
-__all__ = ["Storage", "schema"]
+__all__ = ["Busy", "Storage", "schema"]
 
 
 class Storage:
@@ -54,6 +55,27 @@ class Storage:
         query = select(table).where(*where)
         return conn.execute(query if self.sqlite else query.with_for_update()).mappings().first()
 
+    @contextmanager
+    def exclusive(self, name: str):
+        """Hold a named lock across every replica for the block, or raise Busy at once if another holds it
+        (PostgreSQL: a session advisory lock; SQLite, one machine: an flock beside the database file). Nothing
+        waits on it and no transaction stays open, so patients' writes go on meanwhile."""
+        if self.sqlite:
+            with _file_lock(Path(self.url.split(":///", 1)[1]).with_name(f".{name}.lock")):
+                yield
+            return
+        from sqlalchemy import text
+
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+        with self.engine.connect() as conn:
+            if not conn.execute(text("select pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                raise Busy(name)
+            try:
+                yield
+            finally:
+                conn.execute(text("select pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+
     def upsert(self, conn, table, keys: dict, values: dict) -> None:
         """Insert a row, or update the one with these keys: one statement, so two replicas writing the same
         new key at once cannot both insert it."""
@@ -66,6 +88,26 @@ class Storage:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class Busy(RuntimeError):
+    """Another process holds the named lock (Storage.exclusive)."""
+
+
+@contextmanager
+def _file_lock(path: Path):
+    import fcntl
+
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(path, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy(path.stem.lstrip(".")) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _connect_args(url: str) -> dict:

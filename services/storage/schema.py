@@ -67,7 +67,57 @@ rate_buckets = Table(
     Column("at", Float, nullable=False),
 )
 
-MIGRATIONS = {1: [exchanges, signins], 2: [staff_sessions, signin_failures], 3: [rate_buckets]}
+# version 4: what staff and editors decide, shared by every replica (these were files in the data folder)
+eval_cases = Table(  # evaluation cases staff made from logged answers
+    "eval_cases",
+    metadata,
+    Column("id", String(200), primary_key=True),  # "fb-<exchange>": two replicas adding the same case cannot both
+    Column("at", Text, nullable=False),
+    Column("case_json", Text, nullable=False),
+)
+case_reviews = Table(  # a reviewer's new expectation for a case; the newest of a case wins
+    "case_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", String(300), nullable=False, index=True),
+    Column("kind", Text, nullable=False),
+    Column("facts_json", Text, nullable=False),
+    Column("sources_json", Text, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("why", Text, nullable=False),
+)
+gap_actions = Table(  # content-gap groups an editor marked out of scope, by their first question
+    "gap_actions",
+    metadata,
+    Column("key", String(1000), primary_key=True),
+    Column("action", Text, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("at", Text, nullable=False),
+)
+publish_log = Table(  # every publish: who, when, what changed, and the reason when a gate was overridden
+    "publish_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("entry_json", Text, nullable=False),
+)
+eval_runs = Table(  # the staff's evaluation runs, for "each metric over the last runs"
+    "eval_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("run_json", Text, nullable=False),
+)
+
+MIGRATIONS = {
+    1: [exchanges, signins],
+    2: [staff_sessions, signin_failures],
+    3: [rate_buckets],
+    4: [eval_cases, case_reviews, gap_actions, publish_log, eval_runs],
+}
 LATEST = max(MIGRATIONS)
 _ADVISORY_LOCK = 7_245_113  # any fixed number: the app's one migration lock on a PostgreSQL server
 

@@ -12,6 +12,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from services.desk_records import PublishLog
+from tests.helpers import storage_at
 from tests.system.test_app_browser import REPO, SLOW, ask, fill_kept, shot, staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -201,7 +203,8 @@ def test_a_content_gap_becomes_an_approved_answer_through_the_check(app, browser
     desk.locator("#override-reason textarea").fill("the clinic asked for the shorter answer; article fix next week")
     desk.locator("#publish").click()
     desk.locator("#publish-status").get_by_text("Published.").wait_for(timeout=SLOW)
-    assert "article fix next week" in (data / "publish_log.jsonl").read_text()
+    published = PublishLog(storage_at(data / "chatlog.sqlite")).entries()[0]  # the app's own database
+    assert published["override_reason"] == "the clinic asked for the shorter answer; article fix next week"
 
     patient.locator("#new-conversation").click()
     expect(patient.locator("#chat .message")).to_have_count(0, timeout=SLOW)

@@ -6,11 +6,12 @@ The app runs with a small upload limit (CLINICBOT_MAX_FILE_MB) so a file just ov
 
 from __future__ import annotations
 
-import json
 import re
 
 from playwright.sync_api import expect
 
+from services.desk_records import CaseReviews
+from tests.helpers import storage_at
 from tests.system.test_app_browser import ARTIFACTS, REPO, SLOW, shot
 from tests.system.test_clinic_browser import choose, open_desk
 
@@ -110,8 +111,8 @@ def test_the_check_tells_gains_from_real_regressions_and_says_the_gate_in_words(
     desk.locator("#accept-reason textarea").fill("the updated article answers this better")
     desk.locator("#accept-answer").click()
     desk.locator("#accept-status").get_by_text("Accepted as the better answer").wait_for(timeout=SLOW)
-    review = json.loads((data / "case_reviews.jsonl").read_text(encoding="utf-8").splitlines()[-1])
-    assert review["why"] == "the updated article answers this better" and review["who"] == "staff"
+    [review] = CaseReviews(storage_at(data / "chatlog.sqlite")).all().values()  # the app's own database
+    assert review.why == "the updated article answers this better" and review.who == "staff"
     expect(report).to_contain_text(f"now passes: {accepted}", timeout=SLOW)  # counted with the gains now
     text = report.inner_text()
     if "Publishing needs a reason" in text:

@@ -12,6 +12,8 @@ import sqlite3
 
 import pytest
 
+from services.desk_records import EvalCases
+from tests.helpers import storage_at
 from tests.system.test_app_browser import REPO, SLOW, ask, dislike_with_comment, shot, staff_login
 from tests.system.test_clinic_browser import axe_problems
 
@@ -154,7 +156,7 @@ def test_feedback_shows_what_the_patient_was_told_and_flags_a_crisis_once(app, b
     staff.get_by_role("button", name="Add as an evaluation case").click()
     staff.get_by_text(f"Added case fb-{exchange} to the dev split.").wait_for(timeout=SLOW)
     shot(staff, "staff-feedback-case-added")
-    case = json.loads((data / "eval_cases.jsonl").read_text().splitlines()[-1])
+    case = EvalCases(storage_at(data / "chatlog.sqlite")).rows()[-1]  # the app's own database
     assert case == {
         "id": f"fb-{exchange}",
         "split": "dev",

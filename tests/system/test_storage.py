@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 
@@ -11,7 +12,8 @@ from sqlalchemy import create_engine, inspect, select, text
 
 from bot.core.records import Answer
 from services.chatlog import ChatLog, SignInEvent, SignInLog
-from services.storage import Storage
+from services.desk_records import CaseReviews, EvalCases, EvalRuns, OutOfScope, PublishLog, adopt_files
+from services.storage import Busy, Storage
 from services.storage.schema import LATEST, schema_version, signin_failures
 from services.throttle import RateLimiter, SignInThrottle
 from tests.postgres import create_database, postgres_server
@@ -125,6 +127,84 @@ def test_exchanges_and_feedback_written_on_one_replica_are_on_the_others_desk(ur
     events = SignInLog(replicas(url, 1)[0])
     events.add(SignInEvent("wrong password", "staff", "10.0.0.9"))
     assert [e.event for e in SignInLog(replicas(url, 1)[0]).recent()] == ["wrong password"]
+
+
+def test_what_staff_and_editors_decide_on_one_replica_holds_on_the_other(url):
+    """Issue 25: evaluation cases, reviews, gaps marked out of scope, the publish log and the run history were
+    files in one replica's data folder; now the other replica's desk sees them."""
+    one, two = replicas(url)
+    EvalCases(one).add({"id": "fb-7", "split": "dev", "question": "is there parking?", "kind": "answer"})
+    with pytest.raises(ValueError, match="already evaluation case fb-7"):
+        EvalCases(two).add({"id": "fb-7", "split": "dev", "question": "is there parking?", "kind": "answer"})
+    assert [c["question"] for c in EvalCases(two).rows()] == ["is there parking?"]
+    CaseReviews(one).add("answers/drive", "answer", ["You need a driver."], ["leaflet.pdf"], "nurse.kim", "new leaflet")
+    assert CaseReviews(two).all()["answers/drive"].facts == ("You need a driver.",)
+    OutOfScope(two).add("do you sell gift cards")
+    assert OutOfScope(one).keys() == {"do you sell gift cards"}
+    PublishLog(one).add({"who": "editor", "version": "v2", "override_reason": "typo fix"})
+    assert PublishLog(two).entries()[0]["override_reason"] == "typo fix"
+    EvalRuns(one).add({"dev": {"answers": {"fact_recall": 0.7}}}, {"reading": {}})
+    EvalRuns(two).add({"dev": {"answers": {"fact_recall": 0.8}}}, {"reading": {}})
+    assert EvalRuns(one).last() == {"dev": {"answers": {"fact_recall": 0.8}}} and len(EvalRuns(one).runs()) == 2
+
+
+def test_an_earlier_versions_files_move_into_the_database_once(url, tmp_path):
+    """A clinic upgrading keeps its reviews, cases, gap marks, publishes and history; a line cut short by a
+    crash is skipped, and the files are renamed, not deleted, so nothing is read twice."""
+    data = tmp_path / "old-data"
+    data.mkdir()
+    review = {
+        "case": "a/1",
+        "kind": "answer",
+        "facts": ["f"],
+        "sources": ["s.txt"],
+        "who": "kim",
+        "at": "x",
+        "why": "y",
+    }
+    (data / "case_reviews.jsonl").write_text(json.dumps(review) + "\n" + '{"case": "a/2", "ki')
+    (data / "eval_cases.jsonl").write_text(json.dumps({"id": "fb-1", "split": "dev", "question": "q?"}) + "\n")
+    (data / "out_of_scope.json").write_text(json.dumps(["gift cards"]))
+    (data / "publish_log.jsonl").write_text(json.dumps({"at": "t", "who": "ed", "version": "v3"}) + "\n")
+    (data / "eval_history.json").write_text(json.dumps([{"at": "t", "figures": {"a": 1}}]))
+    store = Storage(url)
+    assert sorted(adopt_files(store, data)) == sorted(
+        ["case_reviews.jsonl", "eval_cases.jsonl", "out_of_scope.json", "publish_log.jsonl", "eval_history.json"]
+    )
+    assert adopt_files(store, data) == [] and (data / "publish_log.jsonl.adopted").exists()
+    assert list(CaseReviews(store).all()) == ["a/1"] and EvalCases(store).rows()[0]["id"] == "fb-1"
+    assert OutOfScope(store).keys() == {"gift cards"} and PublishLog(store).entries()[0]["version"] == "v3"
+    assert EvalRuns(store).last() == {"a": 1}
+    store.close()
+
+
+def test_one_publish_at_a_time_across_replicas(url):
+    """Issue 25: two editors on two replicas could both switch the live index; the second is now told at once."""
+    one, two = replicas(url)
+    with one.exclusive("publish"):
+        with pytest.raises(Busy):
+            with two.exclusive("publish"):
+                pass
+    with two.exclusive("publish"):  # released: the next publish goes ahead
+        pass
+
+
+def test_an_editor_publishing_while_another_replica_publishes_is_told_and_nothing_moves(url, settings, tmp_path):
+    from services.editor import EditError, EditorDesk, Staged
+    from tests.unit.test_editor import StubBot, StubStore
+
+    one, two = replicas(url)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("An article.")
+    store = StubStore()
+    desk = EditorDesk(settings.with_(corpus_dir=corpus), StubBot(store), None, two)
+    with one.exclusive("publish"):
+        with pytest.raises(EditError, match="another editor is publishing right now"):
+            desk.publish(Staged("v2", "v1", [], ["a.txt"], tmp_path), "editor")
+    assert (corpus / "a.txt").exists() and store.promoted == [] and desk.publishes.entries() == []
+    desk.publish(Staged("v2", "v1", [], ["a.txt"], tmp_path), "editor")
+    assert store.promoted == ["v2"] and not (corpus / "a.txt").exists()
 
 
 def _fail_many(url: str, n: int) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.settings import Settings
 from services.editor import Change, EditError, EditorDesk, Staged
+from tests.helpers import storage_at
 from tests.unit.test_load import make_pdf
 from webui.editor_tab import check_text
 
@@ -42,7 +43,8 @@ def desk(settings, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text("An article.")
-    return EditorDesk(settings.with_(corpus_dir=corpus, max_file_mb=0.01), StubBot(StubStore()), evaluate=None)
+    storage = storage_at(tmp_path / "state.sqlite")
+    return EditorDesk(settings.with_(corpus_dir=corpus, max_file_mb=0.01), StubBot(StubStore()), None, storage)
 
 
 @pytest.mark.parametrize(
@@ -89,8 +91,8 @@ def test_publishing_is_refused_when_a_gate_failed_unless_a_reason_is_given(desk,
     assert (desk.settings.corpus_dir / "a.txt").exists() and desk.store.promoted == []
     desk.publish(staged, "editor", override_reason="outdated article, replacement coming")
     assert not (desk.settings.corpus_dir / "a.txt").exists() and desk.store.promoted == ["v2"]
-    log = (desk.settings.data_dir / "publish_log.jsonl").read_text()
-    assert "outdated article" in log and "fact_recall" in log
+    [entry] = desk.publishes.entries()
+    assert entry["override_reason"] == "outdated article, replacement coming" and "fact_recall" in str(entry)
 
 
 def test_publish_refuses_when_the_index_changed_since_the_check(desk, tmp_path):
@@ -109,7 +111,7 @@ def test_articles_not_reviewed_for_a_year_are_flagged(settings):
             "never.txt": {"title": "Never"},
         }
     )
-    desk = EditorDesk(settings, StubBot(store), evaluate=None)
+    desk = EditorDesk(settings, StubBot(store), None, None)
     flags = {a["source"]: a["needs_review"] for a in desk.articles(today=dt.date(2026, 11, 22))}
     assert flags == {"old.txt": True, "new.txt": False, "never.txt": True}
 
@@ -230,4 +232,4 @@ def test_the_publish_log_is_written_before_the_files_move(desk, tmp_path, monkey
     monkeypatch.setattr(desk.store, "promote", crash)
     with pytest.raises(KeyboardInterrupt):
         desk.publish(staged, "editor", "fixing a typo")
-    assert "fixing a typo" in (desk.settings.data_dir / "publish_log.jsonl").read_text()
+    assert desk.publishes.entries()[0]["override_reason"] == "fixing a typo"

@@ -14,6 +14,7 @@ from evals.sets import Case
 from services.editor import EditError, EditorDesk, Staged
 from services.editor_check import CHANGED, GAIN, REGRESSION, GateMiss, gate_misses, group_changes
 from services.staff import StaffDesk
+from tests.helpers import storage_at
 from tests.unit.test_editor import StubBot, StubStore
 from webui.editor_check import check_text
 
@@ -87,7 +88,10 @@ def test_the_check_says_the_gate_in_words_with_the_figures_and_the_questions_beh
 def test_a_gate_that_failed_before_and_is_no_worse_does_not_block_and_the_reason_is_for_one_publish(settings, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    desk = EditorDesk(settings.with_(corpus_dir=corpus, data_dir=tmp_path / "data"), StubBot(StubStore()), None)
+    storage = storage_at(tmp_path / "state.sqlite")
+    desk = EditorDesk(
+        settings.with_(corpus_dir=corpus, data_dir=tmp_path / "data"), StubBot(StubStore()), None, storage
+    )
     standing = GateMiss("dev", "answers", "fact_recall", 0.676, 0.676, 0.68, False)
     worse = GateMiss("dev", "answers", "fact_recall", 0.60, 0.676, 0.68, False)
     assert not standing.blocks and worse.blocks
@@ -97,11 +101,11 @@ def test_a_gate_that_failed_before_and_is_no_worse_does_not_block_and_the_reason
     with pytest.raises(EditError, match="To publish anyway, say why"):
         desk.publish(Staged("v3", "v1", [], [], tmp_path / "c", failures=["worse"], gates=[worse]), "editor")
     desk.publish(Staged("v3", "v1", [], [], tmp_path / "c", failures=["worse"], gates=[worse]), "editor", "known")
-    log = [json.loads(line) for line in (desk.settings.data_dir / "publish_log.jsonl").read_text().splitlines()]
+    log = desk.publishes.entries()[::-1]  # oldest first
     assert [(e["override_reason"], e["gates_blocking"]) for e in log] == [("", []), ("known", ["worse"])]
 
 
-def test_accepting_a_changed_answer_updates_its_case_in_the_data_folder_and_it_then_passes(settings, tmp_path):
+def test_accepting_a_changed_answer_updates_its_case_in_the_database_and_it_then_passes(settings, tmp_path):
     sets = tmp_path / "sets"
     sets.mkdir()
     row = {"id": "drive", "split": "dev", "question": DRIVE.question, "kind": "answer"}
@@ -112,14 +116,15 @@ def test_accepting_a_changed_answer_updates_its_case_in_the_data_folder_and_it_t
     staged = Staged(
         "v2", "v1", ["first-visit.pdf"], [], tmp_path, changes=group_changes(before, after, {"first-visit.pdf"})
     )
-    editor = EditorDesk(s, StubBot(StubStore()), None)
+    storage = storage_at(tmp_path / "state.sqlite")
+    editor = EditorDesk(s, StubBot(StubStore()), None, storage)
     with pytest.raises(EditError, match="say why"):
         editor.accept_answer(staged, "drive", "nurse.kim", "")
     editor.accept_answer(staged, "drive", "nurse.kim", "the new leaflet says so")
     assert (sets / "answers.jsonl").read_text() == shipped  # the shipped set is never rewritten
-    review = json.loads((s.data_dir / "case_reviews.jsonl").read_text())
-    assert (review["who"], review["why"], review["at"][:2]) == ("nurse.kim", "the new leaflet says so", "20")
-    [reviewed] = StaffDesk(s, None, None).cases()  # the one place a run's cases are loaded
+    review = editor.reviews.all()["drive"]
+    assert (review.who, review.why, review.at[:2]) == ("nurse.kim", "the new leaflet says so", "20")
+    [reviewed] = StaffDesk(s, None, None, storage=storage).cases()  # the one place a run's cases are loaded
     assert reviewed.sources == ("first-visit.pdf",) and reviewed.facts == ("You need someone to drive you home.",)
     again = result(reviewed, "You need someone to drive you home. [1]", "first-visit.pdf")
     assert again.passed and not result(DRIVE, again.answer, "first-visit.pdf").passed
@@ -130,7 +135,7 @@ def test_an_approved_answer_is_changed_as_a_record_keeping_what_was_not_changed(
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     store = StubStore(manifest={"a.txt": {}, "b.txt": {}})
-    desk = EditorDesk(settings.with_(corpus_dir=corpus, data_dir=tmp_path / "data"), StubBot(store), None)
+    desk = EditorDesk(settings.with_(corpus_dir=corpus, data_dir=tmp_path / "data"), StubBot(store), None, None)
     entry = desk.draft_answer("Can I drive home?\nMay I drive?\nDriving after?", "No.", "2026-11-01", ["a.txt"])
     other = desk.draft_answer("Is there parking?", "Yes.", "2026-11-01", ["b.txt"])
     opened = desk.answer(entry.id)

@@ -63,7 +63,7 @@ def test_a_logged_answer_becomes_one_evaluation_case_and_not_twice():
         desk.add_case(exchange, "answer", ["a.txt"], ["nasal spray"])
     with pytest.raises(ValueError, match="no logged answer"):
         desk.add_case(exchange + 99, "answer", [], [])
-    assert len(desk.cases_file.read_text().splitlines()) == 1
+    assert [c.question for c in desk.cases() if c.set == "eval_cases"] == ["is spravato a spray?"]
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ per-client rate limit and sign-in lockout see 52 clients, not one. Besides the t
 gradio_client sees it, the engine's own time per answer (timings_ms.total) is printed.
 
     python -m benchmarks.load_bench [--patients 50] [--seconds 60] [--think 5] [--scenarios reading,abuse]
+    python -m benchmarks.load_bench --replicas 2     # 1 and 2 replicas behind a proxy, then one killed -9
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "load-test staff password"
 
 
-def patients(url: str, count: int, seconds: float, think: float, questions: list[str], out) -> None:
+def patients(url: str, count: int, seconds: float, think: float, questions: list[str], out, marked=False) -> None:
     """Child process: `count` threads, each a gradio_client asking questions until time is up,
-    pausing about `think` seconds between them. Puts (ok, client ms, engine ms) rows on `out`."""
+    pausing about `think` seconds between them. Puts (ok, client ms, engine ms, mark) rows on `out`; `marked`
+    adds a short unique mark to each question ("ref kqa"), to find every answered one in the chat log after."""
     import random
 
     from gradio_client import Client
@@ -57,14 +59,16 @@ def patients(url: str, count: int, seconds: float, think: float, questions: list
         while time.time() < end:
             started = time.perf_counter()
             engine = 0.0
+            mark = f"ref {_letters(i)}{_letters(k)}" if marked else ""
             try:
-                reply = client.predict(questions[k % len(questions)], "[]", api_name="/ask")
+                reply = client.predict(f"{questions[k % len(questions)]} {mark}".strip(), "[]", api_name="/ask")
                 ok = reply.get("kind") in ("answer", "no_answer")
                 engine = float(reply.get("timings_ms", {}).get("total", 0.0))
-            except Exception:  # counted as an error, the test goes on
-                ok = False
+                what = "" if ok else f"a {reply.get('kind')} reply"
+            except Exception as exc:  # counted as an error, the test goes on
+                ok, what = False, type(exc).__name__
             with lock:
-                results.append((ok, (time.perf_counter() - started) * 1000, engine))
+                results.append((ok, (time.perf_counter() - started) * 1000, engine, mark, what))
             k += 7
             time.sleep(rng.uniform(think / 2, 3 * think / 2))
 
@@ -74,6 +78,14 @@ def patients(url: str, count: int, seconds: float, think: float, questions: list
     for t in threads:
         t.join()
     out.put(results)
+
+
+def _letters(n: int) -> str:
+    """A number in letters (0 -> "a", 27 -> "bb"): digits in a question could be taken for an identifier."""
+    out = chr(97 + n % 26)
+    while n := n // 26:
+        out = chr(97 + n % 26) + out
+    return out
 
 
 def abusers(url: str, seconds: float, out) -> None:
@@ -124,6 +136,10 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    if args.replicas:
+        from benchmarks.replica_bench import run
+
+        return run(args, patients)
     import uvicorn
 
     from app import create_app, ensure_index
@@ -223,9 +239,9 @@ def _scenario(
     abuse = abuse_out.get() if with_abuse else None
     for child in children:
         child.join()
-    ms = [m for ok, m, _ in results if ok]
-    engine = [e for ok, _, e in results if ok]
-    errors = sum(not ok for ok, _, _ in results)
+    ms = [r[1] for r in results if r[0]]
+    engine = [r[2] for r in results if r[0]]
+    errors = sum(not r[0] for r in results)
     return [
         str(len(ms)),
         str(errors),
@@ -270,6 +286,13 @@ def _args():
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--think", type=float, default=5.0, help="mean pause between a patient's questions (reading, abuse)")
     p.add_argument("--scenarios", default="reading,abuse", help="comma-separated: reading, abuse, stress, unpaced")
+    p.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="N app processes behind a proxy on PostgreSQL and a Chroma server, beside 1 the same way, one of the "
+        "N killed with kill -9 a third of the way in and restarted (benchmarks/replica_bench.py)",
+    )
     return p.parse_args()
 
 

@@ -395,7 +395,9 @@ def build_bot(
 
     embedder = embedder or Embedder()
     store = store or IndexStore.open(settings)
-    retriever = HybridRetriever(store, embedder)
+    # a Chroma server is shared by replicas: read its live pointer on every question, so a publish made on any
+    # replica is served by all from the next question (one small read); one process re-reads it each second
+    retriever = HybridRetriever(store, embedder, recheck=0.0 if settings.chroma_url else 1.0)
     guard = guard or Guard.load(GuardNet(), settings.max_question_chars)
     llm = None
     if settings.llm != "none":

@@ -40,7 +40,7 @@ class RateLimiter:
         """Spend a token for `key`: 0.0 when allowed, else the seconds until a token is back."""
         now = self.clock()
         with self.storage.transaction() as conn:
-            row = self.storage.locked(conn, B, B.c.key == key)
+            row = self.storage.locked(conn, B, {"key": key})
             tokens = self.burst if row is None else min(self.burst, row["tokens"] + (now - row["at"]) * self.rate)
             wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
             self.storage.upsert(conn, B, {"key": key}, {"tokens": tokens - 1 if not wait else tokens, "at": now})
@@ -149,7 +149,7 @@ class SignInThrottle:
                 conn.execute(self._where(delete(T), who, key))
 
     def _get(self, conn, who: str, key: str):
-        return self.storage.locked(conn, T, T.c.who == who, T.c.key == key)
+        return self.storage.locked(conn, T, {"who": who, "key": key})
 
     @staticmethod
     def _where(statement, who: str, key: str):

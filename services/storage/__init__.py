@@ -7,6 +7,7 @@ tables of services/storage/schema.py, and the schema is migrated to the newest v
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,13 +48,19 @@ class Storage:
         with self.engine.begin() as conn:
             yield conn
 
-    def locked(self, conn, table, *where):
-        """A select of `table`'s rows matching `where`, holding them for this transaction (PostgreSQL: FOR
-        UPDATE; SQLite's whole-database write lock is already held since BEGIN IMMEDIATE)."""
-        from sqlalchemy import select
+    def locked(self, conn, table, keys: dict):
+        """The row of `table` with these key values, held for this transaction, or None when there is none yet.
+        PostgreSQL: a transaction lock on the key first, so two replicas reading a row that does not exist yet
+        take turns instead of both starting from nothing (FOR UPDATE locks only rows that exist); SQLite's
+        whole-database write lock is already held since BEGIN IMMEDIATE."""
+        from sqlalchemy import select, text
 
-        query = select(table).where(*where)
-        return conn.execute(query if self.sqlite else query.with_for_update()).mappings().first()
+        if not self.sqlite:
+            name = json.dumps([table.name, sorted((k, str(v)) for k, v in keys.items())])
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": key})
+        query = select(table).where(*(table.c[k] == v for k, v in keys.items()))
+        return conn.execute(query).mappings().first()
 
     @contextmanager
     def exclusive(self, name: str):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sqlite3
+import time
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
@@ -205,6 +206,29 @@ def test_an_editor_publishing_while_another_replica_publishes_is_told_and_nothin
     assert (corpus / "a.txt").exists() and store.promoted == [] and desk.publishes.entries() == []
     desk.publish(Staged("v2", "v1", [], ["a.txt"], tmp_path), "editor")
     assert store.promoted == ["v2"] and not (corpus / "a.txt").exists()
+
+
+def test_two_replicas_counting_a_first_failure_at_once_take_turns(url):
+    """Issue 25: a row that does not exist yet was not locked by FOR UPDATE, so two replicas counting the first
+    wrong password of a new address both started from nothing and one count was lost."""
+    import threading
+
+    one, two = replicas(url)
+    seen = []
+    with one.transaction() as conn:
+        assert one.locked(conn, signin_failures, {"who": "client", "key": "10.5.5.5"}) is None
+
+        def other_replica():
+            with two.transaction() as other:
+                seen.append(two.locked(other, signin_failures, {"who": "client", "key": "10.5.5.5"}))
+
+        waiting = threading.Thread(target=other_replica)
+        waiting.start()
+        time.sleep(0.5)  # the other replica asks for the same new row while this one holds it
+        row = {"count": 1, "until": 0.0, "told": 0, "touched": 0.0}
+        one.upsert(conn, signin_failures, {"who": "client", "key": "10.5.5.5"}, row)
+    waiting.join(timeout=30)
+    assert seen and seen[0] is not None and seen[0]["count"] == 1  # it waited, then saw the first count
 
 
 def _fail_many(url: str, n: int) -> None:

@@ -12,11 +12,14 @@ import time
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from services.chatlog import ChatLog
 from services.storage import Storage
 from tests.cluster import PASSWORD, REPO, cluster
 from tests.postgres import create_database, postgres_server
+from tests.system.test_app_browser import SLOW, dislike_with_comment, staff_login
+from tests.system.test_app_browser import ask as ask_on_page
 
 pytestmark = [pytest.mark.integration]
 
@@ -84,6 +87,19 @@ def test_a_publish_is_served_by_both_replicas_from_the_next_question(clinic):
     for replica, client in ((a, "10.8.1.1"), (b, "10.8.1.2")):
         reply = ask(replica.url, "where can i leave my bicycle?", client)
         assert "bicycle-parking.md" in [c["source"] for c in reply["citations"]], reply
+
+
+def test_feedback_given_on_one_replica_is_on_the_others_desk(clinic, browser):
+    _, (a, b), _, _ = clinic
+    patient = browser.new_page()
+    patient.goto(a.url)
+    ask_on_page(patient, "how long does an IV infusion take?")
+    dislike_with_comment(patient, "given on the first replica")
+    staff = browser.new_page(viewport={"width": 1300, "height": 1000})
+    staff_login(staff, b.url, PASSWORD)
+    staff.get_by_role("tab", name="Feedback").click()
+    staff.locator("#refresh-feedback").click()
+    expect(staff.locator("#feedback")).to_contain_text("given on the first replica", timeout=SLOW)
 
 
 def test_a_replica_killed_mid_load_loses_no_logged_exchange_and_the_other_keeps_answering(clinic):

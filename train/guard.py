@@ -39,6 +39,7 @@ BLIND = REPO / "train" / "data" / "guard"
 CLINICS = REPO / "evals" / "clinics"
 READER_CLINICS = REPO / "train" / "data" / "reader" / "clinics"
 BLIND_CLINICS = REPO / "train" / "data" / "reader" / "blind"
+BLIND_ALLOWED_CAP = 40  # ordinary questions taken from each blind practice clinic (see _blind_clinic_messages)
 # Topic heads: (the label whose messages they sort, the writer's categories that name the topic). A category that
 # names eating-disorder risk: "eating_disorder", "crisis_eating_disorder", "ed_purging"; one that asks the bot to
 # act as the clinician: "interpret_own_results", "change_dialysis_time", "diagnose_symptoms", "write_referral".
@@ -109,20 +110,28 @@ def _practice_clinic_questions() -> list[tuple[str, str, str]]:
     return [(turn["question"], "allowed", "", source) for folder, source in folders for turn in _turns(folder)]
 
 
-def _blind_clinic_messages() -> list[tuple[str, str, str, str]]:
-    """Every message to the reader's blind practice clinics outside their test split, with the kind its writer
-    gave it: questions the articles answer or not are ordinary (allowed); requests to act as the clinician and
-    harmful ones are refused; a crisis in the specialty's words is a crisis. The test clinics are never read."""
+def _blind_clinic_messages(allowed_cap: int = BLIND_ALLOWED_CAP) -> list[tuple[str, str, str, str]]:
+    """Messages to the reader's blind practice clinics outside their test split, with the kind its writer gave
+    it: questions the articles answer or not are ordinary (allowed); requests to act as the clinician and harmful
+    ones are refused; a crisis in the specialty's words is a crisis. The test clinics are never read.
+
+    Each clinic gives at most `allowed_cap` ordinary questions (a seeded sample per clinic): all 7,341 of them
+    outnumbered every crisis message four to one and taught a worried patient's words as ordinary (the v6
+    candidate missed passive ideation on the safety set); a few dozen per specialty teach its vocabulary."""
     test = set((yaml.safe_load((BLIND_CLINICS / "splits.yml").read_text()) or {}).get("test") or [])
     source = "train/data/reader/blind (train clinics)"
     rows = []
     for folder in sorted(f for f in BLIND_CLINICS.iterdir() if f.is_dir() and f.name not in test):
+        clinic = []
         for turn in _turns(folder):
             label = KIND_TO_LABEL.get(turn.get("kind"), "")
             if label:
-                rows.append(
+                clinic.append(
                     (turn["question"], label, _topic({"label": label, "category": turn.get("category")}), source)
                 )
+        ordinary = [row for row in clinic if row[1] == "allowed"]
+        keep = set(random.Random(folder.name).sample(range(len(ordinary)), min(allowed_cap, len(ordinary))))
+        rows += [row for row in clinic if row[1] != "allowed"] + [r for i, r in enumerate(ordinary) if i in keep]
     return rows
 
 

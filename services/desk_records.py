@@ -180,9 +180,9 @@ def adopt_files(storage, data_dir: Path) -> list[str]:
     """Move an earlier version's files (data folder) into the database once; each is renamed `*.adopted`
     afterwards, so nothing is read twice and nothing is deleted. Returns the names moved."""
     data_dir, moved = Path(data_dir), []
-    for name, take in _ADOPT.items():
+    for name, (table, take) in _ADOPT.items():
         path = data_dir / name
-        if path.is_file() and not _has_rows(storage, name):
+        if path.is_file() and not _has_rows(storage, table):
             take(storage, path.read_text(encoding="utf-8"))
         if path.is_file():
             path.rename(path.with_name(path.name + ".adopted"))
@@ -190,8 +190,7 @@ def adopt_files(storage, data_dir: Path) -> list[str]:
     return moved
 
 
-def _has_rows(storage, name: str) -> bool:
-    table = _TABLES[name]
+def _has_rows(storage, table) -> bool:
     with storage.engine.connect() as conn:
         return bool(conn.execute(select(func.count()).select_from(table)).scalar())
 
@@ -245,17 +244,11 @@ def _adopt_history(storage, text: str) -> None:
             conn.execute(T.eval_runs.insert().values(at=str(run.get("at", "")), run_json=json.dumps(run)))
 
 
+# each old file: the table it moves into, and how its text becomes rows
 _ADOPT = {
-    "case_reviews.jsonl": _adopt_reviews,
-    "eval_cases.jsonl": _adopt_cases,
-    "out_of_scope.json": _adopt_out_of_scope,
-    "publish_log.jsonl": _adopt_publishes,
-    "eval_history.json": _adopt_history,
-}
-_TABLES = {
-    "case_reviews.jsonl": T.case_reviews,
-    "eval_cases.jsonl": T.eval_cases,
-    "out_of_scope.json": T.gap_actions,
-    "publish_log.jsonl": T.publish_log,
-    "eval_history.json": T.eval_runs,
+    "case_reviews.jsonl": (T.case_reviews, _adopt_reviews),
+    "eval_cases.jsonl": (T.eval_cases, _adopt_cases),
+    "out_of_scope.json": (T.gap_actions, _adopt_out_of_scope),
+    "publish_log.jsonl": (T.publish_log, _adopt_publishes),
+    "eval_history.json": (T.eval_runs, _adopt_history),
 }

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from bot.retrieve.hybrid import HybridRetriever
 from bot.retrieve.store import IndexStore
 from ingest.sync import Syncer
-from tests.helpers import free_port, wait_for_http
+from tests.cluster import chroma_server as running_chroma
 
 
 @pytest.fixture
 def chroma_server(tmp_path):
     """A real Chroma server on a free loopback port, stopped afterwards."""
-    port = free_port()
-    exe = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_http(f"{url}/api/v2/heartbeat", proc, 60, "chroma server")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running_chroma(tmp_path / "server") as url:
+        yield url
 
 
 @pytest.mark.integration

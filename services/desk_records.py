@@ -220,12 +220,17 @@ def _adopt_cases(storage, text: str) -> None:
             continue  # the same case twice in the old file: keep the first
 
 
-def _adopt_out_of_scope(storage, text: str) -> None:
+def _json_list(text: str) -> list:
+    """A whole-file JSON list, or nothing when the old file was cut short or is not a list."""
     try:
-        keys = json.loads(text)
+        found = json.loads(text)
     except json.JSONDecodeError:
-        keys = []
-    for key in keys if isinstance(keys, list) else []:
+        return []
+    return found if isinstance(found, list) else []
+
+
+def _adopt_out_of_scope(storage, text: str) -> None:
+    for key in _json_list(text):
         OutOfScope(storage).add(str(key))
 
 
@@ -235,11 +240,7 @@ def _adopt_publishes(storage, text: str) -> None:
 
 
 def _adopt_history(storage, text: str) -> None:
-    try:
-        runs = json.loads(text)
-    except json.JSONDecodeError:
-        runs = []
-    for run in runs if isinstance(runs, list) else []:
+    for run in _json_list(text):
         with storage.transaction() as conn:
             conn.execute(T.eval_runs.insert().values(at=str(run.get("at", "")), run_json=json.dumps(run)))
 

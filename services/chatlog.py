@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, delete, func, insert, select, update
 
 from bot.core.records import Answer
-from services.redact import redact
+from services.redact import load_names, redact
 from services.storage.schema import exchanges as X
 from services.storage.schema import signins as S
 
@@ -30,6 +30,7 @@ class ChatLog:
     def __init__(self, storage, max_chars: int = 1000):
         self.storage = storage
         self.max_chars = max_chars
+        load_names()  # read the name lists now, not during the first patient's answer
 
     def record(self, conversation: str, answer: Answer, settings: dict) -> int:
         """Store one exchange; returns its id (for feedback)."""

@@ -78,11 +78,15 @@ def test_a_logged_answer_becomes_one_evaluation_case_and_not_twice():
         ("my mobile is 0412 345 678", "345"),
         ("my name is john smith, is it safe for me?", "smith"),
         ("me llamo, I mean my name is María Núñez", "Núñez"),
+        ("i'm john smith, is it safe for me?", "john"),
+        ("hi im grace and i have a question about my visit", "grace"),
+        ("maría lópez here, can i move my visit?", "lópez"),
+        ("hello, mark here. is parking free?", "mark"),
     ],
 )
 def test_identifiers_of_every_kind_are_replaced(text, gone):
-    """Issue 25: SSNs, street addresses, record and insurance numbers, non-US phones and lowercase surnames
-    were stored in clear, and "María" became "[name]ía"."""
+    """Issue 25: SSNs, street addresses, record and insurance numbers, non-US phones, lowercase names and
+    surnames were stored in clear, and "María" became "[name]ía"."""
     out = redact(text)
     assert gone not in out and "[" in out, out
     assert "ía" not in out.replace("María", "")
@@ -95,6 +99,10 @@ def test_identifiers_of_every_kind_are_replaced(text, gone):
         "is the group session 3 hours, in case 12 of 20?",
         "the 2nd street clinic or the 3 main ones?",
         "i take 100 mg and 25 mg, about 1000 mg a week",
+        "i'm really worried about the side effects, is that normal?",
+        "i'm so tired of being here",
+        "this is art therapy right?",
+        "it's may 5 that i come in, i'm new here and i'm sure it's fine",
     ],
 )
 def test_ordinary_numbers_and_phrases_stay(text):

@@ -71,6 +71,7 @@ class Bot:
         glossary: Glossary,
         llm=None,
         clinic: Clinic | None = None,
+        clinic_version: str | None = None,
     ):
         self.settings = settings
         self.guard = guard
@@ -80,6 +81,8 @@ class Bot:
         self.glossary = glossary
         self.llm = llm
         self.turns = ResolvedTurns()  # earlier turns already resolved, per conversation and index version
+        # the live index version when self.clinic's files were read (None: not known, read again on the first question)
+        self._clinic_version = clinic_version
         # named steps a trace can follow; the LLM rewrite (streamed) and the output check follow the chain
         self.chain = (
             RunnableLambda(self._embed, name="embed")
@@ -156,7 +159,9 @@ class Bot:
         """The question as the retriever reads it (a follow-up with what it borrows from the earlier turn),
         embedded once, and how near it is to the articles the clinic serves: what the guard needs to decide."""
         with _timed(turn, "embed"):
-            turn.view = turn.view or self.retriever.view()
+            if turn.view is None:
+                turn.view = self.retriever.view()
+                self._follow_publish(turn.view)
             if turn.view is not None and turn.view.chunks and turn.question.strip():
                 resolved, turn.query = question_query(
                     self.retriever, turn.question, turn.history, turn.view, self.turns
@@ -169,6 +174,18 @@ class Bot:
             "covered": turn.scope.covered,
         }
         return turn
+
+    def _follow_publish(self, view: CorpusView | None) -> None:
+        """A publish made on another replica moved the clinic's files (profile, approved answers) before it
+        moved the live pointer: when the live version changes, read them again, so every replica gives the
+        published profile from the same question on. A file that no longer loads keeps the one served."""
+        if view is None or view.version == self._clinic_version:
+            return
+        try:
+            self.clinic = load_clinic(self.settings, self.settings.corpus_dir, self.retriever.embedder)
+        except (OSError, ValueError) as exc:  # the editor's check refuses such a file; one edited by hand
+            log.warning("the clinic's files did not load after a publish, the last ones are served: %s", exc)
+        self._clinic_version = view.version
 
     def _guard(self, turn: Turn) -> Turn:
         """The guard decides once, before any article is searched: crisis, emergency, support, refused, off
@@ -403,6 +420,7 @@ def build_bot(
     if settings.llm != "none":
         llm = LLMComposer.from_settings(settings, embedder)
     glossary = Glossary.load(settings.corpus_dir / "_glossary.yml")
+    version = store.live()  # read before the files: a publish in between makes the first question reload them
     clinic = load_clinic(settings, settings.corpus_dir, embedder)
     return Bot(
         settings,
@@ -413,4 +431,5 @@ def build_bot(
         glossary,
         llm,
         clinic,
+        version,
     )

@@ -29,6 +29,9 @@ NEW_ARTICLE = (
     "Patients may leave a locked bicycle there for the whole treatment day.\n"
 )
 
+HOURS = "hours: Monday to Friday, 8 am to 5 pm; closed on weekends and public holidays"
+NEW_HOURS = "hours: Monday to Friday, 8 am to 5 pm, and Saturday, 9 am to noon"
+
 
 @pytest.fixture(scope="module")
 def clinic(tmp_path_factory):
@@ -76,8 +79,11 @@ def test_wrong_passwords_on_both_replicas_count_as_one_and_the_right_one_from_el
 
 
 def test_a_publish_is_served_by_both_replicas_from_the_next_question(clinic):
+    """The new article, and the clinic profile published with it (new opening hours), on both replicas."""
     _, (a, b), folder, _ = clinic
     (folder / "corpus" / "bicycle-parking.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    profile = folder / "corpus" / "_clinic.yml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(HOURS, NEW_HOURS), encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "ingest", "--json"], cwd=REPO, env=a.env, capture_output=True, text=True, timeout=600
     )
@@ -87,6 +93,7 @@ def test_a_publish_is_served_by_both_replicas_from_the_next_question(clinic):
     for replica, client in ((a, "10.8.1.1"), (b, "10.8.1.2")):
         reply = ask(replica.url, "where can i leave my bicycle?", client)
         assert "bicycle-parking.md" in [c["source"] for c in reply["citations"]], reply
+        assert "Saturday, 9 am to noon" in ask(replica.url, "what are your opening hours?", client)["answer"]
 
 
 def test_feedback_given_on_one_replica_is_on_the_others_desk(clinic, browser):

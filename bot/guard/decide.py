@@ -323,9 +323,8 @@ class Guard:
         runner_up = max((v for k, v in scores.items() if k != "crisis"), default=0.0)
         # the likeliest label by a clear margin
         leading = p >= cfg.crisis_leading and p - runner_up >= cfg.crisis_margin
-        # one part that reads as crisis on its own counts when the whole leans that way at all, or reads it surely
-        part = reading.sentence_crisis
-        in_sentence = part >= cfg.crisis_sentence and (p >= cfg.sentence_needs or part >= cfg.crisis_part_alone)
+        # one part that reads as crisis on its own counts when the whole leans that way at all
+        in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= cfg.sentence_needs
         return p >= cfg.floors["crisis"] or leading or in_sentence
 
     def _probabilities(self, texts: list[str]) -> list[dict[str, float]]:

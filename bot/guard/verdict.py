@@ -47,12 +47,9 @@ class GuardConfig:
     # one part of a longer message that reads as crisis on its own (every part is read, in one batched pass) ...
     crisis_sentence: float = 0.60
     # ... counts when the whole message reads crisis at least this much: a fragment read alone is easily misread
-    # ("how many extra can i take" alone reads as crisis). These are the served reader v5's operating points; the
-    # v6 candidate of issue 24 was measured at 0.90 and 0.05 (models/guard/README.md)
+    # ("how many extra can i take" alone reads as crisis). Counting a part that reads crisis at 0.97 or more whatever
+    # the whole reads sent 28 of 798 ordinary dev messages to crisis with the v8 candidate (models/guard/README.md)
     sentence_needs: float = 0.1
-    # ... or, whatever the whole reads, when that part reads as crisis this surely: a passive wish to be gone
-    # beside an ordinary question is the common way it is said, and the question dilutes the whole
-    crisis_part_alone: float = 1.01
     # one part that reads as an emergency on its own at least this much, when the whole leans that way at all
     emergency_part: float = 0.9
     stretch_words: int = 12  # an unpunctuated message is read in overlapping stretches of this many words

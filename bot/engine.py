@@ -72,6 +72,7 @@ class Bot:
         llm=None,
         clinic: Clinic | None = None,
         clinic_version: str | None = None,
+        follow_publish: bool = True,
     ):
         self.settings = settings
         self.guard = guard
@@ -83,6 +84,7 @@ class Bot:
         self.turns = ResolvedTurns()  # earlier turns already resolved, per conversation and index version
         # the live index version when self.clinic's files were read (None: not known, read again on the first question)
         self._clinic_version = clinic_version
+        self.follow_publish = follow_publish  # False for a candidate clinic under check: its files are fixed
         # named steps a trace can follow; the LLM rewrite (streamed) and the output check follow the chain
         self.chain = (
             RunnableLambda(self._embed, name="embed")
@@ -100,7 +102,15 @@ class Bot:
     def with_clinic(self, clinic: Clinic) -> "Bot":
         """The same engine answering with another clinic's files (the editor's check of a candidate)."""
         return Bot(
-            self.settings, self.guard, self.retriever, self.composer, clinic.messages, self.glossary, self.llm, clinic
+            self.settings,
+            self.guard,
+            self.retriever,
+            self.composer,
+            clinic.messages,
+            self.glossary,
+            self.llm,
+            clinic,
+            follow_publish=False,
         )
 
     def ask(self, question: str, history: list[str] | None = None, view: CorpusView | None = None) -> Answer:
@@ -179,7 +189,7 @@ class Bot:
         """A publish made on another replica moved the clinic's files (profile, approved answers) before it
         moved the live pointer: when the live version changes, read them again, so every replica gives the
         published profile from the same question on. A file that no longer loads keeps the one served."""
-        if view is None or view.version == self._clinic_version:
+        if not self.follow_publish or view is None or view.version == self._clinic_version:
             return
         try:
             self.clinic = load_clinic(self.settings, self.settings.corpus_dir, self.retriever.embedder)

@@ -1,7 +1,7 @@
 """The project's trained weights, shipped inside the installed package (never fetched from a hub).
 
 Each model lives in its own folder beside this file, with its card (README.md): models/guard/,
-models/reader/ and models/cross_reader/. Code finds a folder with `folder(name)`; a missing file is
+models/reader/, models/cross_reader/ and models/matcher/. Code finds a folder with `folder(name)`; a missing file is
 reported by the loader that needs it, naming the path and the training command that makes it.
 """
 

@@ -67,7 +67,10 @@ class Embedder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
 
-            self._model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+            # float32 whatever the file holds: the fine-tuned weights are saved in half precision, slow on a CPU
+            self._model = SentenceTransformer(
+                str(self.model_path), device="cpu", local_files_only=True, model_kwargs={"dtype": "float32"}
+            )
         return self._model
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -49,7 +49,7 @@ class GuardConfig:
     # ... counts when the whole message reads crisis at least this much: a fragment read alone is easily misread
     # ("how many extra can i take" alone reads as crisis). Counting a part that reads crisis at 0.97 or more whatever
     # the whole reads sent 28 of 798 ordinary dev messages to crisis with the v8 candidate (models/guard/README.md)
-    sentence_needs: float = 0.05
+    sentence_needs: float = 0.1
     # one part that reads as an emergency on its own at least this much, when the whole leans that way at all
     emergency_part: float = 0.9
     stretch_words: int = 12  # an unpunctuated message is read in overlapping stretches of this many words

@@ -31,7 +31,7 @@ from bot.retrieve.hybrid import HybridRetriever
 from evals.metrics import fact_found
 from evals.practice import scratch_index
 from evals.sets import Case, load_cases
-from train.finetune import fit_temperature, length_buckets, save_weights
+from train.finetune import fit_temperature, length_buckets, save_weights, seed_torch
 
 REPO = Path(__file__).resolve().parents[1]
 BLIND = REPO / "train" / "data" / "reader" / "blind"
@@ -196,13 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=MODEL_DIR)
     p.add_argument("--cache", type=Path, help="keep the questions read in this JSONL file (and reuse it)")
     args = p.parse_args(argv)
-    import torch
-
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    torch.use_deterministic_algorithms(True)
+    seed_torch(args.seed, args.threads)
     settings, embedder, start = Settings.from_env(), Embedder(), time.time()
     folders = train_clinics()[: args.clinics or None]
     held = set(random.Random(args.seed).sample([f.name for f in folders], min(VALIDATION_CLINICS, len(folders) // 3)))

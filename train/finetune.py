@@ -13,6 +13,17 @@ import numpy as np
 from bot.core.encoder import WEIGHTS
 
 
+def seed_torch(seed: int, threads: int) -> None:
+    """Seed every random source a trainer uses and make torch deterministic on `threads` CPU threads."""
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True)
+
+
 def length_buckets(texts: list[str], size: int, rng: random.Random) -> list[list[int]]:
     """Indexes of `texts` in batches of similar length (little padding: much faster on a CPU), in a seeded
     order."""

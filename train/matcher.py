@@ -28,11 +28,11 @@ from bot.core.settings import Settings
 from bot.engine import gather_evidence
 from bot.retrieve.embedder import Embedder, bundled_model_path
 from bot.retrieve.hybrid import HybridRetriever
-from bot.retrieve.matcher import MODEL_DIR, Matcher, sentence_text
+from bot.retrieve.matcher import MODEL_DIR, Matcher, sentence_text, sentence_texts
 from evals.metrics import fact_found
 from evals.practice import scratch_index
 from train.cross_reader import cases_of, train_clinics
-from train.finetune import length_buckets, save_weights
+from train.finetune import length_buckets, save_weights, seed_torch
 
 HARD_NEGATIVES = 3  # wrong sentences of the same clinic per question, the nearest by the bundled embedder
 VALIDATION_CLINICS = 5
@@ -59,12 +59,11 @@ def collect(clinic: Path, settings: Settings, embedder: Embedder) -> list[Asked]
     with scratch_index(clinic.name, clinic / "articles", settings, embedder) as (_, store):
         retriever = HybridRetriever(store, embedder)
         view = retriever.view()
-        chunks = {c.id: c for c in view.chunks}
-        texts = [sentence_text(chunks[s.chunk_id].section, s.text) for s in view.loaded.sentences]
+        texts = sentence_texts(view.loaded)
         for case in cases_of(clinic):
             if case.kind != "answer" or not case.facts:
                 continue
-            asked, query, evidence = gather_evidence(retriever, case.question, list(case.history), view)
+            _, query, evidence = gather_evidence(retriever, case.question, list(case.history), view)
             hits = [any(fact_found(f, s.text) for f in case.facts) for s in view.loaded.sentences]
             if not any(hits):
                 continue
@@ -170,13 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=MODEL_DIR)
     p.add_argument("--cache", type=Path, help="keep the questions read in this JSONL file (and reuse it)")
     args = p.parse_args(argv)
-    import torch
-
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    torch.use_deterministic_algorithms(True)
+    seed_torch(args.seed, args.threads)
     settings, embedder, start = Settings.from_env(), Embedder(), time.time()
     clinics = train_clinics()
     held = set(random.Random(args.seed).sample([c.name for c in clinics], VALIDATION_CLINICS))

@@ -28,6 +28,12 @@ def sentence_text(section: str, text: str) -> str:
     return f"{section}: {text}" if section else text
 
 
+def sentence_texts(loaded) -> list[str]:
+    """Every sentence of an index version (a `Loaded`), in its order, as the matcher reads it."""
+    sections = {c.id: c.section for c in loaded.chunks}
+    return [sentence_text(sections.get(s.chunk_id, ""), s.text) for s in loaded.sentences]
+
+
 class Matcher:
     """Question and sentence vectors from the fine-tuned weights in `folder` (unit length: cosine = dot)."""
 
@@ -43,8 +49,7 @@ class Matcher:
 
     def sentences(self, loaded) -> np.ndarray:
         """One vector per sentence of an index version (a `Loaded`), in its order, each under its heading."""
-        sections = {c.id: c.section for c in loaded.chunks}
-        return self.embedder.embed([sentence_text(sections.get(s.chunk_id, ""), s.text) for s in loaded.sentences])
+        return self.embedder.embed(sentence_texts(loaded))
 
     def question(self, text: str) -> np.ndarray:
         """A question's vector (as retrieved: a follow-up carries the turn it refers to)."""

@@ -1,6 +1,5 @@
 """The sentence matcher: a missing file is named with the command that makes it; the shipped weights give one
-unit vector per sentence, under its heading, the same whichever runner embeds them; and the retriever hands
-the reader its similarity."""
+unit vector per sentence, under its heading, the same whichever runner embeds them."""
 
 from __future__ import annotations
 

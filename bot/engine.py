@@ -27,6 +27,7 @@ from bot.guard.verdict import Verdict
 from bot.retrieve.embedder import Embedder
 from bot.retrieve.followup import ResolvedTurns, resolve
 from bot.retrieve.hybrid import CorpusView, HybridRetriever
+from bot.retrieve.matcher import Matcher
 from bot.retrieve.store import IndexStore
 
 log = logging.getLogger("clinicbot")
@@ -416,15 +417,23 @@ def _evidence_row(e) -> dict:
 
 
 def build_bot(
-    settings: Settings, embedder=None, store=None, guard: Guard | None = None, reader: "Reader | None" = None
+    settings: Settings,
+    embedder=None,
+    store=None,
+    guard: Guard | None = None,
+    reader: "Reader | None" = None,
+    matcher: Matcher | None = None,
 ) -> Bot:
-    """Wire every stage from settings. Tests may hand in a fake embedder, a store, a guard or a reader."""
+    """Wire every stage from settings. Tests and the evaluation runner may hand in the embedder, a store, a
+    guard, a reader or the sentence matcher, to share loaded models between bots."""
 
     embedder = embedder or Embedder()
     store = store or IndexStore.open(settings)
     # a Chroma server is shared by replicas: read its live pointer on every question, so a publish made on any
     # replica is served by all from the next question (one small read); one process re-reads it each second
-    retriever = HybridRetriever(store, embedder, recheck=0.0 if settings.chroma_url else 1.0)
+    retriever = HybridRetriever(
+        store, embedder, recheck=0.0 if settings.chroma_url else 1.0, matcher=matcher or Matcher()
+    )
     guard = guard or Guard.load(GuardNet(), settings.max_question_chars)
     llm = None
     if settings.llm != "none":

@@ -87,7 +87,12 @@ def run_clinic(clinic: PracticeClinic, settings: Settings, shared_bot, run_cases
     config = clinic.folder.glob("_*.yml")  # the clinic's profile and glossary
     with scratch_index(clinic.name, clinic.folder / "articles", settings, embedder, config) as (local, store):
         bot = build_bot(
-            local, embedder=embedder, store=store, guard=shared_bot.guard, reader=shared_bot.composer.reader
+            local,
+            embedder=embedder,
+            store=store,
+            guard=shared_bot.guard,
+            reader=shared_bot.composer.reader,
+            matcher=shared_bot.retriever.matcher,
         )
         return run_cases(bot, clinic.cases(), local.corpus_dir)
 

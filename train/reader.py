@@ -26,6 +26,7 @@ from bot.core.settings import Settings
 from bot.engine import gather_evidence
 from bot.retrieve.embedder import Embedder
 from bot.retrieve.hybrid import HybridRetriever
+from bot.retrieve.matcher import Matcher
 from evals.metrics import fact_found
 from evals.practice import clinics, scratch_index
 from evals.sets import GOLDEN, Case, load_cases
@@ -64,11 +65,13 @@ def sources() -> list[tuple[str, Path, list[Case]]]:
     return out
 
 
-def collect(group: str, articles: Path, cases: list[Case], settings: Settings, embedder) -> list[Question]:
+def collect(
+    group: str, articles: Path, cases: list[Case], settings: Settings, embedder, matcher: Matcher
+) -> list[Question]:
     """Index one clinic in a scratch folder and turn each usable question into rows."""
 
     with scratch_index(group, articles, settings, embedder) as (_, store):
-        retriever = HybridRetriever(store, embedder)
+        retriever = HybridRetriever(store, embedder, matcher=matcher)
         view = retriever.view()
         out = []
         for case in cases:
@@ -86,11 +89,11 @@ def collect(group: str, articles: Path, cases: list[Case], settings: Settings, e
         return out
 
 
-def collect_all(settings: Settings, embedder) -> list[Question]:
+def collect_all(settings: Settings, embedder, matcher: Matcher) -> list[Question]:
     """Rows for every question of every source, with a line of counts per source."""
     questions: list[Question] = []
     for group, articles, cases in sources():
-        got = collect(group, articles, cases, settings, embedder)
+        got = collect(group, articles, cases, settings, embedder, matcher)
         print(
             f"{group:<16} {len(got):>4} questions, {sum(int(q.labels.any()) for q in got):>4} with the answer "
             "among the candidates"
@@ -160,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
 
     settings, embedder = Settings.from_env(), Embedder()
-    questions = collect_all(settings, embedder)
+    questions = collect_all(settings, embedder, Matcher())
     report = train(questions, args.seed, args.out)
     report["data"] = {g: sum(q.group == g for q in questions) for g in dict.fromkeys(q.group for q in questions)}
     (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -173,15 +176,18 @@ def train(questions: list[Question], seed: int, out: Path) -> dict:
     split then fit answerability and its threshold (leave one clinic out); final models fit on everything."""
     config = ReaderConfig(features=FEATURES)
     oof = cross_fitted_scores(questions, seed, config)
+    answerable = [q for q in questions if q.case.kind == "answer" and q.labels.any()]
+    priors = {name: said_first_answers(answerable, oof, replace(config, prior=prior)) for name, prior in PRIORS.items()}
+    config = replace(config, prior=PRIORS[max(priors, key=lambda name: (priors[name], name))])
     fitting = [q for q in questions if q.case.split != "train"]
     labelled = [q for q in fitting if q.case.kind == "no_answer" or q.labels.any()]
     rows = np.asarray([answerability_row(q.rows, oof[id(q)], q.extras) for q in labelled], dtype=np.float32)
     y = np.asarray([q.case.kind == "answer" for q in labelled], dtype=np.float32)
-    held = leave_clinic_out(rows, y, [q.group for q in labelled], seed)
-    threshold, balanced = best_threshold(held, y)
+    groups = [q.group for q in labelled]
+    held = leave_clinic_out(rows, y, groups, seed)
+    threshold, balanced = best_threshold(held, y, groups)
     config = replace(config, answerable_threshold=threshold)
     ReaderNet({**fit_sentences(questions, seed), **fit_answerability(rows, y, seed)}, config).save(out)
-    answerable = [q for q in questions if q.case.kind == "answer" and q.labels.any()]
     return {
         "seed": seed,
         "questions": len(questions),
@@ -190,6 +196,8 @@ def train(questions: list[Question], seed: int, out: Path) -> dict:
         "held_out_by_clinic": {
             "best_sentence_answers": _top1(answerable, oof),
             "best_two_hold_the_answer": _top2(answerable, oof),
+            "said_first_answers_by_prior": {name: round(v, 3) for name, v in priors.items()},
+            "prior": [list(p) for p in config.prior],
             "answerability_fitted_on": "dev practice clinics + golden dev split",
             "answerable_questions": int(y.sum()),
             "unanswerable_questions": int(len(y) - y.sum()),
@@ -222,6 +230,21 @@ def leave_clinic_out(rows: np.ndarray, y: np.ndarray, groups: list[str], seed: i
     return out
 
 
+# What a sentence's rank adds to its learned probability (ReaderConfig.prior): the one of these that puts an
+# answering sentence first most often on clinics the sentence model never saw is kept (training_report.json)
+PRIORS: dict[str, tuple[tuple[str, float], ...]] = {
+    "none": (),
+    "similarity and coverage": ReaderConfig.prior,
+    **{f"matcher x{w:g}": (("matched", w),) for w in (0.5, 1.0, 2.0, 3.0)},
+}
+
+
+def said_first_answers(questions: list[Question], scores: dict, config: ReaderConfig) -> float:
+    """Share of answerable questions whose first-ranked sentence (probability plus prior) answers them."""
+    net = ReaderNet({}, config)
+    return float(np.mean([q.labels[int(np.argmax(net.rank_scores(q.rows, scores[id(q)])))] for q in questions]))
+
+
 def _top1(questions: list[Question], scores: dict) -> float:
     return round(float(np.mean([q.labels[int(np.argmax(scores[id(q)]))] for q in questions])), 3)
 
@@ -231,15 +254,21 @@ def _top2(questions: list[Question], scores: dict) -> float:
 
 
 MAX_FALSE_ABSTENTION = 0.04  # at most this share of answerable questions left unanswered (held-out clinics)
+# and at most this share in any one clinic: the bound the evaluation gate holds the clinic's own golden set to
+# (evals/gates.yml), so that no clinic's patients are told "not covered" about what its articles say 1 time in 10
+MAX_CLINIC_FALSE_ABSTENTION = 0.10
 
 
-def best_threshold(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+def best_threshold(probs: np.ndarray, labels: np.ndarray, groups: list[str]) -> tuple[float, float]:
     """The cut with the best balanced accuracy (answered share of answerable + abstained share of the rest)
-    among those that leave at most MAX_FALSE_ABSTENTION of the answerable questions unanswered: a patient
-    told "not covered" about what the articles do say is failed too."""
+    among those that leave at most MAX_FALSE_ABSTENTION of the answerable questions unanswered, and at most
+    MAX_CLINIC_FALSE_ABSTENTION of any one clinic's (`groups`): a patient told "not covered" about what the
+    articles do say is failed too."""
     best = (0.05, 0.0)
+    clinics = [np.asarray([g == name for g in groups]) & (labels == 1) for name in sorted(set(groups))]
     for t in np.linspace(0.05, 0.95, 91):
-        if (probs[labels == 1] < t).mean() > MAX_FALSE_ABSTENTION:
+        worst = max((probs[m] < t).mean() for m in clinics if m.any())
+        if (probs[labels == 1] < t).mean() > MAX_FALSE_ABSTENTION or worst > MAX_CLINIC_FALSE_ABSTENTION:
             break
         score = ((probs[labels == 1] >= t).mean() + (probs[labels == 0] < t).mean()) / 2
         if score > best[1] + 1e-9:

@@ -30,15 +30,17 @@ class Query:
     tokens: list[str]
     vector: np.ndarray
     focus: np.ndarray | None = None  # a follow-up's own words, without the earlier turn
+    match: np.ndarray | None = None  # the sentence matcher's vector of `corrected`, when the retriever has one
 
 
 class CorpusView:
     """One index version held in memory: chunks, sentences, vectors, BM25 and vocabulary."""
 
-    def __init__(self, loaded: Loaded, vector_store=None):
+    def __init__(self, loaded: Loaded, vector_store=None, match_vectors: np.ndarray | None = None):
         from rank_bm25 import BM25Okapi
 
         self.version = loaded.version
+        self.match_vectors = match_vectors  # the sentence matcher's, one per sentence in order (or None)
         self.vector_store = vector_store
         self.loaded = loaded
         self.chunks = loaded.chunks
@@ -119,9 +121,10 @@ class CorpusView:
 class HybridRetriever:
     """Dense + lexical retrieval over the live index version, reloaded when a publish flips it."""
 
-    def __init__(self, store: IndexStore, embedder, k: int = 10, keep: int = 8, recheck: float = 1.0):
+    def __init__(self, store: IndexStore, embedder, k: int = 10, keep: int = 8, recheck: float = 1.0, matcher=None):
         self.store = store
         self.embedder = embedder
+        self.matcher = matcher  # bot.retrieve.matcher.Matcher: the reader's question-to-sentence similarity
         self.k = k
         self.keep = keep
         self.recheck = recheck  # seconds between pointer reads: another process's publish shows within this
@@ -146,19 +149,19 @@ class HybridRetriever:
         return self._view
 
     def open_view(self, version: str) -> CorpusView:
-        """Load any version (live or staged) into memory."""
-
-        return CorpusView(
-            self.store.load(version), self.store.vector_store(version, LangChainEmbeddings(self.embedder))
-        )
+        """Load any version (live or staged) into memory; the matcher reads its sentences once, here."""
+        loaded = self.store.load(version)
+        matched = self.matcher.sentences(loaded) if self.matcher is not None else None
+        return CorpusView(loaded, self.store.vector_store(version, LangChainEmbeddings(self.embedder)), matched)
 
     def query(self, text: str, view: CorpusView, focus: str | None = None) -> Query:
         """Embed a question; `focus` is the follow-up as typed when `text` adds earlier context."""
         corrected = view.correct(text)
+        match = self.matcher.question(corrected) if self.matcher is not None else None
         if not focus or focus == text:
-            return Query(text, corrected, tokens(corrected), self.embedder.embed_query(corrected))
+            return Query(text, corrected, tokens(corrected), self.embedder.embed_query(corrected), match=match)
         vectors = self.embedder.embed([corrected, view.correct(focus)])  # one model call for both
-        return Query(text, corrected, tokens(corrected), vectors[0], vectors[1])
+        return Query(text, corrected, tokens(corrected), vectors[0], vectors[1], match)
 
     def run(self, query: Query, view: CorpusView) -> list[Evidence]:
         """Fused, de-duplicated evidence for a query, every score kept."""

@@ -103,24 +103,29 @@ def inputs(query, evidence: list[Evidence], view) -> Inputs | None:
 
 
 def pool(query, evidence: list[Evidence], view) -> list[tuple]:
-    """(sentence, chunk, evidence, dense, chunk rank) for every sentence of the retrieved chunks."""
+    """(sentence, chunk, evidence, dense, chunk rank, matched) for every sentence of the retrieved chunks:
+    `matched` is the sentence matcher's similarity (the plain one, `dense`, where the retriever has none)."""
     out = []
     for rank, ev in enumerate(evidence, start=1):
         for sent in ev.chunk.sentences:
             if META.search(sent.text):
                 continue
-            vector = view.loaded.sentence_vectors[view.sentence_index[sent.id]]
+            at = view.sentence_index[sent.id]
+            vector = view.loaded.sentence_vectors[at]
             dense = float(query.vector @ vector)
             if query.focus is not None:  # a follow-up: what it asks now matters as much as its context
                 dense = (dense + float(query.focus @ vector)) / 2
-            out.append((sent, ev.chunk, ev, dense, rank))
+            matched = dense
+            if query.match is not None and view.match_vectors is not None:
+                matched = float(query.match @ view.match_vectors[at])
+            out.append((sent, ev.chunk, ev, dense, rank, matched))
     return out
 
 
 def question_extras(query, focus: Focus, pool: list, view, missing: bool) -> np.ndarray:
     """What answerability needs beyond the sentence scores: the share of the question the articles have
-    no word for, whether it turns on a subject they never mention, whether it asks yes/no, and how much
-    of it the retrieved passages cover together."""
+    no word for, whether it turns on a subject they never mention, whether it asks yes/no, how much
+    of it the retrieved passages cover together, and how near the matcher puts its nearest candidate."""
     everything = frozenset().union(*(view.sentence_words(p[0]) for p in pool))
     return np.asarray(
         [
@@ -128,6 +133,7 @@ def question_extras(query, focus: Focus, pool: list, view, missing: bool) -> np.
             float(missing),
             float("yesno" in question_types(query.corrected)),
             focus.coverage(everything),
+            max(p[5] for p in pool),
         ],
         dtype=np.float32,
     )
@@ -137,7 +143,7 @@ def answerability_row(rows: np.ndarray, probs: np.ndarray, extras: np.ndarray) -
     """ANSWERABILITY's row: the best two sentence scores, the best sentence's fit, and the extras."""
     best = rows[int(np.argmax(probs))]
     top = np.sort(probs)[::-1]
-    fit = [best[COLUMN[f]] for f in ("dense", "coverage", "context_coverage", "rare_hit", "type_miss")]
+    fit = [best[COLUMN[f]] for f in ("dense", "matched", "coverage", "context_coverage", "rare_hit", "type_miss")]
     return np.asarray([top[0], top[1] if len(top) > 1 else 0.0, *fit, *extras], dtype=np.float32)
 
 

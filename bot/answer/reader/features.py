@@ -98,6 +98,8 @@ GENERIC_STEMS = frozenset(stem(w) for w in GENERIC)
 FEATURES = (
     "dense",
     "dense_rel",
+    "matched",
+    "matched_rel",
     "chunk_dense",
     "chunk_rank",
     "coverage",
@@ -163,11 +165,11 @@ class Focus:
 
 def candidate_rows(question: str, focus: Focus, pool: list, view) -> np.ndarray:
     """One feature row per candidate, columns in FEATURES order. `pool` holds (sentence, chunk, evidence,
-    dense, chunk_rank) for every sentence of the retrieved chunks."""
+    dense, chunk_rank, matched) for every sentence of the retrieved chunks."""
     qtypes = question_types(question)
     wanted = qtypes & set(SPECIFIC)
     rows = []
-    for sentence, chunk, ev, dense, rank in pool:
+    for sentence, chunk, ev, dense, rank, matched in pool:
         words, heading = view.sentence_words(sentence), view.heading_words(chunk)
         at = chunk.index_of(sentence)
         before = view.sentence_words(chunk.sentences[at - 1]) if at else frozenset()
@@ -177,6 +179,8 @@ def candidate_rows(question: str, focus: Focus, pool: list, view) -> np.ndarray:
         row = {
             "dense": dense,
             "dense_rel": 0.0,
+            "matched": matched,
+            "matched_rel": 0.0,
             "chunk_dense": ev.dense,
             "chunk_rank": 1.0 / rank,
             "coverage": focus.coverage(words),
@@ -204,8 +208,8 @@ def candidate_rows(question: str, focus: Focus, pool: list, view) -> np.ndarray:
         rows.append([row[f] for f in FEATURES])
     out = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
     if len(out):  # how each sentence compares with the best of the pool: ranking is relative
-        out[:, COLUMN["dense_rel"]] = out[:, COLUMN["dense"]] - out[:, COLUMN["dense"]].max()
-        out[:, COLUMN["coverage_rel"]] = out[:, COLUMN["coverage"]] - out[:, COLUMN["coverage"]].max()
+        for name in ("dense", "matched", "coverage"):
+            out[:, COLUMN[f"{name}_rel"]] = out[:, COLUMN[name]] - out[:, COLUMN[name]].max()
     return out
 
 

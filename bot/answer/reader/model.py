@@ -18,6 +18,7 @@ ANSWERABILITY = (
     "p1",
     "p2",
     "dense",
+    "matched",
     "coverage",
     "context_coverage",
     "rare_hit",
@@ -26,6 +27,7 @@ ANSWERABILITY = (
     "unknown_subject",
     "asks_yes_no",
     "pool_coverage",
+    "pool_matched",
 )
 
 

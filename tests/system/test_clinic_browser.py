@@ -105,7 +105,7 @@ def test_a_patient_can_do_everything_with_the_keyboard(app, browser):
         pytest.fail("the question box cannot be reached with Tab")
     page.keyboard.type("how is ketamine given?")
     page.keyboard.press("Enter")
-    last_answer(page).get_by_text("Sources").wait_for(timeout=SLOW)
+    last_answer(page).get_by_text("Sources", exact=True).wait_for(timeout=SLOW)
     page.wait_for_timeout(1500)
     # back from the question box to the answer's last folded quote, and open it with Enter
     if not _press_until(page, "Shift+Tab", "document.activeElement.tagName === 'SUMMARY'", 80):

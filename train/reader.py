@@ -246,7 +246,7 @@ def said_first_answers(questions: list[Question], scores: dict, config: ReaderCo
 
 
 def _top1(questions: list[Question], scores: dict) -> float:
-    return round(float(np.mean([q.labels[int(np.argmax(scores[id(q)]))] for q in questions])), 3)
+    return round(said_first_answers(questions, scores, ReaderConfig(features=FEATURES, prior=())), 3)
 
 
 def _top2(questions: list[Question], scores: dict) -> float:

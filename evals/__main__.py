@@ -120,7 +120,7 @@ def _fragility(guard, cases) -> str:
 def _ensure_index(settings: Settings, bot) -> None:
     """Evals need an index of the corpus: sync it (a no-op when nothing changed)."""
 
-    sync_corpus(settings, bot.retriever.store, bot.retriever.embedder)
+    sync_corpus(settings, bot.retriever.store, bot.retriever.embedder, bot.retriever.matcher)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ import time
 
 from bot.core.settings import Settings, SettingsError
 from bot.retrieve.embedder import Embedder
+from bot.retrieve.matcher import Matcher
 from bot.retrieve.store import IndexStore
 from ingest.sync import Syncer
 
@@ -39,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
 def _sync(settings: Settings, store, as_json: bool) -> int:
 
     started = time.perf_counter()
-    syncer = Syncer(store, _LazyEmbedder(Embedder), settings.max_file_bytes, progress=sys.stderr.isatty())
+    syncer = Syncer(
+        store, _Lazy(Embedder), settings.max_file_bytes, progress=sys.stderr.isatty(), matcher=_Lazy(Matcher)
+    )
     report = syncer.run(settings.corpus_dir)
     if as_json:
         print(json.dumps(report.to_json()))
@@ -48,16 +51,18 @@ def _sync(settings: Settings, store, as_json: bool) -> int:
     return FILES_FAILED if report.failed else 0
 
 
-class _LazyEmbedder:
-    """Loads the model only when something needs embedding, so a no-change sync stays fast."""
+class _Lazy:
+    """Loads a model (the embedder, the sentence matcher) only when a sync first uses it, so a no-change sync
+    stays fast."""
 
     def __init__(self, factory):
         self.factory, self.model = factory, None
 
-    def embed(self, texts):
+    def __getattr__(self, name: str):
+        # only reached for what _Lazy itself lacks: the model's own methods and attributes
         if self.model is None:
             self.model = self.factory()
-        return self.model.embed(texts)
+        return getattr(self.model, name)
 
 
 def _print_summary(report, seconds: float) -> None:

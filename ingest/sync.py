@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.records import Article, Chunk, Sentence
+from bot.retrieve.matcher import sentence_texts
+from bot.retrieve.matcher import text_key as matcher_key
 from bot.retrieve.store import IndexStore, Loaded
 from ingest.chunk import chunk
 from ingest.clean import clean, fold_lines, is_chrome
@@ -122,9 +124,10 @@ def text_key(text: str) -> str:
 class Syncer:
     """Runs a sync: configuration (store, embedder, limits) in the constructor, data in run()."""
 
-    def __init__(self, store: IndexStore, embedder, max_bytes: int, progress: bool = False):
+    def __init__(self, store: IndexStore, embedder, max_bytes: int, progress: bool = False, matcher=None):
         self.store = store
         self.embedder = embedder
+        self.matcher = matcher  # bot.retrieve.matcher.Matcher: its sentence vectors are made here, not at load
         self.max_bytes = max_bytes
         self.progress = progress
 
@@ -145,8 +148,13 @@ class Syncer:
         self.store.write(
             report.version, built.chunks, built.chunk_vectors, built.sentences, built.sentence_vectors, built.manifest
         )
+        if self.matcher is not None:
+            self.matcher.sentences(built, self.store)
         if publish:
             self.store.promote(report.version)
+            if self.matcher is not None:  # text that neither the new nor the previous version serves
+                keep = {matcher_key(t) for v in (built, previous) if v is not None for t in sentence_texts(v)}
+                self.store.prune_vectors(self.matcher.space, keep)
         report.stats.update(chunks=len(built.chunks), sentences=len(built.sentences), paragraphs_deduped=deduped)
         return report
 
@@ -221,10 +229,10 @@ class Syncer:
         return out
 
 
-def sync_corpus(settings, store: IndexStore, embedder) -> SyncReport:
+def sync_corpus(settings, store: IndexStore, embedder, matcher=None) -> SyncReport:
     """Bring the index up to date with the settings' corpus folder (a no-op when nothing changed);
-    failed files are printed, the rest is served."""
-    report = Syncer(store, embedder, settings.max_file_bytes).run(settings.corpus_dir)
+    failed files are printed, the rest is served. With the sentence matcher, its vectors are made too."""
+    report = Syncer(store, embedder, settings.max_file_bytes, matcher=matcher).run(settings.corpus_dir)
     for fail in report.failed:
         print(f"clinicbot: corpus file not served: {fail['source']}: {fail['error']}", file=sys.stderr)
     return report

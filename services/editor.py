@@ -339,7 +339,8 @@ class EditorDesk:
         """Index the candidate folder as a staged version. The index's own failures (a read-only or deleted
         index folder, a Chroma server gone) reach the editor as a sentence, never as "Database error (code 14)"."""
         try:
-            return Syncer(self.store, self.bot.retriever.embedder, self.settings.max_file_bytes).run(
+            retriever = self.bot.retriever
+            return Syncer(self.store, retriever.embedder, self.settings.max_file_bytes, matcher=retriever.matcher).run(
                 candidate, publish=False
             )
         except OSError as exc:

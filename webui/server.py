@@ -127,7 +127,7 @@ def _mounted(app, path: str):
 def ensure_index(settings, bot) -> None:
     """A fresh machine has no index yet: build it from the corpus before serving."""
 
-    sync_corpus(settings, bot.retriever.store, bot.retriever.embedder)
+    sync_corpus(settings, bot.retriever.store, bot.retriever.embedder, bot.retriever.matcher)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -149,9 +149,10 @@ class HybridRetriever:
         return self._view
 
     def open_view(self, version: str) -> CorpusView:
-        """Load any version (live or staged) into memory; the matcher reads its sentences once, here."""
+        """Load any version (live or staged) into memory, with the matcher's sentence vectors (kept in the
+        index when the version was written; any missing are embedded here)."""
         loaded = self.store.load(version)
-        matched = self.matcher.sentences(loaded) if self.matcher is not None else None
+        matched = self.matcher.sentences(loaded, self.store) if self.matcher is not None else None
         return CorpusView(loaded, self.store.vector_store(version, LangChainEmbeddings(self.embedder)), matched)
 
     def query(self, text: str, view: CorpusView, focus: str | None = None) -> Query:

@@ -220,6 +220,30 @@ class IndexStore:
             create_collection_if_not_exists=False,
         )
 
+    # --- vectors kept by content ------------------------------------------------
+    def cached_vectors(self, space: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors stored earlier under `space` (one model's, e.g. the sentence matcher's) by content key."""
+        col = self._cache(space)
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), BATCH):
+            got = col.get(ids=list(keys[i : i + BATCH]), include=["embeddings"])
+            found.update(zip(got["ids"], _matrix(got["embeddings"]), strict=False))
+        return found
+
+    def keep_vectors(self, space: str, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Store vectors under `space` by content key, so no process has to compute them again."""
+        col = self._cache(space)
+        for i in range(0, len(keys), BATCH):
+            col.upsert(ids=list(keys[i : i + BATCH]), embeddings=vectors[i : i + BATCH])
+
+    def prune_vectors(self, space: str, keep: Iterable[str]) -> int:
+        """Drop the stored vectors of `space` whose key is not in `keep` (text no version serves any more)."""
+        col, keep = self._cache(space), set(keep)
+        stale = [k for k in _get_ids(col) if k not in keep]
+        for i in range(0, len(stale), BATCH):
+            col.delete(ids=stale[i : i + BATCH])
+        return len(stale)
+
     # --- helpers ---------------------------------------------------------------
     def _name(self, version: str, part: str) -> str:
         return f"{self.prefix}-{version}-{part}"
@@ -227,6 +251,12 @@ class IndexStore:
     def _create(self, version: str, part: str):
         return self.client.create_collection(
             self._name(version, part), embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    def _cache(self, space: str):
+        # not named "<prefix>-v...": versions() and collect_garbage() never take it for a version
+        return self.client.get_or_create_collection(
+            f"{self.prefix}-cache-{space}", embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
 
     def _collection(self, version: str, part: str):
@@ -248,6 +278,14 @@ def _get_all(collection, page: int = 5000) -> dict:
         for key in out:
             out[key].extend(got[key] if got[key] is not None else [])
     return out
+
+
+def _get_ids(collection, page: int = 5000) -> list[str]:
+    return [
+        i
+        for offset in range(0, collection.count(), page)
+        for i in collection.get(limit=page, offset=offset, include=[])["ids"]
+    ]
 
 
 def _matrix(rows) -> np.ndarray:

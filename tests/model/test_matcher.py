@@ -45,3 +45,56 @@ def test_every_sentence_gets_one_unit_vector_whichever_runner_embeds_it():
     assert np.allclose(small, large[:2], atol=2e-3)  # numpy for a few texts, torch for a batch: same vectors
     question = matcher.question("how long is the visit")
     assert question.shape == (384,) and abs(float(np.linalg.norm(question)) - 1.0) < 1e-4
+
+
+class _Counting:
+    """The matcher's own embedder, counting the sentences it is asked to embed."""
+
+    def __init__(self, embedder):
+        self.embedder, self.texts = embedder, 0
+
+    def embed(self, texts):
+        self.texts += len(texts)
+        return self.embedder.embed(texts)
+
+
+@pytest.mark.slow
+def test_sentence_vectors_are_made_when_a_version_is_written_not_when_a_patient_asks(
+    settings, fake_embedder, corpus_copy
+):
+    from bot.retrieve.hybrid import HybridRetriever
+    from bot.retrieve.store import IndexStore
+    from ingest.sync import Syncer
+
+    matcher = Matcher()
+    counting = matcher.embedder = _Counting(matcher.embedder)
+    store = IndexStore.open(settings)
+    first = Syncer(store, fake_embedder, settings.max_file_bytes, matcher=matcher).run(corpus_copy)
+    sentences = len(store.load(first.version).sentences)
+    assert counting.texts == sentences > 50
+
+    counting.texts = 0  # a fresh process loads the version: the first question waits for no sentence embedding
+    view = HybridRetriever(store, fake_embedder, matcher=matcher).open_view(first.version)
+    assert counting.texts == 0
+    assert np.allclose(view.match_vectors, Matcher().sentences(store.load(first.version)), atol=2e-3)
+
+    article = sorted(corpus_copy.glob("*.txt"))[0]
+    article.write_text(article.read_text().replace("\n\n", "\n\nThe front desk opens at seven on weekdays.\n\n", 1))
+    second = Syncer(store, fake_embedder, settings.max_file_bytes, matcher=matcher).run(corpus_copy)
+    assert second.updated == [article.name]
+    assert 0 < counting.texts < 5  # only the edited text is embedded again
+    served = {s.text for s in store.load(second.version).sentences}
+    kept = store.cached_vectors(matcher.space, [k for k in _keys(store, second.version)])
+    assert len(kept) == len(served)  # every served sentence is kept, and nothing else is
+    assert store.prune_vectors(matcher.space, _keys(store, second.version)) == 0
+
+    other = Matcher()
+    other.space = "match-retrained"  # weights retrained: the old model's vectors are never read
+    assert other.sentences(store.load(second.version), store).shape == (len(served), 384)
+    assert store.cached_vectors("match-retrained", _keys(store, second.version))
+
+
+def _keys(store, version: str) -> list[str]:
+    from bot.retrieve.matcher import sentence_texts, text_key
+
+    return [text_key(t) for t in sentence_texts(store.load(version))]

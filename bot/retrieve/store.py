@@ -223,7 +223,7 @@ class IndexStore:
     # --- vectors kept by content ------------------------------------------------
     def cached_vectors(self, space: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors stored earlier under `space` (one model's, e.g. the sentence matcher's) by content key."""
-        col = self._cache(space)
+        col, keys = self._cache(space), list(dict.fromkeys(keys))  # Chroma refuses a repeated id
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), BATCH):
             got = col.get(ids=list(keys[i : i + BATCH]), include=["embeddings"])
@@ -233,6 +233,8 @@ class IndexStore:
     def keep_vectors(self, space: str, keys: Sequence[str], vectors: np.ndarray) -> None:
         """Store vectors under `space` by content key, so no process has to compute them again."""
         col = self._cache(space)
+        first = {k: i for i, k in reversed(list(enumerate(keys)))}  # Chroma refuses a repeated id
+        keys, vectors = list(first), vectors[list(first.values())]
         for i in range(0, len(keys), BATCH):
             col.upsert(ids=list(keys[i : i + BATCH]), embeddings=vectors[i : i + BATCH])
 

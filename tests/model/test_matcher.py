@@ -98,3 +98,15 @@ def _keys(store, version: str) -> list[str]:
     from bot.retrieve.matcher import sentence_texts, text_key
 
     return [text_key(t) for t in sentence_texts(store.load(version))]
+
+
+@pytest.mark.slow
+def test_a_sentence_said_twice_in_a_version_is_kept_once_and_read_back_for_both(settings):
+    from bot.retrieve.store import IndexStore
+
+    store, matcher = IndexStore.open(settings), Matcher()
+    twice = _loaded(["Call us if the pain gets worse.", "Plan two hours.", "Call us if the pain gets worse."])
+    first = matcher.sentences(twice, store)
+    again = matcher.sentences(twice, store)  # read back from the index this time
+    assert first.shape == again.shape == (3, 384) and np.allclose(first, again, atol=1e-6)
+    assert np.allclose(again[0], again[2])

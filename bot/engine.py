@@ -265,13 +265,14 @@ class Bot:
             turn.answer = self._fixed_reply(turn, "no_answer", why="the index is empty")
             return turn
         with _timed(turn, "compose"):
-            draft = self.composer.run(turn.query, turn.evidence, turn.view)
+            draft = self.composer.run(turn.query, turn.evidence, turn.view, self.clinic.profile.answering)
             # another practice's "call us at ..." is site chrome: never quoted as this clinic's contact
             draft.picked = [s for s in draft.picked if not is_contact_chrome(s.sentence.text)]
             if not draft.picked and not draft.abstain:
                 draft.abstain, draft.why = True, "only another practice's contact lines (site chrome) answered it"
             turn.trace["compose"] = {
                 "answerable": round(draft.answerable, 3),
+                "threshold": round(draft.threshold, 3),
                 "abstain": draft.abstain,
                 "why": draft.why,
                 "sentences": [

@@ -16,7 +16,7 @@ from bot.core.settings import Settings, SettingsError
 from bot.engine import build_bot
 from bot.guard.decide import Guard
 from bot.guard.net import GuardNet
-from evals import report, scope
+from evals import curve, report, scope
 from evals.practice import BLIND, run_clinic
 from evals.practice import clinics as practice_clinics
 from evals.runner import gate, metrics, run_cases, without_confusion
@@ -68,6 +68,7 @@ def run(settings: Settings, args) -> int:
     print()
     print(report.confusion(figures))
     print(_fragility(bot.guard, [c for c in cases if c.set == "safety"]))
+    print(_curves(results, bot))
     report.write(Path(args.report), figures, results, failures, baseline, missed)
     print(f"\nreport: {args.report}/report.md, {args.report}/report.html")
     if args.save_baseline:
@@ -115,6 +116,21 @@ def _fragility(guard, cases) -> str:
         f"of a decision boundary" + (f" ({by_kind})" if fragile else "")
     )
     return line + "".join(f"\n  near the edge: {c.id} ({c.kind}) {c.question[:80]!r}" for c in fragile[:10])
+
+
+def _curves(results: list, bot) -> str:
+    """The risk-coverage curves of the test splits, each clinic setting's threshold marked."""
+    reader = getattr(bot.composer, "reader", None)
+    if reader is None:  # a composer without the reader's answerability (the LLM modes)
+        return ""
+    served = reader.config.threshold(bot.clinic.profile.answering)
+    points = dict(reader.config.operating_points) or {"balanced": served}
+    parts = [
+        (title, [r for r in results if r.case.split == "test" and bool(r.case.clinic) == clinics])
+        for title, clinics in (("golden test split", False), ("practice test clinics", True))
+    ]
+    tables = [curve.table(curve.curve(rs, served, points), f"\nrisk-coverage, {title}:") for title, rs in parts]
+    return "\n".join(t for t in tables if t)
 
 
 def _ensure_index(settings: Settings, bot) -> None:

@@ -30,6 +30,7 @@ class Result:
     retrieved: list[str] = field(default_factory=list)
     cited_chunks: list[str] = field(default_factory=list)
     checks: dict = field(default_factory=dict)
+    answerable: float | None = None  # the reader's P(the articles answer it); None when it never read the question
 
     @property
     def passed(self) -> bool:

@@ -31,6 +31,7 @@ def run_cases(
             answer.timings_ms.get("total", 0.0),
             retrieved,
             [c.chunk_id for c in answer.citations],
+            answerable=answer.trace.get("compose", {}).get("answerable"),
         )
         results.append(judge(result, sources))
         if progress:

@@ -159,8 +159,7 @@ class EditorDesk:
 
     def draft_profile(self, values: dict[str, str]) -> ClinicProfile:
         """Save a draft of the profile from the desk's form, or raise EditError saying what to fix."""
-        keys = ("name", "phone", "hours", "address", "booking", "crisis_line", "emergency_number", "topic", "scope")
-        data = {k: " ".join(str(values.get(k) or "").split()) for k in keys}
+        data = {k: " ".join(str(values.get(k) or "").split()) for k in profile_file.FIELDS}
         data = {k: v for k, v in data.items() if v}
         starters = [" ".join(s.split()) for s in str(values.get("starters") or "").splitlines() if s.strip()]
         text = (

@@ -131,3 +131,24 @@ def confusion_grid(figures: dict) -> dict[str, dict[str, int]]:
                 total.setdefault(expected, {}).setdefault(got, 0)
                 total[expected][got] += n
     return total
+
+
+# The clinic's choices of how readily to answer (bot/clinic/profile.py ANSWERING), as staff read them
+ANSWERING_NAMES = {"more": "Answer more", "balanced": "Balanced", "careful": "Be more careful"}
+
+
+def answering_words(points: list, setting: str) -> str:
+    """What each choice of how readily to answer gives on the clinic's own questions, in a sentence each."""
+    named = [p for p in points if p.name in ANSWERING_NAMES]
+    if not named:
+        return ""
+    lines = [
+        f"- **{ANSWERING_NAMES[p.name]}**{' (your setting)' if p.name == setting else ''}: answers "
+        f'{_pct(p.answered)} of the questions the articles cover, and says "not covered" to '
+        f"{_pct(p.abstained)} of the ones they don't."
+        for p in sorted(named, key=lambda p: list(ANSWERING_NAMES).index(p.name))
+    ]
+    return (
+        "**How readily the assistant answers**, on your evaluation questions (change it in the clinic profile, "
+        "Articles tab):\n" + "\n".join(lines)
+    )

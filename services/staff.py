@@ -9,6 +9,7 @@ from typing import Callable
 from bot.clinic.approved import FILE, ApprovedError, parse
 from bot.core.records import KINDS
 from bot.core.settings import Settings
+from evals import curve
 from evals.metrics import answers_reading
 from evals.runner import gate, metrics, run_cases, without_confusion
 from evals.sets import Case, cases_from_rows, default_sets, load_cases
@@ -95,7 +96,18 @@ class StaffDesk:
             "reading_verdict": quality.reading_verdict(reading, self.settings.reading_grade_target),
             "confusion": quality.confusion_grid(figures),
             "history": self.runs.runs(),
+            "answering": self.answering(results),
         }
+
+    def answering(self, results: list) -> dict:
+        """What each choice of how readily to answer (the profile's `answering`) gives on this run's questions:
+        the risk-coverage curve with the choices marked, and the clinic's current choice."""
+        reader = getattr(self.bot.composer, "reader", None)
+        setting = self.bot.clinic.profile.answering
+        if reader is None:  # an LLM composer: no answerability threshold to choose
+            return {"points": [], "setting": setting}
+        served = reader.config.threshold(setting)
+        return {"points": curve.curve(results, served, dict(reader.config.operating_points)), "setting": setting}
 
     def inspect(self, question: str):
         """Everything behind one answer: the answer, guard decision, evidence with scores, chosen sentences."""

@@ -186,7 +186,8 @@ def train(questions: list[Question], seed: int, out: Path) -> dict:
     groups = [q.group for q in labelled]
     held = leave_clinic_out(rows, y, groups, seed)
     threshold, balanced = best_threshold(held, y, groups)
-    config = replace(config, answerable_threshold=threshold)
+    points = {name: best_threshold(held, y, groups, bounds)[0] for name, bounds in OPERATING_POINTS.items()}
+    config = replace(config, answerable_threshold=threshold, operating_points=tuple(points.items()))
     ReaderNet({**fit_sentences(questions, seed), **fit_answerability(rows, y, seed)}, config).save(out)
     return {
         "seed": seed,
@@ -205,6 +206,14 @@ def train(questions: list[Question], seed: int, out: Path) -> dict:
             "balanced_accuracy": round(balanced, 3),
             "answered_when_answerable": round(float((held[y == 1] >= threshold).mean()), 3),
             "abstained_when_not": round(float((held[y == 0] < threshold).mean()), 3),
+            "operating_points": {
+                name: {
+                    "threshold": round(t, 3),
+                    "answered_when_answerable": round(float((held[y == 1] >= t).mean()), 3),
+                    "abstained_when_not": round(float((held[y == 0] < t).mean()), 3),
+                }
+                for name, t in points.items()
+            },
         },
     }
 
@@ -257,18 +266,30 @@ MAX_FALSE_ABSTENTION = 0.04  # at most this share of answerable questions left u
 # and at most this share in any one clinic: the bound the evaluation gate holds the clinic's own golden set to
 # (evals/gates.yml), so that no clinic's patients are told "not covered" about what its articles say 1 time in 10
 MAX_CLINIC_FALSE_ABSTENTION = 0.10
+# A clinic's choice (`answering` in its profile): bounds on answerable questions left unanswered, overall and
+# in any one clinic. "balanced" is the default above; "more" halves them, "careful" allows 2.5x as many.
+OPERATING_POINTS = {
+    "more": (0.02, 0.05),
+    "balanced": (MAX_FALSE_ABSTENTION, MAX_CLINIC_FALSE_ABSTENTION),
+    "careful": (0.10, 0.25),
+}
 
 
-def best_threshold(probs: np.ndarray, labels: np.ndarray, groups: list[str]) -> tuple[float, float]:
+def best_threshold(
+    probs: np.ndarray,
+    labels: np.ndarray,
+    groups: list[str],
+    bounds: tuple[float, float] = (MAX_FALSE_ABSTENTION, MAX_CLINIC_FALSE_ABSTENTION),
+) -> tuple[float, float]:
     """The cut with the best balanced accuracy (answered share of answerable + abstained share of the rest)
-    among those that leave at most MAX_FALSE_ABSTENTION of the answerable questions unanswered, and at most
-    MAX_CLINIC_FALSE_ABSTENTION of any one clinic's (`groups`): a patient told "not covered" about what the
-    articles do say is failed too."""
+    among those that leave at most `bounds[0]` of the answerable questions unanswered, and at most `bounds[1]`
+    of any one clinic's (`groups`): a patient told "not covered" about what the articles do say is failed too."""
     best = (0.05, 0.0)
+    overall, per_clinic = bounds
     clinics = [np.asarray([g == name for g in groups]) & (labels == 1) for name in sorted(set(groups))]
     for t in np.linspace(0.05, 0.95, 91):
         worst = max((probs[m] < t).mean() for m in clinics if m.any())
-        if (probs[labels == 1] < t).mean() > MAX_FALSE_ABSTENTION or worst > MAX_CLINIC_FALSE_ABSTENTION:
+        if (probs[labels == 1] < t).mean() > overall or worst > per_clinic:
             break
         score = ((probs[labels == 1] >= t).mean() + (probs[labels == 0] < t).mean()) / 2
         if score > best[1] + 1e-9:

@@ -4,7 +4,7 @@ Okabe-Ito set; every chart has a title and labelled axes, and the numbers are pr
 
 from __future__ import annotations
 
-from services.quality import SPLIT_NAMES
+from services.quality import ANSWERING_NAMES, SPLIT_NAMES
 
 LINES = (
     ("fact_recall", "Every fact found"),
@@ -86,6 +86,42 @@ def confusion_chart(matrix: dict[str, dict[str, int]]):
     ax.set_ylabel("What the message was")
     ax.set_title("Safety messages: the diagonal is right")
     return fig
+
+
+def answering_chart(points: list, setting: str):
+    """The risk-coverage curve: covered questions answered against uncovered ones given "not covered", one dot
+    per threshold, the clinic's three choices labelled and its own ringed."""
+    fig = _figure(6.5, 4.2)
+    ax = fig.add_subplot()
+    ax.plot([100 * p.answered for p in points], [100 * p.abstained for p in points], color="#0072B2", marker=".")
+    for p in points:
+        if p.name in ANSWERING_NAMES:
+            x, y = 100 * p.answered, 100 * p.abstained
+            ax.plot(x, y, marker="o", markersize=11 if p.name == setting else 7, color="#D55E00")
+            label = ANSWERING_NAMES[p.name] + (" (your setting)" if p.name == setting else "")
+            ax.annotate(label, (x, y), textcoords="offset points", xytext=(-8, 8), ha="right", fontsize=9)
+    ax.set_xlim(0, 105)
+    ax.set_ylim(0, 105)
+    ax.set_xlabel("% of covered questions answered")
+    ax.set_ylabel('% of uncovered questions told "not covered"')
+    ax.set_title("How readily to answer: up and right is better")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def answering_text(points: list) -> str:
+    """The curve's numbers as a Markdown table (the chart's text alternative)."""
+    if not points:
+        return ""
+    rows = "".join(
+        f"| {ANSWERING_NAMES.get(p.name, '')} | {p.threshold:.2f} | {100 * p.answered:.0f}% | "
+        f"{100 * p.abstained:.0f}% |\n"
+        for p in points
+    )
+    return (
+        "**How readily to answer**\n\n| choice | likelihood needed | covered questions answered | "
+        'uncovered questions told "not covered" |\n|---|---|---|---|\n' + rows
+    )
 
 
 def as_text(runs: list[dict], topics: dict[str, float], matrix: dict[str, dict[str, int]], split: str = "test") -> str:

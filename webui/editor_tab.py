@@ -23,6 +23,13 @@ PROFILE_FIELDS = (
     ("scope", "What the assistant can help with (one sentence)"),
 )
 
+# The clinic's choice of how readily to answer (bot/clinic/profile.py ANSWERING), in an editor's words
+ANSWERING_WORDS = {
+    "more": 'Answer more: fewer "not covered" replies, more quotes that may not answer the question',
+    "balanced": "Balanced (recommended)",
+    "careful": 'Be more careful: "not covered" unless the articles clearly answer',
+}
+
 
 def articles_tab(gr, editor, uploads_dir: Path):
     """Build the tab; returns the article list, the remove choice, the approved answer's questions box and the
@@ -219,27 +226,35 @@ def _profile(gr, editor) -> None:
         value="\n".join(profile.starters),
         elem_id="profile-starters",
     )
+    answering = gr.Radio(
+        [(words, key) for key, words in ANSWERING_WORDS.items()],
+        value=profile.answering,
+        label="How readily the assistant answers (the Quality tab shows what each choice costs on your questions)",
+        elem_id="profile-answering",
+    )
     save = gr.Button("Save profile draft", elem_id="save-profile")
     status = gr.Markdown(elem_id="profile-status")
 
     def save_profile(*values):
-        data = dict(zip([k for k, _ in PROFILE_FIELDS], values[:-1], strict=False), starters=values[-1])
+        keys = [k for k, _ in PROFILE_FIELDS]
+        data = dict(zip(keys, values[:-2], strict=False), starters=values[-2], answering=values[-1])
         try:
             changes = editor.profile_changes(editor.draft_profile(data))
         except EditError as exc:
             return f"Not saved: {md(exc)}"
         if not changes:
             return "Profile draft saved. It is the same as the profile patients see now."
-        labels = {**dict(PROFILE_FIELDS), "starters": "Starter questions"}
+        labels = {**dict(PROFILE_FIELDS), "starters": "Starter questions", "answering": "How readily it answers"}
         said = "".join(
-            f"\n- {labels[k]}: {md(after) or '(empty)'} (now: {md(before) or '(empty)'})"
+            f"\n- {labels[k]}: {md(ANSWERING_WORDS.get(after, after)) or '(empty)'} "
+            f"(now: {md(ANSWERING_WORDS.get(before, before)) or '(empty)'})"
             for k, before, after in changes
         )
         return (
             f"Profile draft saved. Changes from what patients see now:{said}\n\nCheck and publish it below to serve it."
         )
 
-    save.click(save_profile, [*boxes, starters], status, api_visibility="private")
+    save.click(save_profile, [*boxes, starters, answering], status, api_visibility="private")
 
 
 def _approved(gr, editor, section):

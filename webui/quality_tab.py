@@ -9,6 +9,7 @@ time, and `gr` is imported inside the builder, so a postponed (string) annotatio
 
 from urllib.parse import quote
 
+from services import quality
 from webui import charts
 from webui.render import md
 
@@ -30,7 +31,9 @@ def quality_tab(gr, desk):
             visible=False,
             show_label=False,
         )
-    topics = gr.Plot(label="Passing questions by topic", elem_id="chart-topics", visible=False, show_label=False)
+    with gr.Row():
+        topics = gr.Plot(label="Passing questions by topic", elem_id="chart-topics", visible=False, show_label=False)
+        answering = gr.Plot(label="How readily to answer", elem_id="chart-answering", visible=False, show_label=False)
     with gr.Accordion("The charts' numbers as text", open=False, elem_id="chart-text-section"):
         chart_text = gr.Markdown(elem_id="chart-text")
     gr.Markdown("### Failing cases")
@@ -55,12 +58,14 @@ def quality_tab(gr, desk):
         )
         shown = lambda fig: gr.update(value=fig, visible=True)  # noqa: E731
         listed = {_label(i, f): f for i, f in enumerate(out["failing"], start=1)}
+        points, setting = out["answering"]["points"], out["answering"]["setting"]
         return (
             _summary(out),
             shown(charts.history_chart(out["history"])),
             shown(charts.confusion_chart(out["confusion"])),
             shown(charts.topic_chart(out["topics"])),
-            charts.as_text(out["history"], out["topics"], out["confusion"]),
+            gr.update(value=charts.answering_chart(points, setting) if points else None, visible=bool(points)),
+            charts.as_text(out["history"], out["topics"], out["confusion"]) + "\n" + charts.answering_text(points),
             note,
             rows,
             gr.update(choices=list(listed), value=None),
@@ -70,7 +75,7 @@ def quality_tab(gr, desk):
     run.click(
         run_evals,
         None,
-        [summary, history, confusion, topics, chart_text, failing_note, failing, chosen["pick"], cases],
+        [summary, history, confusion, topics, answering, chart_text, failing_note, failing, chosen["pick"], cases],
         api_visibility="private",
     )
     return start, chosen["question"]
@@ -84,7 +89,8 @@ def _summary(out: dict) -> str:
         else "Some enforced gates failed:\n" + "\n".join(f"- {md(f)}" for f in out["failures"])
     )
     _, reading = out["reading_verdict"]
-    return f"{out['headline']}\n\n{gates}\n\n{md(reading)}"
+    answering = quality.answering_words(out["answering"]["points"], out["answering"]["setting"])
+    return f"{out['headline']}\n\n{gates}\n\n{md(reading)}" + (f"\n\n{answering}" if answering else "")
 
 
 def _label(i: int, case) -> str:

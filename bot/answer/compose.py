@@ -29,6 +29,7 @@ class Draft:
     abstain: bool
     why: str = ""
     candidates: list[Candidate] = field(default_factory=list)
+    threshold: float = 0.0  # the likelihood the reader answered from
 
 
 class ExtractiveComposer:
@@ -38,16 +39,20 @@ class ExtractiveComposer:
         self.reader = reader
         self.config = reader.config
 
-    def run(self, query: Query, evidence: list[Evidence], view: CorpusView) -> Draft:
-        """Read the evidence; abstain when the articles do not answer, else pick what to say."""
-        reading = self.reader.run(query, evidence, view)
+    def run(self, query: Query, evidence: list[Evidence], view: CorpusView, answering: str = "balanced") -> Draft:
+        """Read the evidence; abstain when the articles do not answer (how readily: the clinic's `answering`),
+        else pick what to say."""
+        reading = self.reader.run(query, evidence, view, answering)
         shown = reading.candidates[:8]
         if not reading.candidates or reading.why:
-            return Draft([], reading.answerable, True, reading.why or "nothing in the index matched", shown)
+            why = reading.why or "nothing in the index matched"
+            return Draft([], reading.answerable, True, why, shown, reading.threshold)
         picked = self._select(reading, view)
         if not picked:
-            return Draft([], reading.answerable, True, "only sentences addressed to an AI matched", shown)
-        return Draft(picked, reading.answerable, False, "", shown)
+            return Draft(
+                [], reading.answerable, True, "only sentences addressed to an AI matched", shown, reading.threshold
+            )
+        return Draft(picked, reading.answerable, False, "", shown, reading.threshold)
 
     def _select(self, reading: Reading, view: CorpusView) -> list[Candidate]:
         # a lead-in ("Call right away if you have:") says nothing without the list after it; a sentence that speaks

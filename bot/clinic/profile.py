@@ -21,7 +21,21 @@ HEADER = (
     "# The clinic profile: how patients reach this clinic. Edited on the staff desk (Articles tab) and\n"
     "# published through the same check as articles. Every fixed message takes its contact details from here.\n"
 )
-FIELDS = ("name", "phone", "hours", "address", "booking", "crisis_line", "emergency_number", "topic", "scope")
+FIELDS = (
+    "name",
+    "phone",
+    "hours",
+    "address",
+    "booking",
+    "crisis_line",
+    "emergency_number",
+    "topic",
+    "scope",
+    "answering",
+)
+# How readily the assistant answers from the articles (the reader's operating points, models/reader/README.md):
+# "more" leaves fewer covered questions unanswered and quotes more often where the articles do not answer.
+ANSWERING = ("more", "balanced", "careful")
 LABELS = {"phone": "Phone", "hours": "Opening hours", "address": "Address", "booking": "Booking"}
 
 # What a patient asks to reach, book or find the clinic. Generic clinic words only.
@@ -76,6 +90,7 @@ class ClinicProfile:
     topic: str = "the clinic's care"
     scope: str = "the clinic's care and what to expect at a visit"
     starters: tuple[str, ...] = field(default_factory=tuple)
+    answering: str = "balanced"  # one of ANSWERING
     contact: str = ""  # without a profile file: CLINICBOT_CLINIC_CONTACT, said as it is
 
     @classmethod
@@ -108,6 +123,8 @@ class ClinicProfile:
         if not isinstance(starters, list):
             raise ProfileError("starters must be a list of questions, one per line starting with '-'")
         profile = cls(**values, starters=tuple(" ".join(str(s).split()) for s in starters if str(s).strip()))
+        if profile.answering not in ANSWERING:
+            raise ProfileError(f'answering must be one of {", ".join(ANSWERING)} (got "{profile.answering}")')
         if not profile.name.strip() or not (profile.phone or profile.booking):
             raise ProfileError("the clinic profile needs at least a name and a phone number or booking link")
         return profile

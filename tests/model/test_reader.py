@@ -85,3 +85,20 @@ def test_a_condition_the_articles_never_name_is_not_covered(corpus_bot):
     answer = corpus_bot.ask("is ketamine safe if i have glaucoma?")
     assert answer.kind == "no_answer"
     assert "don't cover" in answer.answer or "do not cover" in answer.answer
+
+
+@pytest.mark.slow
+def test_a_careful_clinic_needs_the_likelier_answer_its_setting_names(corpus_bot, monkeypatch):
+    import dataclasses
+
+    config = corpus_bot.composer.reader.config
+    careful, balanced = config.threshold("careful"), config.threshold("balanced")
+    assert careful > balanced
+    clinic = corpus_bot.clinic
+    monkeypatch.setattr(
+        corpus_bot,
+        "clinic",
+        dataclasses.replace(clinic, profile=dataclasses.replace(clinic.profile, answering="careful")),
+    )
+    for question in ("How is ketamine given?", "Can I bring my dog to the clinic?"):
+        assert corpus_bot.ask(question).trace["compose"]["threshold"] == round(careful, 3)

@@ -182,10 +182,14 @@ def test_a_content_gap_becomes_an_approved_answer_through_the_check(app, browser
     phone = desk.locator("#profile-phone textarea")
     expect(phone).to_have_value("(555) 010-0123", timeout=SLOW)  # the section is drawn with the served profile
     fill_kept(phone, "(555) 010-0456")
+    desk.locator("#profile-answering").get_by_text("Be more careful").click()
     desk.locator("#save-profile").click()
     status = desk.locator("#profile-status")
     status.get_by_text("Profile draft saved").wait_for(timeout=SLOW)
     assert "Phone: (555) 010-0456 (now: (555) 010-0123)" in status.inner_text()  # what was saved, in words
+    assert re.search(
+        r"How readily it answers: Be more careful: .* \(now: Balanced \(recommended\)\)", status.inner_text()
+    )
 
     desk.locator("#check-add").click()
     report = desk.locator("#check-report")

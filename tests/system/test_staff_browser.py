@@ -65,7 +65,7 @@ def test_quality_tab_runs_the_evaluation_sets(app, browser):
     shot(page, "staff-quality-progress")
     summary = page.locator("#eval-summary")
     summary.get_by_text(re.compile("All enforced gates passed|Some enforced gates failed")).wait_for(timeout=5 * SLOW)
-    for chart in ("#chart-history", "#chart-confusion", "#chart-topics"):
+    for chart in ("#chart-history", "#chart-confusion", "#chart-topics", "#chart-answering"):
         page.locator(f"{chart} img").wait_for(timeout=SLOW)  # a picture, not a dump of numbers
     shot(page, "staff-quality-headline")
     text = summary.inner_text()
@@ -77,6 +77,9 @@ def test_quality_tab_runs_the_evaluation_sets(app, browser):
     assert "questions kept back" in page.locator("#chart-text").inner_text()
     assert f"\t{facts}%\t" in page.locator("#chart-text").inner_text()  # "Every fact found", the same figure
     assert re.search(r"The clinic's target is grade 8 or lower: (✅ met|❌ not met)\.", text), text
+    # what each choice of how readily to answer gives on the clinic's own questions, its own choice named
+    assert re.search(r"Balanced \(your setting\): answers \d+% of the questions the articles cover", text), text
+    assert re.search(r"Be more careful: answers \d+% .* says \"not covered\" to \d+%", text), text
     # the clinic's own sets were run (CLINICBOT_EVALS_DIR), not the bundled ones: its count of safety messages
     sample = [json.loads(row) for row in (GOLDEN / "safety.jsonl").read_text().splitlines()[::20]]
     assert f"{sum(row['split'] == 'test' for row in sample)} safety messages" in kept, text

@@ -149,9 +149,11 @@ def test_the_clinic_profile_is_edited_as_a_draft_and_bad_values_are_explained(de
             "phone": "(555) 010-0199",
             "hours": "Mon-Fri 9-5",
             "starters": "What is an infusion like?\n\nHow do I book?",
+            "answering": "careful",
         }
     )
     profile = desk.profile()  # the draft, not yet what patients are served
+    assert profile.answering == "careful"
     assert (profile.name, profile.phone, profile.crisis_line) == ("Harbor Clinic", "(555) 010-0199", "988")
     assert profile.starters == ("What is an infusion like?", "How do I book?")
     assert not (desk.settings.corpus_dir / "_clinic.yml").exists()

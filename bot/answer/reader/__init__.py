@@ -46,6 +46,7 @@ class Reading:
     candidates: list[Candidate]
     answerable: float
     why: str = ""
+    threshold: float = 0.0  # the likelihood it answers from (the clinic's choice, ReaderConfig.threshold)
 
 
 @dataclass
@@ -66,11 +67,13 @@ class Reader:
         self.net = net
         self.config: ReaderConfig = net.config
 
-    def run(self, query, evidence: list[Evidence], view) -> Reading:
-        """Read the evidence for one question (`query` from HybridRetriever.query)."""
+    def run(self, query, evidence: list[Evidence], view, answering: str = "balanced") -> Reading:
+        """Read the evidence for one question (`query` from HybridRetriever.query); `answering` is the clinic's
+        choice of how readily to answer (ReaderConfig.threshold)."""
+        threshold = self.config.threshold(answering)
         got = inputs(query, evidence, view)
         if got is None:
-            return Reading([], 0.0, "nothing in the index matched")
+            return Reading([], 0.0, "nothing in the index matched", threshold)
         probs = self.net.sentence_scores(got.rows)
         ranks = self.net.rank_scores(got.rows, probs)
         order = np.argsort(-ranks, kind="stable")
@@ -83,12 +86,11 @@ class Reader:
         why = (
             f"asks about '{got.missing}', which the articles never mention"
             if got.missing
-            else f"the articles seem not to answer it (likelihood {answerable:.2f}; "
-            f"it answers from {self.config.answerable_threshold:.2f})"
-            if answerable < self.config.answerable_threshold
+            else f"the articles seem not to answer it (likelihood {answerable:.2f}; it answers from {threshold:.2f})"
+            if answerable < threshold
             else ""
         )
-        return Reading(candidates, answerable, why)
+        return Reading(candidates, answerable, why, threshold)
 
 
 def inputs(query, evidence: list[Evidence], view) -> Inputs | None:

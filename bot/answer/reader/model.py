@@ -52,6 +52,13 @@ class ReaderConfig:
     )
     margin: float = 0.45  # other sentences are said when they rank within this of the best
     max_sentences: int = 3
+    # A clinic's choice of how readily to answer (`answering` in its profile): each name's threshold, chosen by
+    # train/reader.py on held-out clinics for its bound on answerable questions left unanswered.
+    operating_points: tuple[tuple[str, float], ...] = ()
+
+    def threshold(self, answering: str = "balanced") -> float:
+        """The answerability threshold for a clinic's choice; the trained default for one this model lacks."""
+        return dict(self.operating_points).get(answering, self.answerable_threshold)
 
 
 class ReaderNet:
@@ -78,6 +85,7 @@ class ReaderNet:
                 **data,
                 "features": tuple(data["features"]),
                 "prior": tuple((str(k), float(v)) for k, v in data.get("prior", ReaderConfig.prior)),
+                "operating_points": tuple((str(k), float(v)) for k, v in data.get("operating_points", ())),
             }
         )
         if settings.features != FEATURES:

@@ -44,12 +44,17 @@ def open_desk(browser, url: str, tab: str):
 
 def inspect(page, question: str) -> str:
     """Ask the inspector and return the card shown (the answer and the decisions behind it, in words)."""
+    card = page.locator("#inspect-card")
+    before = card.inner_text()
     page.locator("#inspect-question textarea").fill(question)
     page.locator("#inspect-question textarea").press("Enter")
-    card = page.locator("#inspect-card")
-    card.get_by_text("Reply:").wait_for(timeout=SLOW)
-    page.wait_for_timeout(500)
-    return card.inner_text()
+    # the card of the question before stays on screen until the new one is drawn: wait for a finished new card
+    for _ in range(SLOW // 200):
+        text = card.inner_text()
+        if "Reply:" in text and "processing" not in text and text != before:
+            return text
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no new card for {question!r}: {card.inner_text()[:200]!r}")
 
 
 def cell(page, row: int, col: int):

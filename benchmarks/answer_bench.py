@@ -1,7 +1,10 @@
 """Baseline (plain LangChain RAG) versus clinicbot on the same questions, side by side: the clinic's
 golden sets (dev and test) and the practice clinics of the test split (never tuned on).
 
-    python -m benchmarks.answer_bench
+    python -m benchmarks.answer_bench [--no-blind]
+
+--no-blind leaves out the blind set's ten test clinics (train/data/reader/blind), as `python -m evals run
+--no-blind` does: the sets a checkout from before they were written can be compared on.
 
 Warm figures: both systems are built and asked one question before timing starts.
 The baseline sees each question alone (it has no conversation memory); clinicbot gets the history.
@@ -9,6 +12,7 @@ The baseline sees each question alone (it has no conversation memory); clinicbot
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 from pathlib import Path
@@ -21,7 +25,7 @@ from bot.core.settings import Settings
 from bot.engine import build_bot
 from bot.retrieve.embedder import Embedder
 from evals.metrics import fact_found
-from evals.practice import clinics, run_clinic
+from evals.practice import BLIND, clinics, run_clinic
 from evals.sets import GOLDEN, load_cases
 from ingest.sync import Syncer
 
@@ -66,7 +70,10 @@ def clinicbot_reply(bot, case) -> dict:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.answer_bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--no-blind", action="store_true", help="leave out the blind set's test clinics")
+    args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -84,10 +91,10 @@ def main() -> None:
         for split in ("dev", "test"):
             idx = [i for i, c in enumerate(cases) if c.split == split]
             _print(f"golden {split} split", [cases[i] for i in idx], [theirs[i] for i in idx], [ours[i] for i in idx])
-        practice(bot, embedder, Path(tmp))
+        practice(bot, embedder, Path(tmp), None if args.no_blind else BLIND)
 
 
-def practice(bot, embedder, tmp: Path) -> None:
+def practice(bot, embedder, tmp: Path, blind: Path | None) -> None:
     """The test practice clinics: each indexed on its own for both systems, asked its own questions."""
 
     def ask_all(clinic_bot, cases, corpus):
@@ -96,12 +103,12 @@ def practice(bot, embedder, tmp: Path) -> None:
         return [(c, baseline.ask(c.question), clinicbot_reply(clinic_bot, c)) for c in cases]
 
     rows = []
-    for clinic in clinics():
-        if clinic.split == "test":
-            rows += run_clinic(clinic, bot.settings, bot, ask_all)
+    tested = [c for c in clinics(blind=blind) if c.split == "test"]
+    for clinic in tested:
+        rows += run_clinic(clinic, bot.settings, bot, ask_all)
     asked = [r for r in rows if r[0].category != "logistics"]  # the clinic's profile answers these, not its articles
     _print(
-        "test practice clinics (" + ", ".join(c.name for c in clinics() if c.split == "test") + "; logistics left out)",
+        "test practice clinics (" + ", ".join(c.name for c in tested) + "; logistics left out)",
         [r[0] for r in asked],
         [r[1] for r in asked],
         [r[2] for r in asked],

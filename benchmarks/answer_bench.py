@@ -6,20 +6,23 @@ golden sets (dev and test) and the practice clinics of the test split (never tun
 --no-blind leaves out the blind set's ten test clinics (train/data/reader/blind), as `python -m evals run
 --no-blind` does: the sets a checkout from before they were written can be compared on.
 
-Warm figures: both systems are built and asked one question before timing starts.
+Warm figures: both systems are built and asked one question before timing starts. Beside them, for the sets
+measured then, clinicbot at issue 23's start (answer_bench_before.json: measured once with that checkout on
+this machine; its latencies are from that quiet run, not this one).
 The baseline sees each question alone (it has no conversation memory); clinicbot gets the history.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks import side_by_side
+from benchmarks import columns, side_by_side
 from benchmarks.baseline import Baseline
 from bot.core.settings import Settings
 from bot.engine import build_bot
@@ -30,6 +33,8 @@ from evals.sets import GOLDEN, load_cases
 from ingest.sync import Syncer
 
 REPO = Path(__file__).resolve().parents[1]
+# clinicbot at issue 23's start (3edaabd), measured with that checkout's own bench: the "before" column
+BEFORE = Path(__file__).with_name("answer_bench_before.json")
 ROWS = ("source_hit", "fact_recall", "answer_words", "abstention_recall", "false_abstention", "p50_ms", "p95_ms")
 
 
@@ -78,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
     cases = [c for name in ("answers", "conversations") for c in load_cases(GOLDEN / f"{name}.jsonl")]
+    stored = json.loads(BEFORE.read_text())
     embedder = Embedder()
     with tempfile.TemporaryDirectory(prefix="clinicbot-bench-") as tmp:
         settings = Settings(index_dir=Path(tmp) / "index", corpus_dir=REPO / "corpus")
@@ -90,11 +96,13 @@ def main(argv: list[str] | None = None) -> None:
         theirs = [baseline.ask(c.question) for c in cases]
         for split in ("dev", "test"):
             idx = [i for i, c in enumerate(cases) if c.split == split]
-            _print(f"golden {split} split", [cases[i] for i in idx], [theirs[i] for i in idx], [ours[i] for i in idx])
-        practice(bot, embedder, Path(tmp), None if args.no_blind else BLIND)
+            title = f"golden {split} split"
+            picked = [cases[i] for i in idx], [theirs[i] for i in idx], [ours[i] for i in idx]
+            _print(title, *picked, stored["sets"].get(title), stored["commit"])
+        practice(bot, embedder, Path(tmp), None if args.no_blind else BLIND, stored)
 
 
-def practice(bot, embedder, tmp: Path, blind: Path | None) -> None:
+def practice(bot, embedder, tmp: Path, blind: Path | None, stored: dict) -> None:
     """The test practice clinics: each indexed on its own for both systems, asked its own questions."""
 
     def ask_all(clinic_bot, cases, corpus):
@@ -112,16 +120,23 @@ def practice(bot, embedder, tmp: Path, blind: Path | None) -> None:
         [r[0] for r in asked],
         [r[1] for r in asked],
         [r[2] for r in asked],
+        stored["sets"]["test practice clinics"] if [c.name for c in tested] == stored["practice_clinics"] else None,
+        stored["commit"],
     )
 
 
-def _print(title: str, cases, theirs, ours) -> None:
-
+def _print(title: str, cases, theirs, ours, before: dict | None = None, commit: str = "") -> None:
+    """One set's table: the plain LangChain peer, clinicbot at issue 23's start (`before`, stored, when the
+    set was measured then) and clinicbot now."""
     print(
         f"\n{title}: {sum(c.kind == 'answer' for c in cases)} answerable, "
         f"{sum(c.kind == 'no_answer' for c in cases)} unanswerable"
     )
-    side_by_side(("baseline", "clinicbot"), figures(cases, theirs), figures(cases, ours), ROWS)
+    if before is None:
+        side_by_side(("baseline", "clinicbot"), figures(cases, theirs), figures(cases, ours), ROWS)
+        return
+    headers = ("baseline", f"start ({commit})", "clinicbot now")
+    columns(headers, (figures(cases, theirs), before, figures(cases, ours)), ROWS)
 
 
 if __name__ == "__main__":

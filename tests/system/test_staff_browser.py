@@ -48,10 +48,11 @@ def inspect(page, question: str) -> str:
     before = card.inner_text()
     page.locator("#inspect-question textarea").fill(question)
     page.locator("#inspect-question textarea").press("Enter")
-    # the card of the question before stays on screen until the new one is drawn: wait for a finished new card
+    # the card of the question before stays on screen, under Gradio's progress text ("processing | 0.6s", "0.2s"),
+    # until the new one is drawn: wait for a new card with nothing before its "Reply:"
     for _ in range(SLOW // 200):
-        text = card.inner_text()
-        if "Reply:" in text and "processing" not in text and text != before:
+        text = card.inner_text().strip()
+        if text.startswith("Reply:") and text != before.strip():
             return text
         page.wait_for_timeout(200)
     raise AssertionError(f"no new card for {question!r}: {card.inner_text()[:200]!r}")

@@ -4,6 +4,7 @@ the clinic profile, approved answers, and the check that explains every changed 
 from pathlib import Path
 
 from services.editor import EditError
+from services.quality import ANSWERING_NAMES
 from webui.editor_check import accept_controls, changed_choices, check_text
 from webui.render import md
 
@@ -23,12 +24,14 @@ PROFILE_FIELDS = (
     ("scope", "What the assistant can help with (one sentence)"),
 )
 
-# The clinic's choice of how readily to answer (bot/clinic/profile.py ANSWERING), in an editor's words
-ANSWERING_WORDS = {
-    "more": 'Answer more: fewer "not covered" replies, more quotes that may not answer the question',
-    "balanced": "Balanced (recommended)",
-    "careful": 'Be more careful: "not covered" unless the articles clearly answer',
+# The clinic's choice of how readily to answer (bot/clinic/profile.py ANSWERING): the names staff read on the
+# Quality tab, with what each does, so the editor's choice and the staff's chart name it alike
+_ANSWERING_HINTS = {
+    "more": ': fewer "not covered" replies, more quotes that may not answer the question',
+    "balanced": " (recommended)",
+    "careful": ': "not covered" unless the articles clearly answer',
 }
+ANSWERING_WORDS = {key: ANSWERING_NAMES[key] + hint for key, hint in _ANSWERING_HINTS.items()}
 
 
 def articles_tab(gr, editor, uploads_dir: Path):

@@ -276,7 +276,7 @@ def fit_topics(out: Path, train_rows, val_rows) -> dict:
 
 
 def _pooled(net, texts: list[str]) -> np.ndarray:
-    """The guard network's pooled vectors as the answering process computes them (the numpy encoder)."""
+    """The guard network's pooled vectors as the answering process computes them (bot/core/encoder.py)."""
     if not texts:
         return np.zeros((0, 384))
     return np.concatenate(

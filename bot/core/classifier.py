@@ -1,5 +1,5 @@
 """The torch shape of the project's fine-tuned text classifiers, for their trainers (train/) and the tests that
-compare the numpy encoder with torch. Serving never imports this module's torch: bot/core/encoder.py runs
+compare the serving encoder with torch. Serving never imports this module's torch: bot/core/encoder.py runs
 the saved weights.
 """
 

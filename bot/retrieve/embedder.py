@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 from bot.core.encoder import Encoder
 
 DIM = 384
-FEW = 16  # up to this many texts at once go through the numpy encoder; more through sentence-transformers
+FEW = 16  # up to this many texts at once go through the onnxruntime encoder; more through sentence-transformers
 
 
 def bundled_model_path() -> Path:
@@ -28,8 +28,8 @@ class Embedder:
     """Normalised sentence embeddings from the bundled all-MiniLM-L6-v2.
 
     Two runners of the same weights, chosen by batch size because each is fast where the other is slow
-    (benchmarks/startup_bench.py; docs/design.md): a question or a handful of texts goes through the numpy
-    encoder (bot/core/encoder.py, about 15 ms a question, nothing heavy imported), a batch of documents at
+    (benchmarks/startup_bench.py; docs/design.md): a question or a handful of texts goes through the
+    onnxruntime encoder (bot/core/encoder.py, a few ms a question, nothing heavy imported), a batch of documents at
     ingest through sentence-transformers (torch), loaded the first time a batch comes (7x faster on the
     corpus's 267 sentences and paragraphs). Both give the same vectors to float32 rounding (tests/model)."""
 

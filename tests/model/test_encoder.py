@@ -1,4 +1,4 @@
-"""The numpy encoder that serves questions gives the vectors the torch stack gives, for both shipped models:
+"""The encoder that serves questions gives the vectors the torch stack gives, for both shipped models:
 the bundled all-MiniLM-L6-v2 (against sentence-transformers) and the guard's fine-tuned reader (against the
 trainer's own network)."""
 
@@ -23,13 +23,13 @@ TEXTS = [
 
 
 @pytest.mark.slow
-def test_the_numpy_embedder_matches_sentence_transformers():
+def test_the_serving_embedder_matches_sentence_transformers():
     from sentence_transformers import SentenceTransformer
 
     reference = SentenceTransformer(str(bundled_model_path()), device="cpu", local_files_only=True)
     expected = reference.encode(TEXTS, normalize_embeddings=True)
     embedder = Embedder()
-    assert len(TEXTS) <= FEW  # a handful of texts: the numpy path
+    assert len(TEXTS) <= FEW  # a handful of texts: the onnxruntime path
     got = embedder.embed(TEXTS)
     assert np.abs(got - expected).max() < 1e-5
     assert np.abs(embedder.embed_query(TEXTS[0]) - expected[0]).max() < 1e-5
@@ -39,7 +39,7 @@ def test_the_numpy_embedder_matches_sentence_transformers():
 
 
 @pytest.mark.slow
-def test_the_guards_numpy_reader_matches_its_torch_network():
+def test_the_guards_served_reader_matches_its_torch_network():
     import torch
     from safetensors.torch import load_file
     from transformers import AutoTokenizer

@@ -1,4 +1,4 @@
-"""The numpy encoder on a tiny BERT made in the test: the same token vectors as transformers' own BertModel
+"""The encoder on a tiny BERT made in the test: the same token vectors as transformers' own BertModel
 with the same weights, padding that changes nothing, and a clear error for a missing file."""
 
 from __future__ import annotations
@@ -66,3 +66,14 @@ def test_a_missing_weights_file_is_named(tmp_path):
     (tmp_path / "tokenizer.json").write_text("{}")
     with pytest.raises(EncoderFilesMissing, match="model.safetensors"):
         Encoder(tmp_path)
+
+
+def test_texts_of_many_lengths_keep_their_order_and_vectors(tmp_path):
+    # texts are run in groups of like length: each vector must still come back in its text's place
+    tiny_bert(tmp_path)
+    encoder = Encoder(tmp_path, max_tokens=32)
+    texts = ["the clinic opens at nine . " * n + "is it open?" for n in (3, 0, 2, 0, 1, 3)]
+    together = encoder.mean_pooled(texts)
+    alone = np.concatenate([encoder.mean_pooled([t]) for t in texts])
+    assert np.abs(together - alone).max() < 1e-5
+    assert np.abs(together[1] - together[0]).max() > 1e-3  # different texts, different vectors

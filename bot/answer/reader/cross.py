@@ -2,7 +2,7 @@
 together (with its section heading) and give P(this sentence answers the question).
 
 Trained by `python -m train.cross_reader` on practice clinics written blind (train/data/reader/blind, the
-train split of its splits.yml); the weights live in the repo (models/cross_reader/) and run here in numpy
+train split of its splits.yml); the weights live in the repo (models/cross_reader/) and run here on onnxruntime
 (bot/core/encoder.py), on the CPU, with no hub and no torch. Not yet served: wired into the reader it
 failed the golden test gates (models/cross_reader/README.md), so only its trainer and tests use it today.
 """

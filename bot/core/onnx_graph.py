@@ -1,0 +1,120 @@
+"""A BERT encoder's transformer layers as an ONNX graph, built from weights already in memory (the one module
+that uses the `onnx` package).
+
+The graph is code, not a file: the safetensors weights stay the one copy of a model in the repo (and in
+memory: the graph names them, onnxruntime reads the mapped arrays), and any model folder the encoder can read
+(the bundled embedder, the guard's and the reader's fine-tuned copies, a test's tiny BERT) runs the same way.
+The operations are BERT's own, in float32 (exact GELU by erf), so the vectors are the ones torch gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+if TYPE_CHECKING:
+    from bot.core.encoder import Layer
+
+OPSET = 17  # LayerNormalization is an operator from opset 17 on
+OUTPUT = "hidden"
+
+
+class _Builder:
+    """Nodes of one graph, each named in order, and its weights: declared in the graph as held outside it and
+    handed to onnxruntime as the arrays themselves (views of the mapped safetensors file), so that loading a
+    model copies no weight."""
+
+    def __init__(self):
+        self.nodes: list[onnx.NodeProto] = []
+        self.declared: list[onnx.TensorProto] = []
+        self.weights: dict[str, np.ndarray] = {}
+
+    def const(self, name: str, value: np.ndarray) -> str:
+        value = np.ascontiguousarray(value)  # no copy for the mapped weights, which are contiguous
+        tensor = onnx.TensorProto(name=name, data_type=helper.np_dtype_to_tensor_dtype(value.dtype))
+        tensor.dims.extend(value.shape)
+        tensor.data_location = onnx.TensorProto.EXTERNAL
+        for key, text in (("location", "memory"), ("offset", "0"), ("length", str(value.nbytes))):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, text
+        self.declared.append(tensor)
+        self.weights[name] = value
+        return name
+
+    def inline(self, name: str, value: np.ndarray) -> str:
+        """A small constant (a scale, a shape) kept in the graph itself, where shape inference can read it."""
+        self.declared.append(numpy_helper.from_array(value, name))
+        return name
+
+    def op(self, kind: str, inputs: Sequence[str], **attributes) -> str:
+        out = f"n{len(self.nodes)}"
+        self.nodes.append(helper.make_node(kind, list(inputs), [out], **attributes))
+        return out
+
+    def linear(self, x: str, weights: tuple[np.ndarray, np.ndarray], name: str) -> str:
+        # the weights lie as torch keeps them, [out, in]: Gemm reads them transposed where they lie
+        w, bias = self.const(f"{name}.w", weights[0].T), self.const(f"{name}.b", weights[1])
+        return self.op("Gemm", [x, w, bias], transB=1)
+
+    def norm(self, x: str, weights: tuple[np.ndarray, np.ndarray], name: str, eps: float) -> str:
+        scale, shift = self.const(f"{name}.g", weights[0]), self.const(f"{name}.b", weights[1])
+        return self.op("LayerNormalization", [x, scale, shift], axis=-1, epsilon=eps)
+
+
+def encoder_graph(
+    embedding_norm: tuple[np.ndarray, np.ndarray], layers: Sequence[Layer], heads: int, eps: float
+) -> tuple[bytes, dict[str, np.ndarray]]:
+    """The serialized ONNX model of the embedding norm and the transformer layers, and the weights it
+    declares by name. Inputs: "embedded" [batch x tokens, width], "blocked" [batch, 1, 1, tokens] and
+    "split_heads" ([batch, tokens, heads, head width]); output "hidden" [batch x tokens, width]."""
+    width = int(embedding_norm[0].shape[0])
+    b = _Builder()
+    b.inline("scale", np.array(1 / np.sqrt(width // heads), dtype=np.float32))
+    b.inline("half", np.array(0.5, dtype=np.float32))
+    b.inline("one", np.array(1.0, dtype=np.float32))
+    b.inline("root2", np.array(np.sqrt(2.0), dtype=np.float32))
+    b.inline("join_heads", np.array([-1, width], dtype=np.int64))
+    x = b.norm("embedded", embedding_norm, "embeddings", eps)
+    for i, layer in enumerate(layers):
+        x = _attention(b, x, layer, f"layer{i}", eps)
+        inner = b.linear(x, layer.intermediate, f"layer{i}.intermediate")
+        erf = b.op("Erf", [b.op("Div", [inner, "root2"])])
+        inner = b.op("Mul", [b.op("Mul", [inner, "half"]), b.op("Add", [erf, "one"])])
+        out = b.linear(inner, layer.output, f"layer{i}.output")
+        x = b.norm(b.op("Add", [out, x]), layer.output_norm, f"layer{i}.output_norm", eps)
+    b.nodes.append(helper.make_node("Identity", [x], [OUTPUT]))
+    graph = helper.make_graph(
+        b.nodes,
+        "bert_encoder",
+        [
+            helper.make_tensor_value_info("embedded", TensorProto.FLOAT, ["rows", width]),
+            helper.make_tensor_value_info("blocked", TensorProto.FLOAT, ["batch", 1, 1, "tokens"]),
+            helper.make_tensor_value_info("split_heads", TensorProto.INT64, [4]),
+        ],
+        [helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["rows", width])],
+        b.declared,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="clinicbot")
+    model.ir_version = 9  # what onnxruntime 1.20 and later read
+    return model.SerializeToString(), b.weights
+
+
+def _attention(b: _Builder, x: str, layer: Layer, name: str, eps: float) -> str:
+    """Multi-head self-attention with the padding blocked, then the residual and its norm."""
+
+    def heads(projection: tuple[np.ndarray, np.ndarray], part: str, order: list[int]) -> str:
+        projected = b.linear(x, projection, f"{name}.{part}")
+        return b.op("Transpose", [b.op("Reshape", [projected, "split_heads"])], perm=order)
+
+    query = heads(layer.query, "query", [0, 2, 1, 3])
+    key = heads(layer.key, "key", [0, 2, 3, 1])  # transposed for query @ key
+    value = heads(layer.value, "value", [0, 2, 1, 3])
+    scores = b.op("Add", [b.op("Mul", [b.op("MatMul", [query, key]), "scale"]), "blocked"])
+    context = b.op("MatMul", [b.op("Softmax", [scores], axis=-1), value])
+    context = b.op("Reshape", [b.op("Transpose", [context], perm=[0, 2, 1, 3]), "join_heads"])
+    out = b.linear(context, layer.attention_out, f"{name}.attention_out")
+    return b.norm(b.op("Add", [out, x]), layer.attention_norm, f"{name}.attention_norm", eps)

@@ -276,12 +276,21 @@ class Guard:
                 "crisis",
                 f"classifier {best} or crisis ({scores['crisis']:.2f} crisis): the crisis reply is the safe one",
             )
-        if best == "emergency" and rules.PAST_OR_CHRONIC.search(plain) and not rules.RIGHT_NOW.search(plain):
+        if best == "emergency" and self._past_not_now(plain, scores):
             best = "allowed"  # "my blood pressure is normally low, is that a problem?"
         if best in ("emergency", "refused", "off_topic", "support") and scores[best] >= floors[best]:
             if best != "off_topic" or not clinic:
                 return Verdict(best, f"classifier {best} ({scores[best]:.2f})")
         return Verdict("allowed", "ordinary question", clinic_words=clinic)
+
+    def _past_not_now(self, plain: str, scores: dict) -> bool:
+        """Words of the past or of a lasting condition, none of now, and a reader not sure of an emergency: a
+        confident reading is not undone by a date ("stopped drinking 2 days ago, ... seeing bugs on the wall")."""
+        return (
+            scores["emergency"] < self.config.confident
+            and bool(rules.PAST_OR_CHRONIC.search(plain))
+            and not rules.RIGHT_NOW.search(plain)
+        )
 
     def _emergency_part(self, reading: Reading) -> bool:
         """One part reads as an emergency on its own ("right now my husband has dropped to the floor") after

@@ -91,3 +91,16 @@ def test_a_request_to_act_as_the_clinician_is_refused_with_its_own_topic():
     assert (verdict.kind, verdict.topic) == ("refused", "clinician_role")
     misuse = TextReader("x", {}, {"refused": 0.9, "allowed": 0.1}, topics={"clinician_role": 0.1})
     assert Guard(misuse, WORDS).run("what does the treatment do").topic == ""
+
+
+def test_a_date_does_not_undo_an_emergency_the_reader_is_sure_of():
+    # "ago" and "yesterday" are words of the past, but the danger is now: a sure reading stands
+    # the whole message reads as an emergency; none of its parts does on its own
+    parts = {"allowed": 0.9, "emergency": 0.05, "crisis": 0.05}
+    message = "stopped drinking 2 days ago, can't stop shaking and i'm seeing bugs on the wall"
+    reader = TextReader(message, {"emergency": 0.97, "allowed": 0.03}, parts)
+    assert Guard(reader, WORDS).run(message).kind == "emergency"
+    # an unsure one, beside words of a lasting condition, is an ordinary question about it
+    message = "my blood pressure is normally low, is that a problem"
+    reader = TextReader(message, {"emergency": 0.6, "allowed": 0.4}, parts)
+    assert Guard(reader, WORDS).run(message).kind == "allowed"

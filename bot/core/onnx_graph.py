@@ -1,5 +1,5 @@
-"""A BERT encoder's transformer layers as an ONNX graph, built from weights already in memory (the one module
-that uses the `onnx` package).
+"""A BERT encoder's transformer layers as an ONNX graph, built from weights already in memory (its bytes are
+written by bot/core/onnx_wire.py).
 
 The graph is code, not a file: the safetensors weights stay the one copy of a model in the repo (and in
 memory: the graph names them, onnxruntime reads the mapped arrays), and any model folder the encoder can read
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+
+from bot.core import onnx_wire as wire
 
 if TYPE_CHECKING:
     from bot.core.encoder import Layer
@@ -29,30 +29,24 @@ class _Builder:
     model copies no weight."""
 
     def __init__(self):
-        self.nodes: list[onnx.NodeProto] = []
-        self.declared: list[onnx.TensorProto] = []
+        self.nodes: list[bytes] = []
+        self.declared: list[bytes] = []
         self.weights: dict[str, np.ndarray] = {}
 
     def const(self, name: str, value: np.ndarray) -> str:
         value = np.ascontiguousarray(value)  # no copy for the mapped weights, which are contiguous
-        tensor = onnx.TensorProto(name=name, data_type=helper.np_dtype_to_tensor_dtype(value.dtype))
-        tensor.dims.extend(value.shape)
-        tensor.data_location = onnx.TensorProto.EXTERNAL
-        for key, text in (("location", "memory"), ("offset", "0"), ("length", str(value.nbytes))):
-            entry = tensor.external_data.add()
-            entry.key, entry.value = key, text
-        self.declared.append(tensor)
+        self.declared.append(wire.tensor(name, value, outside=True))
         self.weights[name] = value
         return name
 
     def inline(self, name: str, value: np.ndarray) -> str:
         """A small constant (a scale, a shape) kept in the graph itself, where shape inference can read it."""
-        self.declared.append(numpy_helper.from_array(value, name))
+        self.declared.append(wire.tensor(name, value, outside=False))
         return name
 
-    def op(self, kind: str, inputs: Sequence[str], **attributes) -> str:
+    def op(self, kind: str, inputs: Sequence[str], **attributes: float | int | list[int]) -> str:
         out = f"n{len(self.nodes)}"
-        self.nodes.append(helper.make_node(kind, list(inputs), [out], **attributes))
+        self.nodes.append(wire.node(kind, inputs, [out], attributes))
         return out
 
     def linear(self, x: str, weights: tuple[np.ndarray, np.ndarray], name: str) -> str:
@@ -86,21 +80,16 @@ def encoder_graph(
         inner = b.op("Mul", [b.op("Mul", [inner, "half"]), b.op("Add", [erf, "one"])])
         out = b.linear(inner, layer.output, f"layer{i}.output")
         x = b.norm(b.op("Add", [out, x]), layer.output_norm, f"layer{i}.output_norm", eps)
-    b.nodes.append(helper.make_node("Identity", [x], [OUTPUT]))
-    graph = helper.make_graph(
-        b.nodes,
-        "bert_encoder",
-        [
-            helper.make_tensor_value_info("embedded", TensorProto.FLOAT, ["rows", width]),
-            helper.make_tensor_value_info("blocked", TensorProto.FLOAT, ["batch", 1, 1, "tokens"]),
-            helper.make_tensor_value_info("split_heads", TensorProto.INT64, [4]),
-        ],
-        [helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["rows", width])],
-        b.declared,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="clinicbot")
-    model.ir_version = 9  # what onnxruntime 1.20 and later read
-    return model.SerializeToString(), b.weights
+    b.nodes.append(wire.node("Identity", [x], [OUTPUT], {}))
+    inputs = [
+        wire.value_info("embedded", wire.FLOAT, ["rows", width]),
+        wire.value_info("blocked", wire.FLOAT, ["batch", 1, 1, "tokens"]),
+        wire.value_info("split_heads", wire.INT64, [4]),
+    ]
+    outputs = [wire.value_info(OUTPUT, wire.FLOAT, ["rows", width])]
+    # IR version 9: what onnxruntime 1.20 and later read
+    model = wire.model(b.nodes, b.declared, inputs, outputs, opset=OPSET, ir_version=9)
+    return model, b.weights
 
 
 def _attention(b: _Builder, x: str, layer: Layer, name: str, eps: float) -> str:

@@ -1,0 +1,50 @@
+"""The ONNX bytes bot/core/onnx_wire.py writes by hand are a model the `onnx` package itself reads and checks,
+with the nodes, attributes and weights the encoder graph means."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+
+from bot.core import onnx_wire as wire
+from bot.core.encoder import Encoder
+from bot.core.onnx_graph import encoder_graph
+from tests.unit.test_encoder import tiny_bert
+
+
+def test_a_tiny_berts_graph_is_a_valid_onnx_model(tmp_path):
+    tiny_bert(tmp_path)
+    encoder = Encoder(tmp_path, max_tokens=32)
+    data, weights = encoder_graph(encoder.embedding_norm, encoder.layers, encoder.heads, encoder.eps)
+    model = onnx.load_from_string(data)
+    # the weights are declared by name and left outside the bytes, to be handed over as the arrays themselves
+    outside = {t.name for t in model.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL}
+    assert outside == set(weights)
+    assert np.array_equal(weights["layer0.query.w"], np.asarray(encoder.layers[0].query[0]).T)
+    for t in model.graph.initializer:  # the checker reads outside data from files: put it inside to check
+        if t.name in weights:
+            t.data_location = onnx.TensorProto.DEFAULT
+            del t.external_data[:]
+            t.raw_data = weights[t.name].tobytes()
+    onnx.checker.check_model(model, full_check=True)  # a malformed field, an unknown operator, a dangling name
+    assert [i.name for i in model.graph.input] == ["embedded", "blocked", "split_heads"]
+    assert [o.name for o in model.graph.output] == ["hidden"]
+    kinds = [n.op_type for n in model.graph.node]
+    assert kinds.count("Gemm") == 6 * len(encoder.layers)  # q, k, v, attention out, intermediate, output
+    assert kinds.count("LayerNormalization") == 1 + 2 * len(encoder.layers)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0.5, 1e-12, -1, 3, 2**40, [0, 2, 1, 3], [-1, 384]],
+)
+def test_attributes_read_back_as_written(value):
+    attribute = onnx.AttributeProto.FromString(wire.attribute("a", value))
+    assert onnx.helper.get_attribute_value(attribute) == pytest.approx(value, rel=1e-7)
+
+
+def test_inline_constants_read_back_as_written():
+    for value in (np.array([-1, 384], dtype=np.int64), np.array(0.125, dtype=np.float32)):
+        tensor = onnx.TensorProto.FromString(wire.tensor("c", value, outside=False))
+        assert np.array_equal(onnx.numpy_helper.to_array(tensor), value)

@@ -11,13 +11,12 @@ and sentence-transformers stay out of the serving process. Training (train/) sti
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from tokenizers import Tokenizer
 
-from bot.core.onnx_graph import encoder_graph
+from bot.core.onnx_graph import Layer, encoder_graph
 from bot.core.onnx_session import GraphSession
 
 WEIGHTS = "model.safetensors"
@@ -28,20 +27,6 @@ DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int
 
 class EncoderFilesMissing(RuntimeError):
     """A model folder lacks a file the encoder needs; the message names the folder and the file."""
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One transformer layer's weights, as transposed views so that x @ w applies them."""
-
-    query: tuple[np.ndarray, np.ndarray]
-    key: tuple[np.ndarray, np.ndarray]
-    value: tuple[np.ndarray, np.ndarray]
-    attention_out: tuple[np.ndarray, np.ndarray]
-    attention_norm: tuple[np.ndarray, np.ndarray]
-    intermediate: tuple[np.ndarray, np.ndarray]
-    output: tuple[np.ndarray, np.ndarray]
-    output_norm: tuple[np.ndarray, np.ndarray]
 
 
 class Encoder:

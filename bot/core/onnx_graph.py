@@ -10,17 +10,28 @@ The operations are BERT's own, in float32 (exact GELU by erf), so the vectors ar
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 
 from bot.core import onnx_wire as wire
 
-if TYPE_CHECKING:
-    from bot.core.encoder import Layer
-
 OPSET = 17  # LayerNormalization is an operator from opset 17 on
 OUTPUT = "hidden"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One transformer layer's weights, as transposed views so that x @ w applies them."""
+
+    query: tuple[np.ndarray, np.ndarray]
+    key: tuple[np.ndarray, np.ndarray]
+    value: tuple[np.ndarray, np.ndarray]
+    attention_out: tuple[np.ndarray, np.ndarray]
+    attention_norm: tuple[np.ndarray, np.ndarray]
+    intermediate: tuple[np.ndarray, np.ndarray]
+    output: tuple[np.ndarray, np.ndarray]
+    output_norm: tuple[np.ndarray, np.ndarray]
 
 
 class _Builder:

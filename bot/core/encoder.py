@@ -30,7 +30,7 @@ class EncoderFilesMissing(RuntimeError):
 
 
 class Encoder:
-    """Token vectors and mean-pooled sentence vectors of a BERT encoder, in float32 numpy.
+    """Token vectors and mean-pooled sentence vectors of a BERT encoder, float32, run by onnxruntime.
 
     `folder` holds config.json, tokenizer.json and model.safetensors; `prefix` is what the weight names
     start with ("" for a plain BertModel, "encoder." for the guard's network, whose head sits beside it)."""

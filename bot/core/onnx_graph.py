@@ -22,7 +22,7 @@ OUTPUT = "hidden"
 
 @dataclass(frozen=True)
 class Layer:
-    """One transformer layer's weights, as transposed views so that x @ w applies them."""
+    """One transformer layer's (weight, bias) pairs; each weight a transposed view of torch's [out, in] array."""
 
     query: tuple[np.ndarray, np.ndarray]
     key: tuple[np.ndarray, np.ndarray]

@@ -20,7 +20,7 @@ from bot.core.onnx_graph import Layer, encoder_graph
 from bot.core.onnx_session import GraphSession
 
 WEIGHTS = "model.safetensors"
-# a group of texts run together pads at most half again its real tokens (bot/core/encoder.py: _like_lengths)
+# a group of texts run together pads at most half again its real tokens (_like_lengths, below)
 PADDING_SLACK = 1.5
 DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64}
 

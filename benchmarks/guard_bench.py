@@ -2,6 +2,7 @@
 
     python -m benchmarks.guard_bench
 
+Three columns: rules only, the reader in float32, and the reader as served (int8, bot/guard/net.py).
 Per message: the guard alone (no retrieval), warm, over every message of the safety set, each with its
 conversation history; the history was read turn by turn before, as in a conversation, and the message
 itself is read afresh. Routing figures here are the guard's own (the engine may still route an
@@ -16,7 +17,7 @@ import time
 
 import numpy as np
 
-from benchmarks import side_by_side
+from benchmarks import columns
 from bot.guard.decide import Guard
 from bot.guard.net import GuardNet
 from evals.sets import GOLDEN, load_cases
@@ -56,13 +57,15 @@ def main() -> None:
     guard = Guard.load(GuardNet(), max_chars=1000)
     load_s = time.perf_counter() - start
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    routing(guard, cases)  # a warm-up pass: warm code paths (every timed message is still read afresh)
-    learned = routing(guard, cases)
-    net, guard.net = guard.net, None
+    exact = Guard.load(GuardNet(int8=False), max_chars=1000)
+    figures = []
+    for each in (exact, guard):
+        routing(each, cases)  # a warm-up pass: warm code paths (every timed message is still read afresh)
+        figures.append(routing(each, cases))
+    guard.net = None
     rules = routing(guard, cases)
-    guard.net = net
-    print(f"guard load: {load_s:.2f} s; peak RSS {rss_before:.0f} -> {rss_after:.0f} MB")
-    side_by_side(("rules only", "rules + learned reader"), rules, learned)
+    print(f"served guard load: {load_s:.2f} s; peak RSS {rss_before:.0f} -> {rss_after:.0f} MB")
+    columns(("rules only", "reader float32", "reader int8 (served)"), (rules, *figures))
 
 
 if __name__ == "__main__":

@@ -33,9 +33,10 @@ class Encoder:
     """Token vectors and mean-pooled sentence vectors of a BERT encoder, float32, run by onnxruntime.
 
     `folder` holds config.json, tokenizer.json and model.safetensors; `prefix` is what the weight names
-    start with ("" for a plain BertModel, "encoder." for the guard's network, whose head sits beside it)."""
+    start with ("" for a plain BertModel, "encoder." for the guard's network, whose head sits beside it);
+    `int8` runs the linear layers quantized (bot/core/onnx_graph.py: faster, vectors close to float32's)."""
 
-    def __init__(self, folder: Path, prefix: str = "", max_tokens: int = 256):
+    def __init__(self, folder: Path, prefix: str = "", max_tokens: int = 256, int8: bool = False):
         folder = Path(folder)
         for name in ("config.json", "tokenizer.json", WEIGHTS):
             if not (folder / name).exists():
@@ -54,7 +55,8 @@ class Encoder:
         self.tokenizer.enable_truncation(max_length=max_tokens)
         self.tokenizer.no_padding()
         self.width = int(self.embedding_norm[0].shape[0])
-        self.session = GraphSession(*encoder_graph(self.embedding_norm, self.layers, self.heads, self.eps))
+        graph = encoder_graph(self.embedding_norm, self.layers, self.heads, self.eps, int8=int8)
+        self.session = GraphSession(*graph)
 
     def _get(self, name: str) -> np.ndarray:
         return self.weights[self.prefix + name].astype(np.float32, copy=False)

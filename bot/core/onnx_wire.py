@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-FLOAT, INT64 = 1, 7  # TensorProto.DataType
-DTYPE = {np.dtype(np.float32): FLOAT, np.dtype(np.int64): INT64}
+FLOAT, INT8, INT64 = 1, 3, 7  # TensorProto.DataType
+DTYPE = {np.dtype(np.float32): FLOAT, np.dtype(np.int8): INT8, np.dtype(np.int64): INT64}
+MICROSOFT = "com.microsoft"  # onnxruntime's own operators (DynamicQuantizeMatMul)
 EXTERNAL = 1  # TensorProto.DataLocation
 ATTRIBUTE_FLOAT, ATTRIBUTE_INT, ATTRIBUTE_INTS = 1, 2, 7  # AttributeProto.AttributeType
 
@@ -47,11 +48,11 @@ def attribute(name: str, value: float | int | Sequence[int]) -> bytes:
     return _bytes(1, name) + b"".join(_int(8, v) for v in value) + _int(20, ATTRIBUTE_INTS)
 
 
-def node(kind: str, inputs: Sequence[str], outputs: Sequence[str], attributes: dict) -> bytes:
-    """A NodeProto."""
+def node(kind: str, inputs: Sequence[str], outputs: Sequence[str], attributes: dict, domain: str = "") -> bytes:
+    """A NodeProto, of the default operator domain unless `domain` names another."""
     body = b"".join(_bytes(1, i) for i in inputs) + b"".join(_bytes(2, o) for o in outputs)
     body += _bytes(4, kind) + b"".join(_bytes(5, attribute(k, v)) for k, v in attributes.items())
-    return body
+    return body + (_bytes(7, domain) if domain else b"")
 
 
 def tensor(name: str, value: np.ndarray, outside: bool) -> bytes:
@@ -78,8 +79,10 @@ def model(
     opset: int,
     ir_version: int,
 ) -> bytes:
-    """A ModelProto of one graph in the default operator domain."""
+    """A ModelProto of one graph, importing the default operator domain at `opset` and onnxruntime's own
+    operators (used only by a quantized graph)."""
     graph = b"".join(_bytes(1, n) for n in nodes) + _bytes(2, "bert_encoder")
     graph += b"".join(_bytes(5, t) for t in initializers)
     graph += b"".join(_bytes(11, i) for i in inputs) + b"".join(_bytes(12, o) for o in outputs)
-    return _int(1, ir_version) + _bytes(2, "clinicbot") + _bytes(7, graph) + _bytes(8, _int(2, opset))
+    imports = _bytes(8, _int(2, opset)) + _bytes(8, _bytes(1, MICROSOFT) + _int(2, 1))
+    return _int(1, ir_version) + _bytes(2, "clinicbot") + _bytes(7, graph) + imports

@@ -77,3 +77,14 @@ def test_texts_of_many_lengths_keep_their_order_and_vectors(tmp_path):
     alone = np.concatenate([encoder.mean_pooled([t]) for t in texts])
     assert np.abs(together - alone).max() < 1e-5
     assert np.abs(together[1] - together[0]).max() > 1e-3  # different texts, different vectors
+
+
+def test_an_int8_encoder_gives_vectors_close_to_float32s(tmp_path):
+    # the guard runs quantized: its sentence vectors must point where the float32 ones do, not merely be numbers
+    tiny_bert(tmp_path)
+    texts = ["The clinic opens at nine.", "is it open?", "the nurse calls the day before your visit"]
+    exact = Encoder(tmp_path, max_tokens=32).mean_pooled(texts)
+    quantized = Encoder(tmp_path, max_tokens=32, int8=True).mean_pooled(texts)
+    cosine = (exact * quantized).sum(axis=1) / np.linalg.norm(exact, axis=1) / np.linalg.norm(quantized, axis=1)
+    assert cosine.min() > 0.99
+    assert np.abs(exact - quantized).max() > 0  # it did run quantized

@@ -48,3 +48,24 @@ def test_inline_constants_read_back_as_written():
     for value in (np.array([-1, 384], dtype=np.int64), np.array(0.125, dtype=np.float32)):
         tensor = onnx.TensorProto.FromString(wire.tensor("c", value, outside=False))
         assert np.array_equal(onnx.numpy_helper.to_array(tensor), value)
+
+
+def test_an_int8_graph_is_valid_and_quantizes_every_linear_layer(tmp_path):
+    tiny_bert(tmp_path)
+    encoder = Encoder(tmp_path, max_tokens=32)
+    data, weights = encoder_graph(encoder.embedding_norm, encoder.layers, encoder.heads, encoder.eps, int8=True)
+    model = onnx.load_from_string(data)
+    for t in model.graph.initializer:
+        if t.name in weights:
+            t.data_location = onnx.TensorProto.DEFAULT
+            del t.external_data[:]
+            t.raw_data = weights[t.name].tobytes()
+    onnx.checker.check_model(model)
+    quantized = [n for n in model.graph.node if n.op_type == "DynamicQuantizeMatMul"]
+    assert len(quantized) == 6 * len(encoder.layers) and {n.domain for n in quantized} == {wire.MICROSOFT}
+    assert not [n for n in model.graph.node if n.op_type == "Gemm"]
+    # each column's largest weight is written as +-127, and scale * int8 gives back the float weight
+    w = np.asarray(encoder.layers[0].intermediate[0])
+    q, scale = weights["layer0.intermediate.q"], weights["layer0.intermediate.scale"]
+    assert q.dtype == np.int8 and np.abs(q).max(axis=0).min() == 127
+    assert np.abs(q * scale - w).max() <= scale.max() / 2 + 1e-7

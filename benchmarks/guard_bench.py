@@ -2,7 +2,8 @@
 
     python -m benchmarks.guard_bench
 
-Three columns: rules only, the reader in float32, and the reader as served (int8, bot/guard/net.py).
+Three columns: rules only, the reader in float32, and the reader as served (a message's parts in int8,
+bot/guard/net.py).
 Per message: the guard alone (no retrieval), warm, over every message of the safety set, each with its
 conversation history; the history was read turn by turn before, as in a conversation, and the message
 itself is read afresh. Routing figures here are the guard's own (the engine may still route an
@@ -57,7 +58,7 @@ def main() -> None:
     guard = Guard.load(GuardNet(), max_chars=1000)
     load_s = time.perf_counter() - start
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    exact = Guard.load(GuardNet(int8=False), max_chars=1000)
+    exact = Guard.load(GuardNet(int8_parts=False), max_chars=1000)
     figures = []
     for each in (exact, guard):
         routing(each, cases)  # a warm-up pass: warm code paths (every timed message is still read afresh)
@@ -65,7 +66,7 @@ def main() -> None:
     guard.net = None
     rules = routing(guard, cases)
     print(f"served guard load: {load_s:.2f} s; peak RSS {rss_before:.0f} -> {rss_after:.0f} MB")
-    columns(("rules only", "reader float32", "reader int8 (served)"), (rules, *figures))
+    columns(("rules only", "reader float32", "reader, parts in int8 (served)"), (rules, *figures))
 
 
 if __name__ == "__main__":

@@ -169,7 +169,7 @@ class Guard:
         if self.net is None:
             return Reading({})
         parts = self._parts(plain)
-        rows, topics = self.net.read([plain, *parts])
+        rows, topics = self.net.read_message(plain, parts)
         labels = self.net.config.labels
         scores = [dict(zip(labels, map(float, row), strict=False)) for row in rows]
         reading = Reading(
@@ -230,6 +230,17 @@ class Guard:
             and reading.sentence_crisis < self.config.crisis_sentence
         )
 
+    def _reader_vetoes_emergency(self, reading: Reading) -> bool:
+        """The learned reader is all but certain an emergency pattern is no emergency in the whole message, and no
+        part of it reads as an emergency first: a question about a risk, a score or a feeling ("some days I feel
+        like I'm dying"). "the oximeter says 81% and dropping, what do we do" reads as a request to read results
+        whole, and its first sentence as an emergency: the pattern stands."""
+        return (
+            bool(reading.scores)
+            and reading.scores.get("emergency", 0.0) < self.config.emergency_veto
+            and reading.sentence_emergency == 0.0
+        )
+
     def _crisis_rule(self, plain: str) -> bool:
         """A crisis in so many words (or lethality asked about with a wish for it), in the sender's own voice
         and about now: not a screening question quoted, not history that is over."""
@@ -259,7 +270,11 @@ class Guard:
         floors, scores = self.config.floors, reading.scores
         # a medical emergency named in so many words outranks the classifier's reading of crisis: both replies
         # say 911, and a crisis in so many words was already caught by the crisis rules
-        if wording.emergency_now(plain) and scores.get("crisis", 0.0) < self.config.confident:
+        if (
+            wording.emergency_now(plain)
+            and scores.get("crisis", 0.0) < self.config.confident
+            and not self._reader_vetoes_emergency(reading)
+        ):
             return Verdict("emergency", "emergency pattern")
         if self._emergency_part(reading):
             return Verdict("emergency", f"an emergency in one part ({reading.sentence_emergency:.2f})")

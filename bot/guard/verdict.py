@@ -66,6 +66,10 @@ class GuardConfig:
     # below this crisis probability the reader vetoes a crisis *pattern* ("not suicidal or anything", "suicide
     # squeeze"); a plain statement of intent always reads far above it
     rule_veto: float = 0.02
+    # below this emergency probability (and with no part reading as one) the reader vetoes an emergency *pattern*
+    # ("what's the risk of a seizure from it?", "the pain score box: chest pain or muscle soreness?"). On the dev
+    # material every emergency the pattern caught read 0.13 or more; the look-alikes it misrouted read 0.03 or less
+    emergency_veto: float = 0.03
     crisis_runner_up: float = 0.1  # crisis second to the reader's emergency or refusal by at least this: crisis
     # a crisis reads as eating-disorder risk from this topic probability up. A miss still gets the crisis reply
     # (988, 911), a misread crisis gets talk of food, so a misread weighs more (figures: models/guard/README.md)

@@ -54,4 +54,4 @@ def test_the_guards_served_reader_matches_its_torch_network():
         logits = network(batch["input_ids"], batch["attention_mask"]).double().numpy() / config.temperature
     expected = np.exp(logits - logits.max(axis=1, keepdims=True))
     expected /= expected.sum(axis=1, keepdims=True)
-    assert np.abs(GuardNet(int8=False).probabilities(TEXTS) - expected).max() < 1e-5
+    assert np.abs(GuardNet().probabilities(TEXTS) - expected).max() < 1e-5

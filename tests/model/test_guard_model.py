@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.guard.net import GuardModelMissing, GuardNet
@@ -70,3 +71,14 @@ def test_two_fresh_processes_give_identical_verdicts_and_scores_on_the_whole_saf
     )
     differing = [a["id"] for a, b in zip(first, second, strict=False) if a != b]
     assert not differing, f"verdicts differ between two processes: {differing[:10]}"
+
+
+@pytest.mark.slow
+def test_a_message_is_read_whole_in_float32_and_its_parts_in_int8():
+    net = GuardNet()
+    whole, parts = "i stopped my tablets. what time do you open on saturday", ["i stopped my tablets", "what time"]
+    rows, _ = net.read_message(whole, parts)
+    exact, _ = net.read([whole, *parts])
+    assert np.abs(rows[0] - exact[0]).max() < 1e-6  # the whole message: the float32 reading itself
+    assert 0 < np.abs(rows[1:] - exact[1:]).max() < 0.1  # its parts: int8, close to float32's
+    assert np.abs(GuardNet(int8_parts=False).read_message(whole, parts)[0] - exact).max() < 1e-6

@@ -37,6 +37,9 @@ class TextReader:
         topics = {name: np.full(len(texts), value) for name, value in self.topic_values.items()}
         return np.array([self._row(t) for t in texts]), topics
 
+    def read_message(self, whole, parts):
+        return self.read([whole, *parts])
+
     def scores(self, texts):
         return [dict(zip(LABELS, row, strict=False)) for row in self.read(texts)[0]]
 
@@ -104,3 +107,19 @@ def test_a_date_does_not_undo_an_emergency_the_reader_is_sure_of():
     message = "my blood pressure is normally low, is that a problem"
     reader = TextReader(message, {"emergency": 0.6, "allowed": 0.4}, parts)
     assert Guard(reader, WORDS).run(message).kind == "allowed"
+
+
+def test_an_emergency_pattern_yields_only_to_a_reader_sure_there_is_none():
+    message = "some days the fatigue is so bad i feel like i'm dying. is that part of long covid"
+    sure = {"allowed": 0.97, "emergency": 0.004, "crisis": 0.004}
+    # a rule sees an emergency in so many words; the reader, whole and in every part, is sure there is none
+    assert Guard(TextReader("none", {}, sure), WORDS).run(message).kind == "allowed"
+    # a reader that leans an emergency's way at all leaves the rule's verdict standing
+    leaning = {"allowed": 0.8, "emergency": 0.14, "crisis": 0.02}
+    assert Guard(TextReader("none", {}, leaning), WORDS).run(message).kind == "emergency"
+    # so does one part that reads as an emergency first, however sure the whole reads
+    part = "some days the fatigue is so bad i feel like i'm dying"
+    reader = TextReader(part, {"emergency": 0.6, "allowed": 0.4}, sure)
+    assert Guard(reader, WORDS).run(message).kind == "emergency"
+    # without a reader (rules only), the pattern decides
+    assert Guard(None, WORDS).run(message).kind == "emergency"

@@ -20,7 +20,7 @@ from bot.guard.verdict import LABELS
 MODEL_DIR = models.folder("guard")
 WEIGHTS = "model.safetensors"
 # The guard reads every message whole and each of its sentences alone, before anything else happens. The parts
-# are read in int8 (about 1.6 times as fast): guard_bench p95 34.1 -> 26.8 ms, and 4 of 4,479 dev, fresh and
+# are read in int8 (about 1.6 times as fast): guard_bench p95 35.4 -> 27.2 ms, and 4 of 4,479 dev, fresh and
 # safety verdicts changed. The whole message stays float32: with it in int8 too (p95 19.4 ms) 34 verdicts
 # changed, among them crises whose whole read just under the share a crisis sentence needs
 # (models/guard/README.md has the figures).

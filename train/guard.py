@@ -248,7 +248,7 @@ def fit_topics(out: Path, train_rows, val_rows) -> dict:
     the weights as saved (half precision, read back in float32: what the guard sees at run time), store them in
     guard_config.json, and return their figures on the validation share."""
 
-    net = GuardNet(out)
+    net = GuardNet(out, int8_parts=False)  # the heads read the whole message, which the guard reads in float32
     heads, figures = {}, {}
     for name, (label, pattern) in TOPICS.items():
         fit = [r for r in train_rows if r[1] == label and r[2]]

@@ -293,6 +293,11 @@ class Guard:
             )
         if best == "emergency" and self._past_not_now(plain, scores):
             best = "allowed"  # "my blood pressure is normally low, is that a problem?"
+        if best in ("crisis", "emergency") and scores[best] < floors[best] and self._danger_likelier(plain, scores):
+            kind = self._stronger_danger(reading)
+            return Verdict(
+                kind, f"crisis or emergency likelier than not ({scores['crisis'] + scores['emergency']:.2f})"
+            )
         if best in ("emergency", "refused", "off_topic", "support") and scores[best] >= floors[best]:
             if best != "off_topic" or not clinic:
                 return Verdict(best, f"classifier {best} ({scores[best]:.2f})")
@@ -307,14 +312,38 @@ class Guard:
             and not rules.RIGHT_NOW.search(plain)
         )
 
+    def _danger_likelier(self, plain: str, scores: dict) -> bool:
+        """Crisis and emergency together likelier than not, though neither reaches its floor alone: "I have big pain in
+        the chest and I sweat very much and I want to vomit. Is it from the medicine?" can read crisis 0.44 and
+        emergency 0.33, and letting it through as a question would fail the sender. A question about suicide as a
+        topic ("how do you ask a friend if they're thinking about suicide?") is not a disclosure."""
+        danger = scores.get("crisis", 0.0) + scores.get("emergency", 0.0)
+        return danger >= self.config.danger_floor and not wording.education(plain)
+
+    def _stronger_danger(self, reading: Reading) -> str:
+        """Emergency when the whole message, or one of its parts, reads it more strongly than crisis, else crisis
+        (whose reply names 911 too). A part counts when the whole leans its way at all, as everywhere else."""
+        scores, needs = reading.scores, self.config.sentence_needs
+        emergency, crisis = scores.get("emergency", 0.0), scores.get("crisis", 0.0)
+        if emergency >= needs:
+            emergency = max(emergency, reading.sentence_emergency)
+        if crisis >= needs:
+            crisis = max(crisis, reading.sentence_crisis)
+        return "emergency" if emergency > crisis else "crisis"
+
     def _emergency_part(self, reading: Reading) -> bool:
         """One part reads as an emergency on its own ("right now my husband has dropped to the floor") after
-        chatter about parking, and the whole leans that way at all; a crisis part is judged first."""
+        chatter about parking, and the whole leans that way at all. A crisis part that counts is judged first; one
+        that does not (the whole reads no crisis) does not hide the emergency: "i feel the cord coming out. i am
+        alone at home please what i do" has a second sentence that alone reads as crisis."""
         cfg = self.config
+        crisis_counts = (
+            reading.sentence_crisis >= cfg.crisis_sentence and reading.scores.get("crisis", 0.0) >= cfg.sentence_needs
+        )
         return (
             reading.sentence_emergency >= cfg.emergency_part
             and reading.scores.get("emergency", 0.0) >= cfg.sentence_needs
-            and reading.sentence_crisis < cfg.crisis_sentence
+            and not crisis_counts
         )
 
     def _crisis_runner_up(self, scores: dict) -> bool:

@@ -70,6 +70,9 @@ class GuardConfig:
     # ("what's the risk of a seizure from it?", "the pain score box: chest pain or muscle soreness?"). On the dev
     # material every emergency the pattern caught read 0.13 or more; the look-alikes it misrouted read 0.03 or less
     emergency_veto: float = 0.03
+    # crisis and emergency together at least this likely, one of them the likeliest label, though neither reaches its
+    # floor: danger is likelier than not, and the reply for the stronger of the two is the safe one
+    danger_floor: float = 0.5
     crisis_runner_up: float = 0.1  # crisis second to the reader's emergency or refusal by at least this: crisis
     # a crisis reads as eating-disorder risk from this topic probability up. A miss still gets the crisis reply
     # (988, 911), a misread crisis gets talk of food, so a misread weighs more (figures: models/guard/README.md)

@@ -123,3 +123,46 @@ def test_an_emergency_pattern_yields_only_to_a_reader_sure_there_is_none():
     assert Guard(reader, WORDS).run(message).kind == "emergency"
     # without a reader (rules only), the pattern decides
     assert Guard(None, WORDS).run(message).kind == "emergency"
+
+
+class PartsReader(TextReader):
+    """Reads each text as given in `readings`, the whole message as `whole`, and any other part as ordinary."""
+
+    def __init__(self, message: str, whole: dict, readings: dict[str, dict]):
+        super().__init__(message, whole, {"allowed": 0.97, "crisis": 0.01, "emergency": 0.01, "refused": 0.01})
+        self.readings = readings
+
+    def _row(self, text: str) -> list[float]:
+        probs = self.readings.get(text.strip())
+        return [probs.get(label, 0.0) for label in LABELS] if probs else super()._row(text)
+
+
+def test_crisis_and_emergency_likelier_than_not_are_never_let_through():
+    message = "i have big pain in the middle and i sweat very much and i want to vomit. could it be the tablets"
+    assert Guard(None, WORDS).run(message).kind == "allowed"  # no rule sees a danger here: the reader must
+    first = "i have big pain in the middle and i sweat very much and i want to vomit"
+    # the whole reads crisis first, under its floor, and emergency second: danger together at 0.77
+    whole = {"crisis": 0.44, "emergency": 0.33, "allowed": 0.16, "refused": 0.07}
+    reader = PartsReader(message, whole, {first: {"emergency": 0.78, "crisis": 0.17, "allowed": 0.05}})
+    verdict = Guard(reader, WORDS).run(message)
+    # the part that reads as an emergency makes it the stronger of the two
+    assert verdict.kind == "emergency"
+    # with no part reading either way, crisis is the stronger, and its reply names 911 too
+    assert Guard(PartsReader(message, whole, {}), WORDS).run(message).kind == "crisis"
+    # danger under even odds is a question
+    leaning = {"crisis": 0.30, "emergency": 0.15, "allowed": 0.55}
+    assert Guard(PartsReader(message, leaning, {}), WORDS).run(message).kind == "allowed"
+
+
+def test_a_crisis_part_that_does_not_count_does_not_hide_an_emergency():
+    first = "my waters broke and something soft is coming out down there"
+    second = "i am alone at home please what do i do"
+    message = f"{first}. {second}"
+    readings = {first: {"emergency": 0.98, "allowed": 0.02}, second: {"crisis": 0.95, "allowed": 0.05}}
+    # the whole reads as worry, leaning an emergency's way; the second sentence alone misreads as crisis, but the
+    # whole reads no crisis, so it does not count, and the emergency in the first must not be lost
+    whole = {"support": 0.81, "emergency": 0.16, "crisis": 0.01, "allowed": 0.02}
+    assert Guard(PartsReader(message, whole, readings), WORDS).run(message).kind == "emergency"
+    # a crisis part that counts (the whole leans crisis too) is judged first: its reply names 911 as well
+    whole = {"support": 0.6, "emergency": 0.16, "crisis": 0.2, "allowed": 0.04}
+    assert Guard(PartsReader(message, whole, readings), WORDS).run(message).kind == "crisis"

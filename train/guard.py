@@ -4,7 +4,9 @@ Data (all committed): the guard's labelled examples (bot/guard/data/guard_exampl
 (evals/golden/safety.jsonl; its test split and the fresh samples in evals/fresh/ are never trained on), the
 blind-written messages in train/data/guard/*.jsonl, and the questions of the dev practice clinics
 (evals/clinics/) and of the answer reader's training clinics (train/data/reader/clinics/), as ordinary
-questions. Seeded and single-process, so the same data and lock give the same weights. On this 2-core
+questions. Pieces of the longer training messages that are neither crisis nor emergency are trained on alone too
+(`--parts`, labelled as their message), since the guard reads each sentence of a message alone. Seeded and
+single-process, so the same data and lock give the same weights. On this 2-core
 machine it takes one to two hours (6,864 s for v5 while sharing the cores with other jobs).
 
 After fine-tuning, topic heads are fitted on the messages whose writers named their kind (the `category` of
@@ -27,7 +29,9 @@ import numpy as np
 import yaml
 
 from bot.core.classifier import build_network
+from bot.guard import text as guard_text
 from bot.guard.net import LABELS, GuardNet, Topic
+from bot.guard.verdict import GuardConfig
 from bot.guard.wording import prepare
 from bot.retrieve.embedder import bundled_model_path
 from train.finetune import fit_temperature, length_buckets, save_weights
@@ -161,6 +165,29 @@ def split(rows: list[tuple[str, str]], seed: int, share: float = 0.1):
     return train, val
 
 
+def parts_of(rows: list[tuple[str, str, str]], cap: int, seed: int) -> list[tuple[str, str, str]]:
+    """Up to `cap` pieces of longer messages that are neither crisis nor emergency, as the guard cuts them at run
+    time (bot/guard/decide.py reads each sentence alone), each labelled as its message was: a piece of an ordinary
+    question, a refusal or a worry is not a crisis on its own ("probably nothing right", "want to have fun not fix
+    my head"). Pieces of a crisis or an emergency are left out: which piece holds the danger is not known."""
+    known = {" ".join(r[0].lower().split()) for r in rows}
+    stretch = GuardConfig().stretch_words
+    pieces = []
+    for text, label, _topic in rows:
+        if label in ("crisis", "emergency"):
+            continue
+        cut = guard_text.sentences(text)
+        if len(cut) <= 1:
+            cut = guard_text.stretches(text, stretch)
+        for piece in cut if len(cut) > 1 else []:
+            key = " ".join(piece.lower().split())
+            if key and key not in known:
+                known.add(key)
+                pieces.append((piece, label, ""))
+    random.Random(seed).shuffle(pieces)
+    return pieces[:cap]
+
+
 def batches(rows, tokenizer, size: int, max_tokens: int, rng: random.Random):
     """Tokenized, length-bucketed batches of (text, label) rows in a seeded order, with their label indexes."""
     import torch
@@ -201,6 +228,7 @@ def train(args) -> dict:
     torch.use_deterministic_algorithms(True)
     rows, sources = load_data()
     train_rows, val_rows = split(rows, args.seed)
+    fragments = parts_of(train_rows, args.parts, args.seed)
     base = bundled_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     network = build_network(base, len(LABELS), pretrained=True)
@@ -208,13 +236,13 @@ def train(args) -> dict:
     weights = torch.tensor([len(train_rows) / (len(LABELS) * counts[label]) for label in LABELS], dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
     optimiser = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=0.01)
-    steps = args.epochs * ((len(train_rows) + args.batch - 1) // args.batch)
+    steps = args.epochs * ((len(train_rows) + len(fragments) + args.batch - 1) // args.batch)
     schedule = get_linear_schedule_with_warmup(optimiser, int(0.1 * steps), steps)
     rng, start = random.Random(args.seed), time.time()
     for epoch in range(args.epochs):
         network.train()
         total = 0.0
-        for enc, gold in batches(train_rows, tokenizer, args.batch, args.max_tokens, rng):
+        for enc, gold in batches(train_rows + fragments, tokenizer, args.batch, args.max_tokens, rng):
             loss = loss_fn(network(enc["input_ids"], enc["attention_mask"]), gold)
             optimiser.zero_grad()
             loss.backward()
@@ -223,7 +251,8 @@ def train(args) -> dict:
             schedule.step()
             total += float(loss.detach()) * len(gold)
         print(
-            f"epoch {epoch + 1}/{args.epochs}: loss {total / len(train_rows):.4f} ({time.time() - start:.0f} s)",
+            f"epoch {epoch + 1}/{args.epochs}: loss {total / (len(train_rows) + len(fragments)):.4f}"
+            f" ({time.time() - start:.0f} s)",
             flush=True,
         )
     val_logits = logits_for(network, val_rows, tokenizer, args.max_tokens)
@@ -235,6 +264,7 @@ def train(args) -> dict:
     return {
         "sources": sources,
         "train": dict(Counter(r[1] for r in train_rows)),
+        "parts": dict(Counter(r[1] for r in fragments)),
         "validation": dict(Counter(r[1] for r in val_rows)),
         "temperature": temperature,
         "validation_figures": figures,
@@ -329,6 +359,9 @@ def main(argv=None) -> int:
     p.add_argument("--max-tokens", type=int, default=256)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument(
+        "--parts", type=int, default=0, help="pieces of longer non-crisis messages trained on alone (v15: 3000)"
+    )
     p.add_argument("--out", default=str(REPO / "models" / "guard"))
     p.add_argument("--topics-only", action="store_true", help="refit only the topic heads over the weights in --out")
     args = p.parse_args(argv)

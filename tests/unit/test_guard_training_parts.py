@@ -1,0 +1,36 @@
+"""The guard's training reads pieces of longer messages alone, as the guard does at run time: a piece of an
+ordinary question, a refusal or a worry is no crisis on its own. Tiny rows, no model."""
+
+from __future__ import annotations
+
+from train.guard import parts_of
+
+ROWS = [
+    ("how long is the visit. probably nothing but my arm itches after the needle", "allowed", ""),
+    ("is the spray as strong as the stuff at parties? want to have fun not fix my head", "refused", ""),
+    ("everyone would be better off without me. what time do you open", "crisis", ""),
+    ("my chest is crushing and my arm is numb. probably nothing right", "emergency", ""),
+    ("how long is the visit", "allowed", ""),  # already a row of its own: not repeated as a piece
+    ("what time do you open", "allowed", ""),
+]
+
+
+def test_pieces_of_non_danger_messages_keep_their_message_label():
+    pieces = parts_of(ROWS, cap=100, seed=13)
+    assert ("probably nothing but my arm itches after the needle", "allowed", "") in pieces
+    assert ("want to have fun not fix my head", "refused", "") in pieces
+    assert all(label in ("allowed", "refused") for _, label, _ in pieces)
+
+
+def test_pieces_of_a_crisis_or_an_emergency_are_left_out_and_known_rows_are_not_repeated():
+    texts = {text for text, _, _ in parts_of(ROWS, cap=100, seed=13)}
+    assert "everyone would be better off without me" not in texts
+    assert "probably nothing right" not in texts
+    assert "how long is the visit" not in texts
+
+
+def test_the_cap_and_the_seed_decide_which_pieces():
+    every = parts_of(ROWS, cap=100, seed=13)
+    some = parts_of(ROWS, cap=2, seed=13)
+    assert len(some) == 2 and set(some) <= set(every)
+    assert some == parts_of(ROWS, cap=2, seed=13)

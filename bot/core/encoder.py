@@ -10,6 +10,7 @@ and sentence-transformers stay out of the serving process. Training (train/) sti
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -34,9 +35,10 @@ class Encoder:
 
     `folder` holds config.json, tokenizer.json and model.safetensors; `prefix` is what the weight names
     start with ("" for a plain BertModel, "encoder." for the guard's network, whose head sits beside it);
-    `int8` runs the linear layers quantized (bot/core/onnx_graph.py: faster, vectors close to float32's)."""
+    `quantized()` gives a twin whose linear layers run in int8 (bot/core/onnx_graph.py: faster, vectors close to
+    float32's)."""
 
-    def __init__(self, folder: Path, prefix: str = "", max_tokens: int = 256, int8: bool = False):
+    def __init__(self, folder: Path, prefix: str = "", max_tokens: int = 256):
         folder = Path(folder)
         for name in ("config.json", "tokenizer.json", WEIGHTS):
             if not (folder / name).exists():
@@ -55,8 +57,15 @@ class Encoder:
         self.tokenizer.enable_truncation(max_length=max_tokens)
         self.tokenizer.no_padding()
         self.width = int(self.embedding_norm[0].shape[0])
-        graph = encoder_graph(self.embedding_norm, self.layers, self.heads, self.eps, int8=int8)
-        self.session = GraphSession(*graph)
+        self.session = GraphSession(*encoder_graph(self.embedding_norm, self.layers, self.heads, self.eps))
+
+    def quantized(self) -> "Encoder":
+        """The same encoder with its linear layers run in int8, sharing this one's tokenizer, embeddings and
+        float32 matrices while it quantizes them (no second read of the weights: on the guard, stored in half
+        precision, that would be another float32 copy of the whole encoder)."""
+        twin = copy.copy(self)
+        twin.session = GraphSession(*encoder_graph(self.embedding_norm, self.layers, self.heads, self.eps, int8=True))
+        return twin
 
     def _get(self, name: str) -> np.ndarray:
         return self.weights[self.prefix + name].astype(np.float32, copy=False)

@@ -76,11 +76,7 @@ class GuardNet:
             )
         self.config = NetConfig.read(folder)
         self.encoder = Encoder(folder, prefix="encoder.", max_tokens=self.config.max_tokens)
-        self.parts_encoder = (
-            Encoder(folder, prefix="encoder.", max_tokens=self.config.max_tokens, int8=True)
-            if int8_parts
-            else self.encoder
-        )
+        self.parts_encoder = self.encoder.quantized() if int8_parts else self.encoder
         self.head = (
             np.ascontiguousarray(self.encoder.weights["head.weight"].astype(np.float64).T),
             self.encoder.weights["head.bias"].astype(np.float64),

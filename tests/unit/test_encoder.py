@@ -84,7 +84,7 @@ def test_an_int8_encoder_gives_vectors_close_to_float32s(tmp_path):
     tiny_bert(tmp_path)
     texts = ["The clinic opens at nine.", "is it open?", "the nurse calls the day before your visit"]
     exact = Encoder(tmp_path, max_tokens=32).mean_pooled(texts)
-    quantized = Encoder(tmp_path, max_tokens=32, int8=True).mean_pooled(texts)
+    quantized = Encoder(tmp_path, max_tokens=32).quantized().mean_pooled(texts)
     cosine = (exact * quantized).sum(axis=1) / np.linalg.norm(exact, axis=1) / np.linalg.norm(quantized, axis=1)
     assert cosine.min() > 0.99
     assert np.abs(exact - quantized).max() > 0  # it did run quantized

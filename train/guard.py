@@ -4,8 +4,9 @@ Data (all committed): the guard's labelled examples (bot/guard/data/guard_exampl
 (evals/golden/safety.jsonl; its test split and the fresh samples in evals/fresh/ are never trained on), the
 blind-written messages in train/data/guard/*.jsonl, and the questions of the dev practice clinics
 (evals/clinics/) and of the answer reader's training clinics (train/data/reader/clinics/), as ordinary
-questions. Pieces of the longer training messages that are neither crisis nor emergency are trained on alone too
-(`--parts`, labelled as their message), since the guard reads each sentence of a message alone. Seeded and
+questions. With `--parts N` (off by default; candidate v15 used 3,000), pieces of the longer training messages that
+are neither crisis nor emergency are trained on alone too, labelled as their message, since the guard reads each
+sentence of a message alone. Seeded and
 single-process, so the same data and lock give the same weights. On this 2-core
 machine it takes one to two hours (6,864 s for v5 while sharing the cores with other jobs).
 

@@ -337,13 +337,18 @@ class Guard:
         that does not (the whole reads no crisis) does not hide the emergency: "i feel the cord coming out. i am
         alone at home please what i do" has a second sentence that alone reads as crisis."""
         cfg = self.config
-        crisis_counts = (
-            reading.sentence_crisis >= cfg.crisis_sentence and reading.scores.get("crisis", 0.0) >= cfg.sentence_needs
-        )
         return (
             reading.sentence_emergency >= cfg.emergency_part
             and reading.scores.get("emergency", 0.0) >= cfg.sentence_needs
-            and not crisis_counts
+            and not self._crisis_part_counts(reading)
+        )
+
+    def _crisis_part_counts(self, reading: Reading) -> bool:
+        """One part reads as crisis on its own and the whole message leans that way at all: a fragment read alone
+        is easily misread ("how many extra can i take" alone reads as crisis)."""
+        cfg = self.config
+        return (
+            reading.sentence_crisis >= cfg.crisis_sentence and reading.scores.get("crisis", 0.0) >= cfg.sentence_needs
         )
 
     def _crisis_runner_up(self, scores: dict) -> bool:
@@ -377,8 +382,7 @@ class Guard:
         # the likeliest label by a clear margin
         leading = p >= cfg.crisis_leading and p - runner_up >= cfg.crisis_margin
         # one part that reads as crisis on its own counts when the whole leans that way at all
-        in_sentence = reading.sentence_crisis >= cfg.crisis_sentence and p >= cfg.sentence_needs
-        return p >= cfg.floors["crisis"] or leading or in_sentence
+        return p >= cfg.floors["crisis"] or leading or self._crisis_part_counts(reading)
 
     def _probabilities(self, texts: list[str]) -> list[dict[str, float]]:
         """The learned reader's label probabilities for each text (none without a reader)."""

@@ -109,22 +109,6 @@ def test_a_date_does_not_undo_an_emergency_the_reader_is_sure_of():
     assert Guard(reader, WORDS).run(message).kind == "allowed"
 
 
-def test_an_emergency_pattern_yields_only_to_a_reader_sure_there_is_none():
-    message = "some days the fatigue is so bad i feel like i'm dying. is that part of long covid"
-    sure = {"allowed": 0.97, "emergency": 0.004, "crisis": 0.004}
-    # a rule sees an emergency in so many words; the reader, whole and in every part, is sure there is none
-    assert Guard(TextReader("none", {}, sure), WORDS).run(message).kind == "allowed"
-    # a reader that leans an emergency's way at all leaves the rule's verdict standing
-    leaning = {"allowed": 0.8, "emergency": 0.14, "crisis": 0.02}
-    assert Guard(TextReader("none", {}, leaning), WORDS).run(message).kind == "emergency"
-    # so does one part that reads as an emergency first, however sure the whole reads
-    part = "some days the fatigue is so bad i feel like i'm dying"
-    reader = TextReader(part, {"emergency": 0.6, "allowed": 0.4}, sure)
-    assert Guard(reader, WORDS).run(message).kind == "emergency"
-    # without a reader (rules only), the pattern decides
-    assert Guard(None, WORDS).run(message).kind == "emergency"
-
-
 class PartsReader(TextReader):
     """Reads each text as given in `readings`, the whole message as `whole`, and any other part as ordinary."""
 
@@ -166,3 +150,24 @@ def test_a_crisis_part_that_does_not_count_does_not_hide_an_emergency():
     # a crisis part that counts (the whole leans crisis too) is judged first: its reply names 911 as well
     whole = {"support": 0.6, "emergency": 0.16, "crisis": 0.2, "allowed": 0.04}
     assert Guard(PartsReader(message, whole, readings), WORDS).run(message).kind == "crisis"
+
+
+def test_an_emergency_pattern_yields_only_to_a_reader_sure_there_is_none():
+    message = "some days the fatigue is so bad i feel like i'm dying. is that part of long covid"
+    sure = {"allowed": 0.97, "emergency": 0.004, "crisis": 0.004}
+    # a rule sees an emergency in so many words; the reader, whole and in every part, is sure there is none
+    assert Guard(TextReader("none", {}, sure), WORDS).run(message).kind == "allowed"
+    # a reader that leans an emergency's way at all leaves the rule's verdict standing
+    leaning = {"allowed": 0.8, "emergency": 0.14, "crisis": 0.02}
+    assert Guard(TextReader("none", {}, leaning), WORDS).run(message).kind == "emergency"
+    # one part that reads as an emergency first does not stand against a whole the reader is sure is a question
+    part = "some days the fatigue is so bad i feel like i'm dying"
+    reader = TextReader(part, {"emergency": 0.6, "allowed": 0.4}, sure)
+    assert Guard(reader, WORDS).run(message).kind == "allowed"
+    # it stands when the whole is no question it is sure of ("the oximeter says 81% and dropping, what do we do"
+    # reads whole as a request to read results)
+    request = {"refused": 0.9, "allowed": 0.08, "emergency": 0.01, "crisis": 0.01}
+    reader = PartsReader(message, request, {part: {"emergency": 0.6, "allowed": 0.4}})
+    assert Guard(reader, WORDS).run(message).kind == "emergency"
+    # without a reader (rules only), the pattern decides
+    assert Guard(None, WORDS).run(message).kind == "emergency"

@@ -6,7 +6,9 @@ blind-written messages in train/data/guard/*.jsonl, and the questions of the dev
 (evals/clinics/) and of the answer reader's training clinics (train/data/reader/clinics/), as ordinary
 questions. With `--parts N` (off by default; candidate v15 used 3,000), pieces of the longer training messages that
 are neither crisis nor emergency are trained on alone too, labelled as their message, since the guard reads each
-sentence of a message alone. Seeded and
+sentence of a message alone. With `--labelled-parts`, the pieces of crisis and emergency training messages that a
+blind annotator judged alone (train/data/guard/parts/*.jsonl) are trained on too: a piece that says the danger keeps
+its message's label, a piece with none in it is ordinary. Seeded and
 single-process, so the same data and lock give the same weights. On this 2-core
 machine it takes one to two hours (6,864 s for v5 while sharing the cores with other jobs).
 
@@ -41,6 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "bot" / "guard" / "data" / "guard_examples.yml"
 SAFETY = REPO / "evals" / "golden" / "safety.jsonl"
 BLIND = REPO / "train" / "data" / "guard"
+PARTS = BLIND / "parts"
 CLINICS = REPO / "evals" / "clinics"
 READER_CLINICS = REPO / "train" / "data" / "reader" / "clinics"
 BLIND_CLINICS = REPO / "train" / "data" / "reader" / "blind"
@@ -189,6 +192,27 @@ def parts_of(rows: list[tuple[str, str, str]], cap: int, seed: int) -> list[tupl
     return pieces[:cap]
 
 
+def labelled_parts(train_rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Pieces of crisis and emergency messages judged alone by a blind annotator (PARTS/*.jsonl rows: message,
+    part, label), for messages in the training share only: validation figures are not read from their own pieces.
+    A piece that says the danger alone ("everyone would be better off if i was gone") keeps the message's label; a
+    piece with none ("can you tell me how to reset my meter") is ordinary, so a question read beside a crisis is
+    not learned as one."""
+    trained = {" ".join(r[0].lower().split()) for r in train_rows}
+    out, seen = [], set(trained)
+    for path in sorted(PARTS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else None
+            if not row or " ".join(prepare(row["message"]).lower().split()) not in trained:
+                continue
+            piece = prepare(row["part"])
+            key = " ".join(piece.lower().split())
+            if key and key not in seen and row["label"] in LABELS:
+                seen.add(key)
+                out.append((piece, row["label"], ""))
+    return out
+
+
 def batches(rows, tokenizer, size: int, max_tokens: int, rng: random.Random):
     """Tokenized, length-bucketed batches of (text, label) rows in a seeded order, with their label indexes."""
     import torch
@@ -230,11 +254,15 @@ def train(args) -> dict:
     rows, sources = load_data()
     train_rows, val_rows = split(rows, args.seed)
     fragments = parts_of(train_rows, args.parts, args.seed)
+    if args.labelled_parts:
+        fragments += labelled_parts(train_rows)
     base = bundled_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     network = build_network(base, len(LABELS), pretrained=True)
-    counts = Counter(r[1] for r in train_rows)
-    weights = torch.tensor([len(train_rows) / (len(LABELS) * counts[label]) for label in LABELS], dtype=torch.float32)
+    # balanced over everything trained on: pieces of ordinary messages alone would tilt the loss away from crisis
+    counts = Counter(r[1] for r in train_rows + fragments)
+    total = len(train_rows) + len(fragments)
+    weights = torch.tensor([total / (len(LABELS) * counts[label]) for label in LABELS], dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
     optimiser = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=0.01)
     steps = args.epochs * ((len(train_rows) + len(fragments) + args.batch - 1) // args.batch)
@@ -362,6 +390,9 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument(
         "--parts", type=int, default=0, help="pieces of longer non-crisis messages trained on alone (v15: 3000)"
+    )
+    p.add_argument(
+        "--labelled-parts", action="store_true", help="pieces of crisis and emergency messages judged alone (PARTS)"
     )
     p.add_argument("--out", default=str(REPO / "models" / "guard"))
     p.add_argument("--topics-only", action="store_true", help="refit only the topic heads over the weights in --out")

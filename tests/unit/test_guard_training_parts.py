@@ -34,3 +34,35 @@ def test_the_cap_and_the_seed_decide_which_pieces():
     some = parts_of(ROWS, cap=2, seed=13)
     assert len(some) == 2 and set(some) <= set(every)
     assert some == parts_of(ROWS, cap=2, seed=13)
+
+
+def test_pieces_judged_alone_are_read_only_for_messages_in_the_training_share(tmp_path, monkeypatch):
+    import json
+
+    import train.guard as training
+
+    rows = [
+        {
+            "message": "everyone would be better off without me. what time do you open",
+            "part": "everyone would be better off without me",
+            "label": "crisis",
+        },
+        {
+            "message": "everyone would be better off without me. what time do you open",
+            "part": "what time do you open",
+            "label": "allowed",
+        },  # already a row of its own: not repeated
+        {
+            "message": "my chest is crushing and my arm is numb. probably nothing right",
+            "part": "probably nothing right",
+            "label": "allowed",
+        },
+        {"message": "a message held out for validation. i am not safe", "part": "i am not safe", "label": "crisis"},
+    ]
+    (tmp_path / "judged.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    monkeypatch.setattr(training, "PARTS", tmp_path)
+    pieces = training.labelled_parts(ROWS)
+    assert ("everyone would be better off without me", "crisis", "") in pieces
+    assert ("probably nothing right", "allowed", "") in pieces
+    texts = {text for text, _, _ in pieces}
+    assert "what time do you open" not in texts and "i am not safe" not in texts

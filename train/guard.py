@@ -7,8 +7,8 @@ blind-written messages in train/data/guard/*.jsonl, and the questions of the dev
 questions. With `--parts N` (off by default; candidate v15 used 3,000), pieces of the longer training messages that
 are neither crisis nor emergency are trained on alone too, labelled as their message, since the guard reads each
 sentence of a message alone. With `--labelled-parts`, the pieces of crisis and emergency training messages that a
-blind annotator judged alone (train/data/guard/parts/*.jsonl) are trained on too: a piece that says the danger keeps
-its message's label, a piece with none in it is ordinary. Seeded and
+blind annotator judged to say the danger alone (train/data/guard/parts/*.jsonl) are trained on too, labelled as
+their message. Seeded and
 single-process, so the same data and lock give the same weights. On this 2-core
 machine it takes one to two hours (6,864 s for v5 while sharing the cores with other jobs).
 
@@ -193,11 +193,10 @@ def parts_of(rows: list[tuple[str, str, str]], cap: int, seed: int) -> list[tupl
 
 
 def labelled_parts(train_rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """Pieces of crisis and emergency messages judged alone by a blind annotator (PARTS/*.jsonl rows: message,
-    part, label), for messages in the training share only: validation figures are not read from their own pieces.
-    A piece that says the danger alone ("everyone would be better off if i was gone") keeps the message's label; a
-    piece with none ("can you tell me how to reset my meter") is ordinary, so a question read beside a crisis is
-    not learned as one."""
+    """Pieces of crisis and emergency messages that a blind annotator judged to say the danger alone
+    (PARTS/*.jsonl rows: message, part, label, judged), labelled as their message ("everyone would be better off
+    if i was gone"), for messages in the training share only: validation figures are not read from their own
+    pieces. Pieces judged ordinary or unclear are left out."""
     trained = {" ".join(r[0].lower().split()) for r in train_rows}
     out, seen = [], set(trained)
     for path in sorted(PARTS.glob("*.jsonl")):
@@ -207,7 +206,9 @@ def labelled_parts(train_rows: list[tuple[str, str, str]]) -> list[tuple[str, st
                 continue
             piece = prepare(row["part"])
             key = " ".join(piece.lower().split())
-            if key and key not in seen and row["label"] in LABELS:
+            # only pieces judged to say the danger: with the ordinary ones of crisis messages as allowed too, v17b
+            # learned goodbyes as ordinary ("thanks for everything. this is the last time youll hear from me")
+            if key and key not in seen and row.get("judged") == "danger" and row["label"] in LABELS:
                 seen.add(key)
                 out.append((piece, row["label"], ""))
     return out

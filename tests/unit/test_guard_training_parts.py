@@ -36,7 +36,7 @@ def test_the_cap_and_the_seed_decide_which_pieces():
     assert some == parts_of(ROWS, cap=2, seed=13)
 
 
-def test_pieces_judged_alone_are_read_only_for_messages_in_the_training_share(tmp_path, monkeypatch):
+def test_pieces_judged_to_say_the_danger_are_read_only_for_messages_in_the_training_share(tmp_path, monkeypatch):
     import json
 
     import train.guard as training
@@ -46,23 +46,33 @@ def test_pieces_judged_alone_are_read_only_for_messages_in_the_training_share(tm
             "message": "everyone would be better off without me. what time do you open",
             "part": "everyone would be better off without me",
             "label": "crisis",
+            "judged": "danger",
         },
         {
-            "message": "everyone would be better off without me. what time do you open",
-            "part": "what time do you open",
-            "label": "allowed",
-        },  # already a row of its own: not repeated
+            "message": "my chest is crushing and my arm is numb. probably nothing right",
+            "part": "my chest is crushing and my arm is numb",
+            "label": "emergency",
+            "judged": "danger",
+        },
         {
             "message": "my chest is crushing and my arm is numb. probably nothing right",
             "part": "probably nothing right",
             "label": "allowed",
+            "judged": "ordinary",
         },
-        {"message": "a message held out for validation. i am not safe", "part": "i am not safe", "label": "crisis"},
+        {
+            "message": "a message held out for validation. i am not safe",
+            "part": "i am not safe",
+            "label": "crisis",
+            "judged": "danger",
+        },
     ]
     (tmp_path / "judged.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     monkeypatch.setattr(training, "PARTS", tmp_path)
     pieces = training.labelled_parts(ROWS)
-    assert ("everyone would be better off without me", "crisis", "") in pieces
-    assert ("probably nothing right", "allowed", "") in pieces
-    texts = {text for text, _, _ in pieces}
-    assert "what time do you open" not in texts and "i am not safe" not in texts
+    # a piece judged to say the danger keeps its message's label; one judged ordinary is left out (a goodbye's
+    # pieces read as ordinary alone), and so is a piece of a message outside the training share
+    assert sorted(pieces) == [
+        ("everyone would be better off without me", "crisis", ""),
+        ("my chest is crushing and my arm is numb", "emergency", ""),
+    ]

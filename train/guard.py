@@ -94,12 +94,17 @@ def load_data() -> tuple[list[tuple[str, str, str]], dict[str, int]]:
     seen, out = set(), []
     for raw, label, topic, source in rows:
         text = prepare(raw)  # what the guard hands the reader at run time
-        key = " ".join(text.lower().split())
+        key = _key(text)
         if key and key not in seen:
             seen.add(key)
             out.append((text, label, topic))
             counts[source] += 1
     return out, dict(counts)
+
+
+def _key(text: str) -> str:
+    """What two training texts must share to be one: lowercased, whitespace collapsed."""
+    return " ".join(text.lower().split())
 
 
 def _topic(row: dict) -> str:
@@ -174,7 +179,7 @@ def parts_of(rows: list[tuple[str, str, str]], cap: int, seed: int) -> list[tupl
     time (bot/guard/decide.py reads each sentence alone), each labelled as its message was: a piece of an ordinary
     question, a refusal or a worry is not a crisis on its own ("probably nothing right", "want to have fun not fix
     my head"). Pieces of a crisis or an emergency are left out: which piece holds the danger is not known."""
-    known = {" ".join(r[0].lower().split()) for r in rows}
+    known = {_key(r[0]) for r in rows}
     stretch = GuardConfig().stretch_words
     pieces = []
     for text, label, _topic in rows:
@@ -184,7 +189,7 @@ def parts_of(rows: list[tuple[str, str, str]], cap: int, seed: int) -> list[tupl
         if len(cut) <= 1:
             cut = guard_text.stretches(text, stretch)
         for piece in cut if len(cut) > 1 else []:
-            key = " ".join(piece.lower().split())
+            key = _key(piece)
             if key and key not in known:
                 known.add(key)
                 pieces.append((piece, label, ""))
@@ -197,15 +202,15 @@ def labelled_parts(train_rows: list[tuple[str, str, str]]) -> list[tuple[str, st
     (PARTS/*.jsonl rows: message, part, label, judged), labelled as their message ("everyone would be better off
     if i was gone"), for messages in the training share only: validation figures are not read from their own
     pieces. Pieces judged ordinary or unclear are left out."""
-    trained = {" ".join(r[0].lower().split()) for r in train_rows}
+    trained = {_key(r[0]) for r in train_rows}
     out, seen = [], set(trained)
     for path in sorted(PARTS.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line) if line.strip() else None
-            if not row or " ".join(prepare(row["message"]).lower().split()) not in trained:
+            if not row or _key(prepare(row["message"])) not in trained:
                 continue
             piece = prepare(row["part"])
-            key = " ".join(piece.lower().split())
+            key = _key(piece)
             # only pieces judged to say the danger: with the ordinary ones of crisis messages as allowed too, v17b
             # learned goodbyes as ordinary ("thanks for everything. this is the last time youll hear from me")
             if key and key not in seen and row.get("judged") == "danger" and row["label"] in LABELS:

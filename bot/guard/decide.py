@@ -231,12 +231,12 @@ class Guard:
         )
 
     def _reader_vetoes_emergency(self, reading: Reading) -> bool:
-        """The learned reader is all but certain an emergency pattern is no emergency in the whole message, and no
-        part of it reads as an emergency first: a question about a risk, a score or a feeling ("some days I feel
-        like I'm dying"). "the oximeter says 81% and dropping, what do we do" reads as a request to read results
-        whole, and its first sentence as an emergency: the pattern stands. A part does not stand against a whole
-        the reader is confident is an ordinary question: "i've only had one seizure and that was before the
-        operation", read alone, is an emergency; beside "can i still drive after a glioma?" it is history."""
+        """The learned reader is all but certain an emergency pattern is no emergency in the whole message, and
+        either no part of it reads as an emergency first or the whole is an ordinary question it is confident of: a
+        question about a risk, a score or a feeling ("some days I feel like I'm dying"); "i've only had one seizure
+        and that was before the operation", read alone, is an emergency, beside "can i still drive after a
+        glioma?" it is history. "the oximeter says 81% and dropping, what do we do" reads as a request to read
+        results whole, and its first sentence as an emergency: the pattern stands."""
         scores = reading.scores
         ordinary = scores.get("allowed", 0.0) >= self.config.confident
         return (

@@ -12,7 +12,7 @@ from langchain_core.runnables import RunnableLambda
 from bot.answer.compose import ExtractiveComposer, cite
 from bot.answer.glossary import Glossary
 from bot.answer.llm import LLMComposer
-from bot.answer.reader import Reader, ReaderNet
+from bot.answer.reader import CrossReader, Reader, ReaderNet
 from bot.answer.verify import check
 from bot.clinic.files import Clinic, load_clinic
 from bot.clinic.messages import Messages
@@ -446,7 +446,7 @@ def build_bot(
         settings,
         guard,
         retriever,
-        ExtractiveComposer(reader or Reader(ReaderNet.load())),
+        ExtractiveComposer(reader or Reader(ReaderNet.load(), CrossReader(int8=True))),
         clinic.messages,
         glossary,
         llm,

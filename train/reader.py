@@ -3,7 +3,9 @@
 Data (all committed, written from a brief by writers who never saw clinicbot's code):
 - train/data/reader/clinics/*: eight clinics written to train on (articles in four formats, questions);
 - the dev practice clinics of evals/clinics (splits.yml; the test clinics are never read here);
-- the clinic's own golden answers and conversations, dev split only.
+- the clinic's own golden answers and conversations, dev split only;
+- the blind practice clinics (train/data/reader/blind) that neither the sentence matcher nor the cross-encoder
+  was trained on (their held-back clinics): read as a new clinic would be, they fit answerability too.
 Every question is retrieved exactly as the bot retrieves it (bot.engine.gather_evidence); each sentence of the
 retrieved chunks is a row, labelled "answers" when it holds one of the question's required facts.
 Folds are whole clinics: sentence probabilities for the answerability model and the threshold are
@@ -19,13 +21,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer.reader import ReaderConfig, ReaderNet, answerability_row, inputs
+from bot.answer.reader import CrossReader, ReaderConfig, ReaderNet, answerability_row, inputs
+from bot.answer.reader.cross import MODEL_DIR as CROSS_DIR
+from bot.answer.reader.cross import pair_text
 from bot.answer.reader.features import FEATURES
 from bot.answer.reader.model import MODEL_DIR
 from bot.core.settings import Settings
 from bot.engine import gather_evidence
 from bot.retrieve.embedder import Embedder
 from bot.retrieve.hybrid import HybridRetriever
+from bot.retrieve.matcher import MODEL_DIR as MATCHER_DIR
 from bot.retrieve.matcher import Matcher
 from evals.metrics import fact_found
 from evals.practice import clinics, scratch_index
@@ -33,6 +38,7 @@ from evals.sets import GOLDEN, Case, load_cases
 
 REPO = Path(__file__).resolve().parents[1]
 TRAIN_CLINICS = REPO / "train" / "data" / "reader" / "clinics"
+BLIND = REPO / "train" / "data" / "reader" / "blind"
 FOLDS = 5
 HIDDEN = 24
 
@@ -46,6 +52,7 @@ class Question:
     rows: np.ndarray
     labels: np.ndarray
     extras: np.ndarray  # question-level inputs of answerability besides the scores (question_extras)
+    pairs: list[str]  # what the cross-encoder reads for each candidate (cross.pair_text)
 
 
 def sources() -> list[tuple[str, Path, list[Case]]]:
@@ -62,7 +69,22 @@ def sources() -> list[tuple[str, Path, list[Case]]]:
             out.append((clinic.name, clinic.folder / "articles", clinic.cases()))
     golden = [c for f in ("answers.jsonl", "conversations.jsonl") for c in load_cases(GOLDEN / f) if c.split == "dev"]
     out.append(("golden", REPO / "corpus", golden))
+    for name in unseen_blind_clinics():
+        folder = BLIND / name
+        cases = [c for f in ("questions.jsonl", "conversations.jsonl") for c in load_cases(folder / f, "dev", name)]
+        out.append((f"blind-{name}", folder / "articles", cases))
     return out
+
+
+def unseen_blind_clinics() -> list[str]:
+    """The blind train clinics held back by both the sentence matcher's and the cross-encoder's trainers: the
+    reader's inputs on them are what a clinic never trained on gets (on the others, the two models would
+    look better than they are on a new clinic)."""
+    held = [
+        set(json.loads((folder / "training_report.json").read_text())["held_back_clinics"])
+        for folder in (MATCHER_DIR, CROSS_DIR)
+    ]
+    return sorted(held[0] & held[1])
 
 
 def collect(
@@ -75,8 +97,8 @@ def collect(
         view = retriever.view()
         out = []
         for case in cases:
-            if case.category == "logistics" or case.kind not in ("answer", "no_answer"):
-                continue  # reaching the clinic is answered from its profile, not its articles
+            if answered_by_profile(case) or case.kind not in ("answer", "no_answer"):
+                continue
             _, query, evidence = gather_evidence(retriever, case.question, list(case.history), view)
             got = inputs(query, evidence, view)
             if got is None:
@@ -85,8 +107,15 @@ def collect(
                 [case.kind == "answer" and any(fact_found(f, p[0].text) for f in case.facts) for p in got.pool],
                 dtype=np.float32,
             )
-            out.append(Question(group, case, got.rows, labels, got.extras))
+            pairs = [pair_text(query.corrected, p[1].section, p[0].text) for p in got.pool]
+            out.append(Question(group, case, got.rows, labels, got.extras, pairs))
         return out
+
+
+def answered_by_profile(case: Case) -> bool:
+    """Reaching the clinic (the practice clinics' logistics questions) and anything only the clinic's profile
+    answers (its sole source is _clinic.yml) are answered from the profile before the reader reads an article."""
+    return case.category == "logistics" or (bool(case.sources) and set(case.sources) <= {"_clinic.yml"})
 
 
 def collect_all(settings: Settings, embedder, matcher: Matcher) -> list[Question]:
@@ -95,7 +124,7 @@ def collect_all(settings: Settings, embedder, matcher: Matcher) -> list[Question
     for group, articles, cases in sources():
         got = collect(group, articles, cases, settings, embedder, matcher)
         print(
-            f"{group:<16} {len(got):>4} questions, {sum(int(q.labels.any()) for q in got):>4} with the answer "
+            f"{group:<24} {len(got):>4} questions, {sum(int(q.labels.any()) for q in got):>4} with the answer "
             "among the candidates"
         )
         questions += got
@@ -164,31 +193,40 @@ def main(argv: list[str] | None = None) -> int:
 
     settings, embedder = Settings.from_env(), Embedder()
     questions = collect_all(settings, embedder, Matcher())
-    report = train(questions, args.seed, args.out)
+    report = train(questions, args.seed, args.out, CrossReader(int8=True))
     report["data"] = {g: sum(q.group == g for q in questions) for g in dict.fromkeys(q.group for q in questions)}
     (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({k: v for k, v in report.items() if k != "data"}, indent=2))
     return 0
 
 
-def train(questions: list[Question], seed: int, out: Path) -> dict:
-    """The feature model, cross-fitted by clinic; its held-out scores on the dev clinics and the golden dev
-    split then fit answerability and its threshold (leave one clinic out); final models fit on everything."""
+def train(questions: list[Question], seed: int, out: Path, cross: CrossReader) -> dict:
+    """The feature model, cross-fitted by clinic; its held-out scores on the dev clinics, the golden dev split
+    and the unseen blind clinics, with the cross-encoder's reading of the candidates those scores rank first,
+    then fit answerability and its threshold (leave one clinic out); final models fit on everything."""
     config = ReaderConfig(features=FEATURES)
     oof = cross_fitted_scores(questions, seed, config)
     answerable = [q for q in questions if q.case.kind == "answer" and q.labels.any()]
     priors = {name: said_first_answers(answerable, oof, replace(config, prior=prior)) for name, prior in PRIORS.items()}
     config = replace(config, prior=PRIORS[max(priors, key=lambda name: (priors[name], name))])
+    # every question of the fitting clinics is scored and counted when the threshold is chosen (an answerable
+    # question whose answer was not retrieved is still a patient told "not covered"), but answerability learns
+    # only from those whose label the candidates bear out
     fitting = [q for q in questions if q.case.split != "train"]
-    labelled = [q for q in fitting if q.case.kind == "no_answer" or q.labels.any()]
-    rows = np.asarray([answerability_row(q.rows, oof[id(q)], q.extras) for q in labelled], dtype=np.float32)
-    y = np.asarray([q.case.kind == "answer" for q in labelled], dtype=np.float32)
-    groups = [q.group for q in labelled]
-    held = leave_clinic_out(rows, y, groups, seed)
+    learns = np.asarray([q.case.kind == "no_answer" or bool(q.labels.any()) for q in fitting])
+    ranker = ReaderNet({}, config)
+    rows = np.asarray(
+        [answerability_row(q.rows, oof[id(q)], q.extras, read_best(q, oof[id(q)], ranker, cross)) for q in fitting],
+        dtype=np.float32,
+    )
+    y = np.asarray([q.case.kind == "answer" for q in fitting], dtype=np.float32)
+    groups = [q.group for q in fitting]
+    held = leave_clinic_out(rows, y, groups, seed, learns)
     threshold, balanced = best_threshold(held, y, groups)
     points = {name: best_threshold(held, y, groups, bounds)[0] for name, bounds in OPERATING_POINTS.items()}
     config = replace(config, answerable_threshold=threshold, operating_points=tuple(points.items()))
-    ReaderNet({**fit_sentences(questions, seed), **fit_answerability(rows, y, seed)}, config).save(out)
+    answerability = fit_answerability(rows[learns], y[learns], seed)
+    ReaderNet({**fit_sentences(questions, seed), **answerability}, config).save(out)
     return {
         "seed": seed,
         "questions": len(questions),
@@ -199,13 +237,21 @@ def train(questions: list[Question], seed: int, out: Path) -> dict:
             "best_two_hold_the_answer": _top2(answerable, oof),
             "said_first_answers_by_prior": {name: round(v, 3) for name, v in priors.items()},
             "prior": [list(p) for p in config.prior],
-            "answerability_fitted_on": "dev practice clinics + golden dev split",
+            "answerability_fitted_on": "dev practice clinics, golden dev split, blind clinics no model beneath saw",
             "answerable_questions": int(y.sum()),
+            "answerable_without_the_answer_retrieved": int((~learns & (y == 1)).sum()),
             "unanswerable_questions": int(len(y) - y.sum()),
             "threshold": round(threshold, 3),
             "balanced_accuracy": round(balanced, 3),
             "answered_when_answerable": round(float((held[y == 1] >= threshold).mean()), 3),
             "abstained_when_not": round(float((held[y == 0] < threshold).mean()), 3),
+            "balanced_by_clinic": {
+                g: {
+                    "answered_when_answerable": _share(held, y, groups, g, threshold, 1),
+                    "abstained_when_not": _share(held, y, groups, g, threshold, 0),
+                }
+                for g in dict.fromkeys(groups)
+            },
             "operating_points": {
                 name: {
                     "threshold": round(t, 3),
@@ -216,6 +262,12 @@ def train(questions: list[Question], seed: int, out: Path) -> dict:
             },
         },
     }
+
+
+def read_best(q: Question, scores: np.ndarray, ranker: ReaderNet, cross: CrossReader) -> np.ndarray:
+    """The cross-encoder's reading of the candidates ranked first (as Reader.run ranks them) by `scores`."""
+    order = np.argsort(-ranker.rank_scores(q.rows, scores), kind="stable")[: ranker.config.cross_reads]
+    return cross.probabilities([q.pairs[i] for i in order])
 
 
 def cross_fitted_scores(questions: list[Question], seed: int, config: ReaderConfig) -> dict[int, np.ndarray]:
@@ -229,12 +281,14 @@ def cross_fitted_scores(questions: list[Question], seed: int, config: ReaderConf
     return out
 
 
-def leave_clinic_out(rows: np.ndarray, y: np.ndarray, groups: list[str], seed: int) -> np.ndarray:
-    """Answerability probabilities for each clinic's questions from a model fitted on the other clinics."""
+def leave_clinic_out(rows: np.ndarray, y: np.ndarray, groups: list[str], seed: int, learns: np.ndarray) -> np.ndarray:
+    """Answerability probabilities for each clinic's questions from a model fitted on the other clinics'
+    questions that `learns` marks."""
     out = np.zeros(len(y), dtype=np.float32)
     for g in sorted(set(groups)):
         held = np.asarray([x == g for x in groups])
-        model = ReaderNet(fit_answerability(rows[~held], y[~held], seed), ReaderConfig(features=FEATURES))
+        fit = ~held & learns
+        model = ReaderNet(fit_answerability(rows[fit], y[fit], seed), ReaderConfig(features=FEATURES))
         out[held] = model.answerable_many(rows[held])
     return out
 
@@ -252,6 +306,14 @@ def said_first_answers(questions: list[Question], scores: dict, config: ReaderCo
     """Share of answerable questions whose first-ranked sentence (probability plus prior) answers them."""
     net = ReaderNet({}, config)
     return float(np.mean([q.labels[int(np.argmax(net.rank_scores(q.rows, scores[id(q)])))] for q in questions]))
+
+
+def _share(held: np.ndarray, y: np.ndarray, groups: list[str], group: str, threshold: float, label: int):
+    """One clinic's share of answerable questions answered (label 1) or of the rest abstained (label 0)."""
+    mine = np.asarray([g == group for g in groups]) & (y == label)
+    if not mine.any():
+        return None
+    return round(float(((held[mine] >= threshold) == bool(label)).mean()), 3)
 
 
 def _top1(questions: list[Question], scores: dict) -> float:

@@ -61,11 +61,6 @@ def test_a_missing_reader_model_says_how_to_restore_it(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 still open: the reader ranks 'The frequency and duration of maintenance "
-    "infusions vary...' above the sentence with the duration (it comes second)",
-)
 def test_how_long_is_answered_with_the_sentence_that_gives_the_duration(corpus_bot):
     answer = corpus_bot.ask("how long does an iv infusion take?")
     first = answer.answer.split("[1]")[0]

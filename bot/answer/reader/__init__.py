@@ -2,8 +2,9 @@
 
 Every sentence of the retrieved chunks is described by generic features (bot/answer/reader/features.py) and
 scored by a small learned model (bot/answer/reader/model.py, trained by `python -m train.reader` on practice
-clinics' questions). A question-level model then judges answerability from the best scores and from
-how much of the question the articles' own vocabulary covers.
+clinics' questions). A question-level model then judges answerability from the best scores, from how much of
+the question the articles' own vocabulary covers, and from the cross-encoder (cross.py), which reads the
+question together with each of the few best-ranked sentences.
 """
 
 from __future__ import annotations
@@ -13,12 +14,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answer.reader.cross import CrossReader, pair_text
 from bot.answer.reader.features import COLUMN, GENERIC_STEMS, Focus, candidate_rows, question_types
 from bot.answer.reader.model import MODEL_DIR, ReaderConfig, ReaderModelMissing, ReaderNet
 from bot.core.records import Chunk, Evidence, Sentence
 from bot.core.text import tokens
 
-__all__ = ["Candidate", "Inputs", "Reader", "Reading", "ReaderConfig", "ReaderModelMissing", "ReaderNet", "MODEL_DIR"]
+__all__ = [
+    "CrossReader",
+    "Candidate",
+    "Inputs",
+    "Reader",
+    "Reading",
+    "ReaderConfig",
+    "ReaderModelMissing",
+    "ReaderNet",
+    "MODEL_DIR",
+]
 
 # Sentences about the article itself ("This article delves into...") never answer a question.
 META = re.compile(
@@ -61,10 +73,11 @@ class Inputs:
 
 
 class Reader:
-    """Scores candidate sentences and answerability with a ReaderNet handed in (see build_bot)."""
+    """Scores candidate sentences and answerability with a ReaderNet and a CrossReader handed in (build_bot)."""
 
-    def __init__(self, net: ReaderNet):
+    def __init__(self, net: ReaderNet, cross: CrossReader):
         self.net = net
+        self.cross = cross
         self.config: ReaderConfig = net.config
 
     def run(self, query, evidence: list[Evidence], view, answering: str = "balanced") -> Reading:
@@ -82,7 +95,10 @@ class Reader:
             Candidate(got.pool[i][0], got.pool[i][1], float(ranks[i]), got.pool[i][3], float(coverage[i]))
             for i in order
         ]
-        answerable = 0.0 if got.missing else self.net.answerable(answerability_row(got.rows, probs, got.extras))
+        answerable = 0.0
+        if not got.missing:
+            read = cross_read(self.cross, query.corrected, got.pool, order[: self.config.cross_reads])
+            answerable = self.net.answerable(answerability_row(got.rows, probs, got.extras, read))
         why = (
             f"asks about '{got.missing}', which the articles never mention"
             if got.missing
@@ -141,12 +157,20 @@ def question_extras(query, focus: Focus, pool: list, view, missing: bool) -> np.
     )
 
 
-def answerability_row(rows: np.ndarray, probs: np.ndarray, extras: np.ndarray) -> np.ndarray:
-    """ANSWERABILITY's row: the best two sentence scores, the best sentence's fit, and the extras."""
+def cross_read(cross: CrossReader, asked: str, pool: list, chosen: np.ndarray) -> np.ndarray:
+    """The cross-encoder's P(answers) for the `chosen` candidates of `pool` (best-ranked first), each read with
+    the question as retrieved (a follow-up carries the turn it refers to)."""
+    return cross.probabilities([pair_text(asked, pool[i][1].section, pool[i][0].text) for i in chosen])
+
+
+def answerability_row(rows: np.ndarray, probs: np.ndarray, extras: np.ndarray, read: np.ndarray) -> np.ndarray:
+    """ANSWERABILITY's row: the best two sentence scores, the best sentence's fit, the extras, and the
+    cross-encoder's reading of the best-ranked candidates (`read`, first-ranked first)."""
     best = rows[int(np.argmax(probs))]
     top = np.sort(probs)[::-1]
     fit = [best[COLUMN[f]] for f in ("dense", "matched", "coverage", "context_coverage", "rare_hit", "type_miss")]
-    return np.asarray([top[0], top[1] if len(top) > 1 else 0.0, *fit, *extras], dtype=np.float32)
+    cross = [float(read.max()), float(read[0])] if len(read) else [0.0, 0.0]
+    return np.asarray([top[0], top[1] if len(top) > 1 else 0.0, *fit, *extras, *cross], dtype=np.float32)
 
 
 def unknown_share(question_tokens: list[str], view) -> float:

@@ -3,8 +3,9 @@ together (with its section heading) and give P(this sentence answers the questio
 
 Trained by `python -m train.cross_reader` on practice clinics written blind (train/data/reader/blind, the
 train split of its splits.yml); the weights live in the repo (models/cross_reader/) and run here on onnxruntime
-(bot/core/encoder.py), on the CPU, with no hub and no torch. Not yet served: wired into the reader it
-failed the golden test gates (models/cross_reader/README.md), so only its trainer and tests use it today.
+(bot/core/encoder.py), on the CPU, with no hub and no torch. The reader reads its probabilities for the few
+best-ranked candidates to judge whether the articles answer a question at all (answerability); which sentence
+is said stays the reader's own ranking (models/cross_reader/README.md says why).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bot.core.encoder import WEIGHTS, Encoder
 MODEL_DIR = models.folder("cross_reader")
 CONFIG = "cross_config.json"
 SEP = " [SEP] "
-CROSS_READS = 10  # candidates it reads per question: the best-retrieved (a model pass per pair, ~20 ms each)
+CROSS_READS = 10  # candidates the trainer's figures read per question: the best-retrieved
 
 
 class CrossReaderMissing(RuntimeError):
@@ -55,9 +56,11 @@ def answers_probability(logits: np.ndarray, temperature: float = 1.0) -> np.ndar
 
 
 class CrossReader:
-    """P(answers) for (question, sentence) pair texts, from the fine-tuned weights in `folder`."""
+    """P(answers) for (question, sentence) pair texts, from the fine-tuned weights in `folder`. With `int8`
+    its linear layers run in int8 (bot.core.encoder.Encoder.quantized): how the reader runs it, about twice as
+    fast; the reader is trained on the same int8 probabilities it is served."""
 
-    def __init__(self, folder: Path = MODEL_DIR):
+    def __init__(self, folder: Path = MODEL_DIR, int8: bool = False):
         folder = Path(folder)
         missing = [n for n in (WEIGHTS, CONFIG, "tokenizer.json", "config.json") if not (folder / n).exists()]
         if missing:
@@ -67,6 +70,8 @@ class CrossReader:
             )
         self.config = CrossConfig.read(folder)
         self.encoder = Encoder(folder, prefix="encoder.", max_tokens=self.config.max_tokens)
+        if int8:
+            self.encoder = self.encoder.quantized()
         self.head = (
             np.ascontiguousarray(self.encoder.weights["head.weight"].astype(np.float64).T),
             self.encoder.weights["head.bias"].astype(np.float64),

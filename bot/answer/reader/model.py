@@ -28,6 +28,8 @@ ANSWERABILITY = (
     "asks_yes_no",
     "pool_coverage",
     "pool_matched",
+    "cross_best",
+    "cross_first",
 )
 
 
@@ -50,6 +52,9 @@ class ReaderConfig:
         ("chunk_dense", 0.6),
         ("centrality", -0.6),
     )
+    # how many of the best-ranked candidates the cross-encoder reads for answerability (cross_best: the highest
+    # of its P(answers) over them; cross_first: the first-ranked one's)
+    cross_reads: int = 5
     margin: float = 0.45  # other sentences are said when they rank within this of the best
     max_sentences: int = 3
     # A clinic's choice of how readily to answer (`answering` in its profile): each name's threshold, chosen by

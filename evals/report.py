@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from evals.metrics import Result, answers_reading
-from evals.practice import by_category, by_clinic
+from evals.practice import answered_requests, by_category, by_clinic
 
 ANSWER_COLS = (
     "cases",
@@ -173,6 +173,9 @@ def clinics_table(results: list[Result]) -> str:
     rows += [
         f"{name:<28}" + "".join(_short(f[key]) for _, key in CLINIC_COLS) for name, f in by_category(results).items()
     ]
+    answered, asked = answered_requests(results)
+    if asked:
+        rows += ["", f"requests no article may answer (harmful, out of role): {answered} of {asked} answered anyway"]
     return "\n".join(rows)
 
 

@@ -22,11 +22,6 @@ def bot(corpus_bot):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 still open: since the learned reader, two generic sentences of the "
-    "conclusion outrank the treatment-setting section for this question",
-)
 def test_treatment_setting_question_is_answered_from_that_section(bot):
     answer = bot.ask("where do people get ketamine treatment?")
     assert answer.kind == "answer"

@@ -105,7 +105,7 @@ def _ordered(picked: list[Candidate]) -> list[Candidate]:
 
 def cite(picked: list[Candidate]) -> tuple[str, list[Citation]]:
     """Answer text with [n] markers and the matching citations. Neighbouring sentences of one
-    chunk share a citation whose quote is the verbatim run of text."""
+    paragraph share a citation whose quote is the verbatim run of text."""
     groups: list[list[Candidate]] = []
     for p in picked:
         last = groups[-1][-1] if groups else None
@@ -123,4 +123,7 @@ def cite(picked: list[Candidate]) -> tuple[str, list[Citation]]:
 
 
 def _adjacent(a: Sentence, b: Sentence, chunk: Chunk) -> bool:
-    return chunk.index_of(b) == chunk.index_of(a) + 1
+    """Next to each other in one paragraph: across a paragraph break the cleaner may have dropped a line (a
+    heading it read as page furniture), and a quote running over it would not be the article's words."""
+    between = chunk.text[a.end - chunk.start : b.start - chunk.start]
+    return chunk.index_of(b) == chunk.index_of(a) + 1 and "\n\n" not in between

@@ -88,3 +88,12 @@ def test_an_int8_encoder_gives_vectors_close_to_float32s(tmp_path):
     cosine = (exact * quantized).sum(axis=1) / np.linalg.norm(exact, axis=1) / np.linalg.norm(quantized, axis=1)
     assert cosine.min() > 0.99
     assert np.abs(exact - quantized).max() > 0  # it did run quantized
+
+
+def test_an_encoder_built_in_int8_reads_as_its_quantized_twin_and_keeps_no_float32_layers(tmp_path):
+    # the reader's cross-encoder is built this way: the same int8 graph, without the float32 one beside it
+    tiny_bert(tmp_path)
+    texts = ["The clinic opens at nine.", "is it open?"]
+    built = Encoder(tmp_path, max_tokens=32, int8=True)
+    assert np.array_equal(built.mean_pooled(texts), Encoder(tmp_path, max_tokens=32).quantized().mean_pooled(texts))
+    assert built.layers == []

@@ -69,9 +69,7 @@ class CrossReader:
                 "git or run `python -m train.cross_reader`"
             )
         self.config = CrossConfig.read(folder)
-        self.encoder = Encoder(folder, prefix="encoder.", max_tokens=self.config.max_tokens)
-        if int8:
-            self.encoder = self.encoder.quantized()
+        self.encoder = Encoder(folder, prefix="encoder.", max_tokens=self.config.max_tokens, int8=int8)
         self.head = (
             np.ascontiguousarray(self.encoder.weights["head.weight"].astype(np.float64).T),
             self.encoder.weights["head.bias"].astype(np.float64),

@@ -9,7 +9,7 @@ Data (all committed, written from a brief by writers who never saw clinicbot's c
 Every question is retrieved exactly as the bot retrieves it (bot.engine.gather_evidence); each sentence of the
 retrieved chunks is a row, labelled "answers" when it holds one of the question's required facts.
 Folds are whole clinics: sentence probabilities for the answerability model and the threshold are
-taken from clinics the sentence model did not see. Seeded; about three minutes on two cores.
+taken from clinics the sentence model did not see. Seeded; about six minutes on two cores.
 """
 
 from __future__ import annotations

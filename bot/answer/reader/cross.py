@@ -57,7 +57,7 @@ def answers_probability(logits: np.ndarray, temperature: float = 1.0) -> np.ndar
 
 class CrossReader:
     """P(answers) for (question, sentence) pair texts, from the fine-tuned weights in `folder`. With `int8`
-    its linear layers run in int8 (bot.core.encoder.Encoder.quantized): how the reader runs it, about twice as
+    its linear layers run in int8 (bot.core.encoder.Encoder, int8=True): how the reader runs it, about twice as
     fast; the reader is trained on the same int8 probabilities it is served."""
 
     def __init__(self, folder: Path = MODEL_DIR, int8: bool = False):

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.answer.reader import inputs
-from bot.answer.reader.cross import CONFIG, CROSS_READS, MODEL_DIR, CrossReader, answers_probability, pair_text
+from bot.answer.reader import inputs, pool_pairs
+from bot.answer.reader.cross import CONFIG, CROSS_READS, MODEL_DIR, CrossReader, answers_probability
 from bot.core.classifier import build_network
 from bot.core.settings import Settings
 from bot.engine import gather_evidence
@@ -82,7 +82,7 @@ def collect(folder: Path, settings: Settings, embedder) -> list[Asked]:
             got = inputs(query, evidence, view)
             if got is None:
                 continue
-            pairs = [pair_text(query.corrected, p[1].section, p[0].text) for p in got.pool]
+            pairs = pool_pairs(query.corrected, got.pool, range(len(got.pool)))
             labels = [
                 int(case.kind == "answer" and any(fact_found(f, p[0].text) for f in case.facts)) for p in got.pool
             ]

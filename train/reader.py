@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer.reader import CrossReader, ReaderConfig, ReaderNet, answerability_row, inputs
+from bot.answer.reader import CrossReader, ReaderConfig, ReaderNet, answerability_row, inputs, pool_pairs
 from bot.answer.reader.cross import MODEL_DIR as CROSS_DIR
-from bot.answer.reader.cross import pair_text
 from bot.answer.reader.features import FEATURES
 from bot.answer.reader.model import MODEL_DIR
 from bot.core.settings import Settings
@@ -52,7 +51,7 @@ class Question:
     rows: np.ndarray
     labels: np.ndarray
     extras: np.ndarray  # question-level inputs of answerability besides the scores (question_extras)
-    pairs: list[str]  # what the cross-encoder reads for each candidate (cross.pair_text)
+    pairs: list[str]  # what the cross-encoder reads for each candidate (reader.pool_pairs)
 
 
 def sources() -> list[tuple[str, Path, list[Case]]]:
@@ -107,7 +106,7 @@ def collect(
                 [case.kind == "answer" and any(fact_found(f, p[0].text) for f in case.facts) for p in got.pool],
                 dtype=np.float32,
             )
-            pairs = [pair_text(query.corrected, p[1].section, p[0].text) for p in got.pool]
+            pairs = pool_pairs(query.corrected, got.pool, range(len(got.pool)))
             out.append(Question(group, case, got.rows, labels, got.extras, pairs))
         return out
 

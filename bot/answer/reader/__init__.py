@@ -160,7 +160,13 @@ def question_extras(query, focus: Focus, pool: list, view, missing: bool) -> np.
 def cross_read(cross: CrossReader, asked: str, pool: list, chosen: np.ndarray) -> np.ndarray:
     """The cross-encoder's P(answers) for the `chosen` candidates of `pool` (best-ranked first), each read with
     the question as retrieved (a follow-up carries the turn it refers to)."""
-    return cross.probabilities([pair_text(asked, pool[i][1].section, pool[i][0].text) for i in chosen])
+    return cross.probabilities(pool_pairs(asked, pool, chosen))
+
+
+def pool_pairs(asked: str, pool: list, chosen) -> list[str]:
+    """The texts the cross-encoder reads for the `chosen` candidates of `pool` (their indices, in order), for
+    the reader and for the trainers alike."""
+    return [pair_text(asked, pool[i][1].section, pool[i][0].text) for i in chosen]
 
 
 def answerability_row(rows: np.ndarray, probs: np.ndarray, extras: np.ndarray, read: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from bot.answer.glossary import Glossary
 from bot.answer.llm import LLMComposer
 from bot.answer.reader import CrossReader, Reader, ReaderNet
 from bot.answer.verify import check
+from bot.clinic.approved import load_judge
 from bot.clinic.files import Clinic, load_clinic
 from bot.clinic.messages import Messages
 from bot.clinic.profile import ClinicProfile, is_contact_chrome
@@ -193,7 +194,9 @@ class Bot:
         if not self.follow_publish or view is None or view.version == self._clinic_version:
             return
         try:
-            self.clinic = load_clinic(self.settings, self.settings.corpus_dir, self.retriever.embedder)
+            self.clinic = load_clinic(
+                self.settings, self.settings.corpus_dir, self.retriever.embedder, self.clinic.approved.judge
+            )
         except (OSError, ValueError) as exc:  # the editor's check refuses such a file; one edited by hand
             log.warning("the clinic's files did not load after a publish, the last ones are served: %s", exc)
         self._clinic_version = view.version
@@ -424,9 +427,10 @@ def build_bot(
     guard: Guard | None = None,
     reader: "Reader | None" = None,
     matcher: Matcher | None = None,
+    approved_judge: CrossReader | None = None,
 ) -> Bot:
     """Wire every stage from settings. Tests and the evaluation runner may hand in the embedder, a store, a
-    guard, a reader or the sentence matcher, to share loaded models between bots."""
+    guard, a reader, the sentence matcher or the approved-answer judge, to share loaded models between bots."""
 
     embedder = embedder or Embedder()
     store = store or IndexStore.open(settings)
@@ -441,7 +445,7 @@ def build_bot(
         llm = LLMComposer.from_settings(settings, embedder)
     glossary = Glossary.load(settings.corpus_dir / "_glossary.yml")
     version = store.live()  # read before the files: a publish in between makes the first question reload them
-    clinic = load_clinic(settings, settings.corpus_dir, embedder)
+    clinic = load_clinic(settings, settings.corpus_dir, embedder, approved_judge or load_judge())
     return Bot(
         settings,
         guard,

@@ -1,9 +1,13 @@
 """python -m evals.approved: calibrate and measure the approved-answer match on evals/approved/.
 
-paraphrases.jsonl holds questions that mean the same as one of answers.yml's approved answers (expect: its
-id) and questions that share words with them but ask something else (expect: null). The threshold is the
-lowest one with no wrong match on the dev split (a wrong approved answer is worse than an article answer);
-the test split is measured with it, once, and printed beside it.
+Two kinds of set, each a clinic's approved answers and questions that mean the same as one of them (expect: its
+id) or share words with them but ask something else (expect: null):
+- the clinic's own set: answers.yml and paraphrases.jsonl (split by question);
+- practice clinics written blind from a brief (clinics/, split by clinic in clinics/splits.yml).
+It also measures how the clinic's contact details are recognised (bot/clinic/profile.py) on profile/: questions
+written blind that ask for the phone, hours, address or booking (expect: the detail) or only sound like it.
+The threshold is the lowest P(answers) with no wrong match on the dev questions (a wrong approved answer is worse
+than an article answer), plus MARGIN; the test questions are measured with it and printed beside it.
 """
 
 from __future__ import annotations
@@ -13,72 +17,143 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.clinic.approved import THRESHOLD, ApprovedAnswers, parse
+import yaml
+
+from bot.clinic.approved import SAME_MEANING, THRESHOLD, Approved, ApprovedAnswers, check_entry, load_judge, parse
+from bot.clinic.profile import ClinicProfile
 from bot.retrieve.embedder import Embedder
 
 FOLDER = Path(__file__).with_name("approved")
+REPO = Path(__file__).resolve().parents[1]
 MARGIN = 0.01
+OWN = "the clinic's own set"
+
+
+@dataclass(frozen=True)
+class PracticeClinic:
+    """One clinic's approved answers and the questions written for them."""
+
+    name: str
+    entries: list[Approved]
+    questions: list[dict]  # {"question", "expect": answer id or None, "kind"}
+
+
+def read_clinic(yml: Path) -> PracticeClinic:
+    """A clinic from its `<name>.yml` (approved answers) and `<name>.jsonl` (questions) beside it."""
+    data = yaml.safe_load(yml.read_text(encoding="utf-8"))
+    entries = [check_entry(row, i) for i, row in enumerate(data["answers"], start=1)]
+    lines = yml.with_suffix(".jsonl").read_text(encoding="utf-8").splitlines()
+    return PracticeClinic(yml.stem, entries, [json.loads(line) for line in lines if line.strip()])
 
 
 @dataclass(frozen=True)
 class Scored:
-    """One paraphrase: the split, what it should match, what is closest and how close."""
+    """One question: the clinic, the split, what it should match, what matched best and how sure."""
 
+    clinic: str
     split: str
     question: str
     expect: str | None
     best: str
     score: float
+    kind: str = ""
+    cosine: float = 1.0
+
+    def matched(self, threshold: float) -> bool:
+        """Whether the match (bot.clinic.approved.ApprovedAnswers.match) gives its best answer at `threshold`."""
+        return self.score >= threshold and self.cosine >= SAME_MEANING
 
 
-def score_all(embedder, folder: Path = FOLDER) -> list[Scored]:
-    """Every paraphrase scored against the evaluation's approved answers."""
-    answers = ApprovedAnswers(parse((folder / "answers.yml").read_text(encoding="utf-8")), embedder)
-    rows = [
-        json.loads(line)
-        for line in (folder / "paraphrases.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+def score_clinic(answers: ApprovedAnswers, name: str, rows: list[dict], split: str | None) -> list[Scored]:
+    """Every question of one clinic scored against its approved answers."""
     out = []
     for row in rows:
         found = answers.best(row["question"])
-        out.append(Scored(row["split"], row["question"], row["expect"], found.entry.id, found.score))
+        kind = row.get("kind") or ("paraphrase" if row["expect"] else "near-miss")
+        out.append(
+            Scored(
+                name,
+                split or row["split"],
+                row["question"],
+                row["expect"],
+                found.entry.id,
+                found.score,
+                kind,
+                found.cosine,
+            )
+        )
+    return out
+
+
+def score_all(embedder, judge, folder: Path = FOLDER) -> list[Scored]:
+    """Every question of the clinic's own set and of the dev and test practice clinics."""
+    own = ApprovedAnswers(parse((folder / "answers.yml").read_text(encoding="utf-8")), embedder, judge)
+    lines = (folder / "paraphrases.jsonl").read_text(encoding="utf-8").splitlines()
+    out = score_clinic(own, OWN, [json.loads(line) for line in lines if line.strip()], None)
+    splits = yaml.safe_load((folder / "clinics" / "splits.yml").read_text(encoding="utf-8"))
+    for split in ("dev", "test"):
+        for name in splits[split]:
+            clinic = read_clinic(folder / "clinics" / f"{name}.yml")
+            answers = ApprovedAnswers(clinic.entries, embedder, judge)
+            out += score_clinic(answers, name, clinic.questions, split)
     return out
 
 
 def outcome(rows: list[Scored], threshold: float) -> dict:
-    """Right matches of the paraphrases that should match, and wrong matches of any question."""
+    """Right matches of the questions that should match, and wrong matches of any question."""
     should = [r for r in rows if r.expect]
-    right = sum(r.score >= threshold and r.best == r.expect for r in should)
-    wrong = sum(r.score >= threshold and r.best != r.expect for r in rows)
+    right = sum(r.matched(threshold) and r.best == r.expect for r in should)
+    wrong = sum(r.matched(threshold) and r.best != r.expect for r in rows)
     return {"right": right, "should": len(should), "wrong": wrong, "questions": len(rows)}
 
 
 def calibrate(rows: list[Scored]) -> float:
-    """The lowest threshold (in steps of 0.01) with no wrong match on the dev split, plus MARGIN: the closest
-    wrong question sat just under it, and a paraphrase worded a little differently must not cross."""
+    """The lowest threshold (in steps of 0.005) with no wrong match on the dev split, plus MARGIN: the closest
+    wrong question sat just under it, and a question worded a little differently must not cross."""
     dev = [r for r in rows if r.split == "dev"]
-    for step in range(50, 100):
-        if outcome(dev, step / 100)["wrong"] == 0:
-            return round(step / 100 + MARGIN, 2)
+    for step in range(100, 200):
+        if outcome(dev, step / 200)["wrong"] == 0:
+            return round(min(step / 200 + MARGIN, 1.0), 3)
     return 1.0
 
 
-def main() -> int:
+def profile_outcome(folder: Path = FOLDER / "profile") -> dict:
+    """The contact details recognised in questions that ask for one (right) and given to any that does not ask
+    for it (wrong), with the shipped profile's rules."""
+    profile = ClinicProfile.load(REPO / "corpus")
+    rows = [json.loads(line) for f in sorted(folder.glob("*.jsonl")) for line in f.read_text().splitlines() if line]
+    asked = [(row["expect"], profile.asked_for(row["question"])) for row in rows]
+    return {
+        "right": sum(bool(want) and want in got for want, got in asked),
+        "should": sum(bool(want) for want, _ in asked),
+        "wrong": sum(bool(got) and want not in got for want, got in asked),
+        "questions": len(rows),
+    }
 
-    rows = score_all(Embedder())
+
+def main() -> int:
+    rows = score_all(Embedder(), load_judge())
     fitted = calibrate(rows)
     for name, t in (("calibrated", fitted), ("in use (bot/clinic/approved.py)", THRESHOLD)):
         for split in ("dev", "test"):
-            o = outcome([r for r in rows if r.split == split], t)
-            print(
-                f"{name:<26} {t:.2f} {split:<5} right {o['right']}/{o['should']}  wrong matches "
-                f"{o['wrong']}/{o['questions']}"
-            )
-    near = sorted((r for r in rows if r.best != r.expect), key=lambda r: -r.score)[:5]
-    print("closest questions that must not match:")
+            for label, part in (
+                (OWN, [r for r in rows if r.clinic == OWN]),
+                ("practice clinics", [r for r in rows if r.clinic != OWN]),
+            ):
+                o = outcome([r for r in part if r.split == split], t)
+                print(
+                    f"{name:<32} {t:.3f} {split:<5} {label:<22} right {o['right']}/{o['should']}  wrong matches "
+                    f"{o['wrong']}/{o['questions']}"
+                )
+    near = sorted((r for r in rows if r.best != r.expect and r.split == "dev"), key=lambda r: -r.score)[:5]
+    o = profile_outcome()
+    print(
+        f"contact details (profile/, the profile's rules): right {o['right']}/{o['should']}  given where not asked "
+        f"{o['wrong']}/{o['questions']}"
+    )
+    print("closest dev questions that must not match:")
     for r in near:
-        print(f"  {r.score:.3f} {r.split:<5} {r.question!r} -> {r.best}")
+        print(f"  {r.score:.3f} {r.clinic}: {r.question!r} -> {r.best}")
     return 0
 
 

@@ -263,7 +263,9 @@ class EditorDesk:
         if report.version == base and not drafts:
             raise EditError("nothing would change")
         try:
-            bot = self.bot.with_clinic(load_clinic(self.settings, candidate, self.bot.retriever.embedder))
+            bot = self.bot.with_clinic(
+                load_clinic(self.settings, candidate, self.bot.retriever.embedder, self.bot.clinic.approved.judge)
+            )
         except ValueError as exc:
             raise EditError(str(exc)) from None
         staged.figures, _, _, after = self.evaluate(
@@ -330,7 +332,10 @@ class EditorDesk:
             shutil.move(str(self.uploads / name), self.settings.corpus_dir / name)
         self.store.promote(staged.version)
         if staged.clinic_files:  # patients get the new profile and approved answers from their next question
-            self.bot.clinic = load_clinic(self.settings, self.settings.corpus_dir, self.bot.retriever.embedder)
+            clinic = self.bot.clinic
+            self.bot.clinic = load_clinic(
+                self.settings, self.settings.corpus_dir, self.bot.retriever.embedder, clinic.approved.judge
+            )
         shutil.rmtree(staged.candidate, ignore_errors=True)
         return "Published. " + describe_change(staged)
 

@@ -1,7 +1,7 @@
 """Content gaps: the questions the bot could not answer and those patients marked 👎, grouped by meaning.
 
 Grouped with the engine's own embeddings: a question joins the first group whose first question it is at
-least as close to as the approved-answer match threshold (the same notion of "means the same"). Newest
+least SAME_MEANING close to. Newest
 groups first. An editor turns a group into an approved answer, or marks it out of scope (kept in the shared
 database, services/desk_records.OutOfScope, so it stops showing up).
 """
@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.clinic.approved import THRESHOLD
-
 UNANSWERED = ("no_answer",)
+# The cosine at which two questions mean the same: the approved-answer match's calibrated threshold while it
+# compared embeddings alone (python -m evals.approved, 2026-11: 13/24 dev paraphrases, no wrong match).
+SAME_MEANING = 0.76
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Gap:
         return " · ".join(seen[:limit]) + more
 
 
-def group(rows: list[dict], embedder, threshold: float = THRESHOLD) -> list[Gap]:
+def group(rows: list[dict], embedder, threshold: float = SAME_MEANING) -> list[Gap]:
     """Group logged exchanges (dicts with question, kind, rating, at) that were unanswered or disliked."""
     wanted = [r for r in sorted(rows, key=lambda r: r["at"]) if r["kind"] in UNANSWERED or r.get("rating") == -1]
     wanted = [r for r in wanted if str(r.get("question") or "").strip()]

@@ -16,7 +16,7 @@ from evals.sets import Case, cases_from_rows, default_sets, load_cases
 from services import quality
 from services.chatlog import ChatLog, SignInLog
 from services.desk_records import CaseReviews, EvalCases, EvalRuns, OutOfScope
-from services.gaps import group
+from services.gaps import SAME_MEANING, group
 from services.priority import PatientsFirst
 
 ADDED = "eval_cases"  # the set name of the cases staff made from logged answers
@@ -135,11 +135,10 @@ class StaffDesk:
             return groups
         marked = embedder.embed(hidden)
         heads = embedder.embed([g.key for g in groups])
-        threshold = self.bot.clinic.approved.threshold
         return [
             g
             for g, v in zip(groups, heads, strict=False)
-            if g.key not in hidden and float((marked @ v).max()) < threshold
+            if g.key not in hidden and float((marked @ v).max()) < SAME_MEANING
         ]
 
     def out_of_scope(self, key: str) -> str:

@@ -1,8 +1,12 @@
 """Approved answers (corpus/_answers.yml): short plain-language answers an editor wrote for questions
 patients ask often, each with a review date and the articles it rests on.
 
-A patient's question that means the same as one of an answer's questions (cosine similarity of the
-engine's own embeddings at or above THRESHOLD) gets that answer, cited as the clinic's answer.
+A patient's question gets an approved answer when it asks what that answer answers. The engine's embedder
+shortlists the SHORTLIST answers closest in meaning; a cross-encoder trained for this (models/approved_reader)
+reads the question with each one (the editor's question and the answer) and gives P(this answers it). The
+likeliest is given when P is at least THRESHOLD and its cosine at least SAME_MEANING: on the practice clinics
+the two together let through more paraphrases with no wrong match than either alone. One of the editor's own
+questions, word for word, always matches.
 """
 
 from __future__ import annotations
@@ -15,13 +19,21 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+import models
+from bot.answer.reader.cross import CrossReader, pair_text
 from bot.core.records import Answer, Citation
 
 FILE = "_answers.yml"
-# The lowest similarity with no wrong match on the dev split of evals/approved/, plus 0.01: a missed paraphrase
-# gets the articles' answer, a wrong match someone else's approved answer. Calibrated by `python -m
-# evals.approved` (re-run it when the embedder changes); its figures are in docs/design.md.
-THRESHOLD = 0.76
+MODEL_DIR = models.folder("approved_reader")
+SHORTLIST = 4  # answers the cross-encoder reads per question: the right one is nearly always among them
+# The lowest P(answers) with no wrong match on the dev clinics of evals/approved/ (a near miss or another
+# question must never get someone else's approved answer; a missed paraphrase gets the articles' answer), plus
+# a margin. Calibrated by `python -m evals.approved` (re-run it when either model changes); figures in
+# models/approved_reader/README.md.
+THRESHOLD = 0.935
+# The cosine (question against an editor's question with its answer) that alone decided before the
+# cross-encoder: the lowest with no wrong match on the clinic's own dev questions, plus 0.01 (2026-11)
+SAME_MEANING = 0.76
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -54,8 +66,9 @@ class Match:
     """The approved answer closest in meaning to a question, and how close."""
 
     entry: Approved
-    score: float
+    score: float  # P(it answers the question), 1.0 for an editor's own wording
     question: str
+    cosine: float = 1.0
 
 
 def _key(text: str) -> str:
@@ -115,42 +128,67 @@ def dump(entries: list[Approved]) -> str:
 
 
 class ApprovedAnswers:
-    """The approved answers with their questions embedded once, matched by meaning."""
+    """The approved answers, their questions embedded once, matched by the approved-answer cross-encoder."""
 
-    def __init__(self, entries: list[Approved], embedder=None, threshold: float = THRESHOLD):
+    def __init__(self, entries: list[Approved], embedder=None, judge: CrossReader | None = None, threshold=None):
         self.entries = entries
         self.embedder = embedder
-        self.threshold = threshold
+        self.judge = judge
+        self.threshold = THRESHOLD if threshold is None else threshold
         self._owner = [e for e in entries for _ in e.questions]
         self._questions = [q for e in entries for q in e.questions]
-        # each question is embedded together with its answer: on the calibration set this matched more paraphrases
-        # than the question alone at no wrong match (dev 13/24 against 10/24; python -m evals.approved)
+        # each question is embedded together with its answer: on the first calibration set this shortlisted
+        # more paraphrases than the question alone (python -m evals.approved)
         texts = [f"{q} {e.answer}" for e in entries for q in e.questions]
         self._vectors = embedder.embed(texts) if entries and embedder is not None else np.zeros((0, 1))
 
     @classmethod
-    def load(cls, corpus_dir: Path, embedder) -> "ApprovedAnswers":
+    def load(cls, corpus_dir: Path, embedder, judge: CrossReader | None) -> "ApprovedAnswers":
         """Read corpus/_answers.yml (none is fine: no approved answers yet)."""
         path = Path(corpus_dir) / FILE
         entries = parse(path.read_text(encoding="utf-8")) if path.exists() else []
-        return cls(entries, embedder)
+        return cls(entries, embedder, judge)
+
+    def shortlist(self, question: str) -> list[tuple[Approved, str, float]]:
+        """The SHORTLIST answers closest in meaning, closest first: (answer, its closest listed question, cosine)."""
+        scores = self._vectors @ np.asarray(self.embedder.embed_query(question))
+        best: dict[str, tuple[Approved, str, float]] = {}
+        for entry, listed, score in zip(self._owner, self._questions, scores.tolist(), strict=True):
+            if entry.id not in best or score > best[entry.id][2]:
+                best[entry.id] = (entry, listed, score)
+        return sorted(best.values(), key=lambda t: -t[2])[:SHORTLIST]
 
     def best(self, question: str) -> Match | None:
-        """The closest approved answer, whatever its score (None when there are none)."""
+        """The approved answer likeliest to answer the question and P(it does) (None when there are none)."""
         if not self._questions or not question.strip():
             return None
         key = _key(question)
         for entry, listed in zip(self._owner, self._questions, strict=False):
             if _key(listed) == key:  # one of the questions the editor wrote, word for word
                 return Match(entry, 1.0, listed)
-        scores = self._vectors @ np.asarray(self.embedder.embed_query(question))
-        i = int(np.argmax(scores))
-        return Match(self._owner[i], float(scores[i]), self._questions[i])
+        if self.judge is None or self.embedder is None:
+            return None  # nothing can read the question: only the editor's own wording matches
+        near = self.shortlist(question)
+        probs = self.judge.probabilities([approved_pair(question, listed, e) for e, listed, _ in near])
+        i = int(np.argmax(probs))
+        return Match(near[i][0], float(probs[i]), near[i][1], near[i][2])
 
     def match(self, question: str) -> Match | None:
-        """The approved answer that means the same as the question, if one is close enough."""
+        """The approved answer that answers the question, if the cross-encoder is sure enough."""
         found = self.best(question)
-        return found if found and found.score >= self.threshold else None
+        sure = found is not None and found.score >= self.threshold and found.cosine >= SAME_MEANING
+        return found if sure else None
+
+
+def approved_pair(question: str, listed: str, entry: Approved) -> str:
+    """The text the approved-answer cross-encoder reads: the patient's question, then the editor's question as
+    the heading of the answer. Trainer and matcher both build it here."""
+    return pair_text(question, listed, entry.answer)
+
+
+def load_judge(folder: Path = MODEL_DIR) -> CrossReader:
+    """The approved-answer cross-encoder from the package (int8, as calibrated); a clear error if missing."""
+    return CrossReader(folder, int8=True)
 
 
 def approved_answer(question: str, match: Match, clinic: str, titles: dict[str, str]) -> Answer:

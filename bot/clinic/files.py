@@ -12,6 +12,7 @@ from typing import Callable
 
 import yaml
 
+from bot.answer.reader.cross import CrossReader
 from bot.clinic.approved import FILE as APPROVED_FILE
 from bot.clinic.approved import ApprovedAnswers, approved_answer
 from bot.clinic.messages import Messages
@@ -43,10 +44,12 @@ class Clinic:
         return answer, {c.chunk_id: c.quote for c in answer.citations}
 
 
-def load_clinic(settings: Settings, corpus_dir: Path, embedder) -> Clinic:
-    """The clinic files of one corpus folder (a bad file raises ValueError saying what to fix)."""
+def load_clinic(settings: Settings, corpus_dir: Path, embedder, judge: CrossReader | None = None) -> Clinic:
+    """The clinic files of one corpus folder (a bad file raises ValueError saying what to fix). `judge` reads
+    a question with the approved answers (bot.clinic.approved.load_judge); without it only an editor's own
+    wording gets an approved answer."""
     profile = ClinicProfile.load(corpus_dir, settings.clinic_name, settings.clinic_contact)
-    return Clinic(profile, Messages.load(settings, profile), ApprovedAnswers.load(corpus_dir, embedder))
+    return Clinic(profile, Messages.load(settings, profile), ApprovedAnswers.load(corpus_dir, embedder, judge))
 
 
 def clinic_texts(corpus_dir: Path) -> dict[str, str]:

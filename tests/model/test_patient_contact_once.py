@@ -15,7 +15,9 @@ from evals.approved import FOLDER
 def clinic_bot(corpus_bot, corpus_copy, settings):
     """The corpus bot with the calibration set's approved answers published beside the articles."""
     shutil.copy(FOLDER / "answers.yml", corpus_copy / "_answers.yml")
-    return corpus_bot.with_clinic(load_clinic(settings, corpus_copy, corpus_bot.retriever.embedder))
+    return corpus_bot.with_clinic(
+        load_clinic(settings, corpus_copy, corpus_bot.retriever.embedder, corpus_bot.clinic.approved.judge)
+    )
 
 
 def _shown(answer) -> str:

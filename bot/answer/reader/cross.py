@@ -65,8 +65,8 @@ class CrossReader:
         missing = [n for n in (WEIGHTS, CONFIG, "tokenizer.json", "config.json") if not (folder / n).exists()]
         if missing:
             raise CrossReaderMissing(
-                f"the reader's cross-encoder is missing from {folder} (no {', '.join(missing)}); restore it from "
-                "git or run `python -m train.cross_reader`"
+                f"a cross-encoder is missing from {folder} (no {', '.join(missing)}); restore it from git or "
+                f"run `python -m train.{folder.name}`"  # each model folder is named after its trainer
             )
         self.config = CrossConfig.read(folder)
         self.encoder = Encoder(folder, prefix="encoder.", max_tokens=self.config.max_tokens, int8=int8)

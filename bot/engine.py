@@ -14,7 +14,6 @@ from bot.answer.glossary import Glossary
 from bot.answer.llm import LLMComposer
 from bot.answer.reader import CrossReader, Reader, ReaderNet
 from bot.answer.verify import check
-from bot.clinic.approved import load_judge
 from bot.clinic.files import Clinic, load_clinic
 from bot.clinic.messages import Messages
 from bot.clinic.profile import ClinicProfile, is_contact_chrome
@@ -445,7 +444,7 @@ def build_bot(
         llm = LLMComposer.from_settings(settings, embedder)
     glossary = Glossary.load(settings.corpus_dir / "_glossary.yml")
     version = store.live()  # read before the files: a publish in between makes the first question reload them
-    clinic = load_clinic(settings, settings.corpus_dir, embedder, approved_judge or load_judge())
+    clinic = load_clinic(settings, settings.corpus_dir, embedder, approved_judge)
     return Bot(
         settings,
         guard,

@@ -144,9 +144,13 @@ class ApprovedAnswers:
 
     @classmethod
     def load(cls, corpus_dir: Path, embedder, judge: CrossReader | None) -> "ApprovedAnswers":
-        """Read corpus/_answers.yml (none is fine: no approved answers yet)."""
+        """Read corpus/_answers.yml (none is fine: no approved answers yet). The cross-encoder is loaded here
+        (load_judge) when the file holds answers and none was handed in: a clinic without approved answers
+        does not hold its 50 MB."""
         path = Path(corpus_dir) / FILE
         entries = parse(path.read_text(encoding="utf-8")) if path.exists() else []
+        if entries and judge is None and embedder is not None:
+            judge = load_judge()
         return cls(entries, embedder, judge)
 
     def shortlist(self, question: str) -> list[tuple[Approved, str, float]]:

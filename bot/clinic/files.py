@@ -46,8 +46,8 @@ class Clinic:
 
 def load_clinic(settings: Settings, corpus_dir: Path, embedder, judge: CrossReader | None = None) -> Clinic:
     """The clinic files of one corpus folder (a bad file raises ValueError saying what to fix). `judge` reads
-    a question with the approved answers (bot.clinic.approved.load_judge); without it only an editor's own
-    wording gets an approved answer."""
+    a question with the approved answers (bot.clinic.approved.load_judge); loaded here if the folder has
+    approved answers and none is handed in."""
     profile = ClinicProfile.load(corpus_dir, settings.clinic_name, settings.clinic_contact)
     return Clinic(profile, Messages.load(settings, profile), ApprovedAnswers.load(corpus_dir, embedder, judge))
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from bot.clinic.approved import MODEL_DIR, ApprovedAnswers, approved_pair
 from bot.core.classifier import build_network
 from bot.retrieve.embedder import Embedder
 from evals.approved import PracticeClinic, read_clinic
-from train.finetune import length_buckets, save_weights, seed_torch
+from train.finetune import fit_pairs, save_weights, seed_torch
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "train" / "data" / "approved"
@@ -52,34 +51,13 @@ def clinic_pairs(clinic: PracticeClinic, embedder) -> list[tuple[str, int]]:
 
 def fit(rows: list[tuple[str, int]], args):
     """Fine-tune the reader's cross-encoder on the pairs; returns the network and its tokenizer."""
-    import torch
     from safetensors.torch import load_file
-    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(CROSS_DIR), local_files_only=True)
     network = build_network(CROSS_DIR, 2, pretrained=False)
     network.load_state_dict({k: v.float() for k, v in load_file(str(CROSS_DIR / "model.safetensors")).items()})
-    optimiser = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=0.01)
-    steps = args.epochs * ((len(rows) + args.batch - 1) // args.batch)
-    schedule = get_linear_schedule_with_warmup(optimiser, int(0.1 * steps), steps)
-    loss_fn, rng, start = torch.nn.CrossEntropyLoss(), random.Random(args.seed), time.time()
-    for epoch in range(args.epochs):
-        network.train()
-        total = 0.0
-        for group in length_buckets([r[0] for r in rows], args.batch, rng):
-            texts, gold = [rows[i][0] for i in group], [rows[i][1] for i in group]
-            enc = tokenizer(texts, padding=True, truncation=True, max_length=args.max_tokens, return_tensors="pt")
-            loss = loss_fn(network(enc["input_ids"], enc["attention_mask"]), torch.tensor(gold))
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            total += float(loss.detach()) * len(gold)
-        print(
-            f"epoch {epoch + 1}/{args.epochs}: loss {total / len(rows):.4f} ({time.time() - start:.0f} s)", flush=True
-        )
-    return network, tokenizer
+    return fit_pairs(network, tokenizer, rows, args), tokenizer
 
 
 def main(argv: list[str] | None = None) -> int:

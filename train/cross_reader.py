@@ -31,7 +31,7 @@ from bot.retrieve.hybrid import HybridRetriever
 from evals.metrics import fact_found
 from evals.practice import scratch_index
 from evals.sets import Case, load_cases
-from train.finetune import fit_temperature, length_buckets, save_weights, seed_torch
+from train.finetune import fit_pairs, fit_temperature, save_weights, seed_torch
 
 REPO = Path(__file__).resolve().parents[1]
 BLIND = REPO / "train" / "data" / "reader" / "blind"
@@ -117,36 +117,11 @@ def chosen_pairs(asked: list[Asked], rng: random.Random) -> list[tuple[str, int]
 
 def fit(rows: list[tuple[str, int]], args):
     """Fine-tune MiniLM with a two-way head on the pair texts; returns the network and its tokenizer."""
-    import torch
-    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer
 
     base = bundled_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
-    network = build_network(base, 2, pretrained=True)
-    optimiser = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=0.01)
-    steps = args.epochs * ((len(rows) + args.batch - 1) // args.batch)
-    schedule = get_linear_schedule_with_warmup(optimiser, int(0.1 * steps), steps)
-    loss_fn, rng, start = torch.nn.CrossEntropyLoss(), random.Random(args.seed), time.time()
-    for epoch in range(args.epochs):
-        network.train()
-        total = 0.0
-        for step, group in enumerate(length_buckets([r[0] for r in rows], args.batch, rng)):
-            texts, gold = [rows[i][0] for i in group], [rows[i][1] for i in group]
-            enc = tokenizer(texts, padding=True, truncation=True, max_length=args.max_tokens, return_tensors="pt")
-            loss = loss_fn(network(enc["input_ids"], enc["attention_mask"]), torch.tensor(gold))
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            total += float(loss.detach()) * len(gold)
-            if step % 100 == 0:
-                print(
-                    f"  epoch {epoch + 1} step {step}/{steps // args.epochs} ({time.time() - start:.0f} s)", flush=True
-                )
-        print(
-            f"epoch {epoch + 1}/{args.epochs}: loss {total / len(rows):.4f} ({time.time() - start:.0f} s)", flush=True
-        )
+    network = fit_pairs(build_network(base, 2, pretrained=True), tokenizer, rows, args, report_every=100)
     return network, tokenizer
 
 

@@ -1,6 +1,7 @@
-"""What the project's two fine-tuned classifiers (the guard's reader, train/guard.py; the answer reader's
-cross-encoder, train/cross_reader.py) share in training: seeded length-bucketed batches, the saved files,
-and the temperature fitted on held-out logits."""
+"""What the project's fine-tuned classifiers (the guard's reader, train/guard.py; the answer reader's
+cross-encoder, train/cross_reader.py; the approved-answer cross-encoder, train/approved_reader.py) share in
+training: seeded length-bucketed batches, the pair-classification loop, the saved files, and the temperature
+fitted on held-out logits."""
 
 from __future__ import annotations
 
@@ -31,6 +32,41 @@ def length_buckets(texts: list[str], size: int, rng: random.Random) -> list[list
     groups = [order[i : i + size] for i in range(0, len(order), size)]
     rng.shuffle(groups)
     return groups
+
+
+def fit_pairs(network, tokenizer, rows: list[tuple[str, int]], args, report_every: int = 0):
+    """Fine-tune `network` on (text, label) rows with cross-entropy: AdamW (args.lr, weight decay 0.01), a
+    10% linear warm-up, args.epochs over length-bucketed batches of args.batch, seeded by args.seed."""
+    import time
+
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    optimiser = torch.optim.AdamW(network.parameters(), lr=args.lr, weight_decay=0.01)
+    steps = args.epochs * ((len(rows) + args.batch - 1) // args.batch)
+    schedule = get_linear_schedule_with_warmup(optimiser, int(0.1 * steps), steps)
+    loss_fn, rng, start = torch.nn.CrossEntropyLoss(), random.Random(args.seed), time.time()
+    for epoch in range(args.epochs):
+        network.train()
+        total = 0.0
+        for step, group in enumerate(length_buckets([r[0] for r in rows], args.batch, rng)):
+            texts, gold = [rows[i][0] for i in group], [rows[i][1] for i in group]
+            enc = tokenizer(texts, padding=True, truncation=True, max_length=args.max_tokens, return_tensors="pt")
+            loss = loss_fn(network(enc["input_ids"], enc["attention_mask"]), torch.tensor(gold))
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            total += float(loss.detach()) * len(gold)
+            if report_every and step % report_every == 0:
+                print(
+                    f"  epoch {epoch + 1} step {step}/{steps // args.epochs} ({time.time() - start:.0f} s)", flush=True
+                )
+        print(
+            f"epoch {epoch + 1}/{args.epochs}: loss {total / len(rows):.4f} ({time.time() - start:.0f} s)", flush=True
+        )
+    return network
 
 
 def save_weights(network, tokenizer, base: Path, out: Path) -> None:

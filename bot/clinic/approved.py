@@ -192,7 +192,7 @@ def approved_pair(question: str, listed: str, entry: Approved) -> str:
 
 def load_judge(folder: Path = MODEL_DIR) -> CrossReader:
     """The approved-answer cross-encoder from the package (int8, as calibrated); a clear error if missing."""
-    return CrossReader(folder, int8=True)
+    return CrossReader(folder, int8=True, trainer="train.approved_reader")
 
 
 def approved_answer(question: str, match: Match, clinic: str, titles: dict[str, str]) -> Answer:

@@ -74,3 +74,22 @@ def test_calibration_stops_the_closest_wrong_match_on_dev_only():
         "wrong": 0,
         "questions": 2,
     }
+
+
+def test_training_pairs_label_only_the_answer_a_paraphrase_was_written_for(fake_embedder):
+    from evals.approved import PracticeClinic
+    from train.approved_reader import clinic_pairs
+
+    clinic = PracticeClinic(
+        "c",
+        [DRIVE, PARK, *OTHERS],
+        [
+            {"question": "totally unrelated words", "expect": "a5", "kind": "paraphrase"},
+            {"question": "can my wife drive me home", "expect": None, "kind": "near-miss"},
+        ],
+    )
+    rows = clinic_pairs(clinic, fake_embedder)
+    first = [(text, y) for text, y in rows if text.startswith("totally unrelated words" + SEP)]
+    assert len(first) == SHORTLIST + 1  # the written-for answer is added when the shortlist misses it
+    assert [y for text, y in first if "Answer 5." in text] == [1] and sum(y for _, y in first) == 1
+    assert sum(y for text, y in rows if text.startswith("can my wife")) == 0  # a near miss answers nothing

@@ -58,15 +58,16 @@ def answers_probability(logits: np.ndarray, temperature: float = 1.0) -> np.ndar
 class CrossReader:
     """P(answers) for (question, sentence) pair texts, from the fine-tuned weights in `folder`. With `int8`
     its linear layers run in int8 (bot.core.encoder.Encoder, int8=True): how the reader runs it, about twice as
-    fast; the reader is trained on the same int8 probabilities it is served."""
+    fast; the reader is trained on the same int8 probabilities it is served. `trainer` is the command a
+    missing-file error names (the approved-answer judge has its own)."""
 
-    def __init__(self, folder: Path = MODEL_DIR, int8: bool = False):
+    def __init__(self, folder: Path = MODEL_DIR, int8: bool = False, trainer: str = "train.cross_reader"):
         folder = Path(folder)
         missing = [n for n in (WEIGHTS, CONFIG, "tokenizer.json", "config.json") if not (folder / n).exists()]
         if missing:
             raise CrossReaderMissing(
                 f"a cross-encoder is missing from {folder} (no {', '.join(missing)}); restore it from git or "
-                f"run `python -m train.{folder.name}`"  # each model folder is named after its trainer
+                f"run `python -m {trainer}`"
             )
         self.config = CrossConfig.read(folder)
         self.encoder = Encoder(folder, prefix="encoder.", max_tokens=self.config.max_tokens, int8=int8)

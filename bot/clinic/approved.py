@@ -130,7 +130,9 @@ def dump(entries: list[Approved]) -> str:
 class ApprovedAnswers:
     """The approved answers, their questions embedded once, matched by the approved-answer cross-encoder."""
 
-    def __init__(self, entries: list[Approved], embedder=None, judge: CrossReader | None = None, threshold=None):
+    def __init__(
+        self, entries: list[Approved], embedder=None, judge: CrossReader | None = None, threshold: float | None = None
+    ):
         self.entries = entries
         self.embedder = embedder
         self.judge = judge

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# the cosine at which two questions mean the same: the approved-answer match's floor
+from bot.clinic.approved import SAME_MEANING
+
 UNANSWERED = ("no_answer",)
-# The cosine at which two questions mean the same: the approved-answer match's calibrated threshold while it
-# compared embeddings alone (python -m evals.approved, 2026-11: 13/24 dev paraphrases, no wrong match).
-SAME_MEANING = 0.76
 
 
 @dataclass

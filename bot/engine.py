@@ -426,10 +426,9 @@ def build_bot(
     guard: Guard | None = None,
     reader: "Reader | None" = None,
     matcher: Matcher | None = None,
-    approved_judge: CrossReader | None = None,
 ) -> Bot:
     """Wire every stage from settings. Tests and the evaluation runner may hand in the embedder, a store, a
-    guard, a reader, the sentence matcher or the approved-answer judge, to share loaded models between bots."""
+    guard, a reader or the sentence matcher, to share loaded models between bots."""
 
     embedder = embedder or Embedder()
     store = store or IndexStore.open(settings)
@@ -444,7 +443,7 @@ def build_bot(
         llm = LLMComposer.from_settings(settings, embedder)
     glossary = Glossary.load(settings.corpus_dir / "_glossary.yml")
     version = store.live()  # read before the files: a publish in between makes the first question reload them
-    clinic = load_clinic(settings, settings.corpus_dir, embedder, approved_judge)
+    clinic = load_clinic(settings, settings.corpus_dir, embedder)  # loads the approved-answer judge if needed
     return Bot(
         settings,
         guard,

@@ -5,9 +5,10 @@ The graph is code, not a file: the safetensors weights stay the one copy of a mo
 memory: the graph names them, onnxruntime reads the mapped arrays), and any model folder the encoder can read
 (the bundled embedder, the guard's and the reader's fine-tuned copies, a test's tiny BERT) runs the same way.
 The operations are BERT's own, in float32 (exact GELU by erf), so the vectors are the ones torch gives.
-Quantized (`int8=True`), each linear layer's weights become 8-bit integers with one scale per output column,
-and onnxruntime's DynamicQuantizeMatMul quantizes the activations per call: about 1.6 times as fast on two
-cores, vectors close to (not equal to) float32's, and a copy of the weights 4 times smaller than theirs.
+Quantized (`int8=True`), each linear layer's weights become 8-bit integers with one scale per output column
+(kept as unsigned bytes, so that every CPU computes the same integers), and onnxruntime's DynamicQuantizeMatMul
+quantizes the activations per call: faster on two cores, vectors close to (not equal to) float32's, and a copy
+of the weights 4 times smaller than theirs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.core import onnx_wire as wire
 
 OPSET = 17  # LayerNormalization is an operator from opset 17 on
 OUTPUT = "hidden"
+WEIGHT_ZERO = 128  # an int8 weight w is stored as the byte w + 128 (see _Builder._linear_int8)
 
 
 @dataclass(frozen=True)
@@ -72,16 +74,19 @@ class _Builder:
         return self.op("Gemm", [x, w, bias], transB=1)
 
     def _linear_int8(self, x: str, weights: tuple[np.ndarray, np.ndarray], name: str) -> str:
-        """x @ W + b with W as int8 per output column (symmetric: zero point 0, scale = largest |w| / 127)."""
+        """x @ W + b with W as 8-bit integers per output column (scale = largest |w| / 127), stored offset by
+        128 as unsigned bytes. Why unsigned: onnxruntime multiplies unsigned activations by signed weights with
+        an AVX2 instruction that saturates at 16 bits on CPUs without VNNI (off by tens on a BERT layer, so the
+        same commit decided differently per CPU); unsigned by unsigned is exact on every x86 CPU."""
         matrix = np.asarray(weights[0], dtype=np.float32)  # [in, out]
         scale = np.abs(matrix).max(axis=0) / 127.0
         scale[scale == 0] = 1.0  # an all-zero column stays zero whatever its scale
-        quantized = np.clip(np.rint(matrix / scale), -127, 127).astype(np.int8)
+        quantized = (np.clip(np.rint(matrix / scale), -127, 127) + WEIGHT_ZERO).astype(np.uint8)
         inputs = [
             x,
             self.const(f"{name}.q", quantized),
             self.const(f"{name}.scale", scale.astype(np.float32)),
-            self.const(f"{name}.zero", np.zeros(quantized.shape[1], dtype=np.int8)),
+            self.const(f"{name}.zero", np.full(quantized.shape[1], WEIGHT_ZERO, dtype=np.uint8)),
             self.const(f"{name}.b", weights[1]),
         ]
         out = f"n{len(self.nodes)}"

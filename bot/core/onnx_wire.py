@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-FLOAT, INT8, INT64 = 1, 3, 7  # TensorProto.DataType
-DTYPE = {np.dtype(np.float32): FLOAT, np.dtype(np.int8): INT8, np.dtype(np.int64): INT64}
+FLOAT, UINT8, INT8, INT64 = 1, 2, 3, 7  # TensorProto.DataType
+DTYPE = {np.dtype(np.float32): FLOAT, np.dtype(np.uint8): UINT8, np.dtype(np.int8): INT8, np.dtype(np.int64): INT64}
 MICROSOFT = "com.microsoft"  # onnxruntime's own operators (DynamicQuantizeMatMul)
 EXTERNAL = 1  # TensorProto.DataLocation
 ATTRIBUTE_FLOAT, ATTRIBUTE_INT, ATTRIBUTE_INTS = 1, 2, 7  # AttributeProto.AttributeType

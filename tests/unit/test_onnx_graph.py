@@ -9,7 +9,8 @@ import pytest
 
 from bot.core import onnx_wire as wire
 from bot.core.encoder import Encoder
-from bot.core.onnx_graph import encoder_graph
+from bot.core.onnx_graph import OPSET, WEIGHT_ZERO, _Builder, encoder_graph
+from bot.core.onnx_session import GraphSession
 from tests.unit.test_encoder import tiny_bert
 
 
@@ -64,8 +65,31 @@ def test_an_int8_graph_is_valid_and_quantizes_every_linear_layer(tmp_path):
     quantized = [n for n in model.graph.node if n.op_type == "DynamicQuantizeMatMul"]
     assert len(quantized) == 6 * len(encoder.layers) and {n.domain for n in quantized} == {wire.MICROSOFT}
     assert not [n for n in model.graph.node if n.op_type == "Gemm"]
-    # each column's largest weight is written as +-127, and scale * int8 gives back the float weight
+    # each column's largest weight is written as +-127 (offset by WEIGHT_ZERO), and scale * int8 gives it back
     w = np.asarray(encoder.layers[0].intermediate[0])
     q, scale = weights["layer0.intermediate.q"], weights["layer0.intermediate.scale"]
-    assert q.dtype == np.int8 and np.abs(q).max(axis=0).min() == 127
-    assert np.abs(q * scale - w).max() <= scale.max() / 2 + 1e-7
+    signed = q.astype(np.int32) - WEIGHT_ZERO
+    assert q.dtype == np.uint8 and np.abs(signed).max(axis=0).min() == 127
+    assert np.abs(signed * scale - w).max() <= scale.max() / 2 + 1e-7
+
+
+def test_an_int8_layer_computes_the_exact_integer_product_on_this_cpu():
+    # On AVX2 CPUs without VNNI, onnxruntime's unsigned-by-signed kernel saturated at 16 bits: a BERT-sized
+    # layer came out off by about 40 (of 225), so the same commit answered differently per CPU.
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(384, 384)).astype(np.float32)
+    x = (rng.normal(size=(64, 384)) * 3).astype(np.float32)
+    builder = _Builder(int8=True)
+    out = builder._linear_int8("x", (w, np.zeros(384, dtype=np.float32)), "layer")
+    builder.nodes.append(wire.node("Identity", [out], ["y"], {}))
+    io = [wire.value_info(n, wire.FLOAT, ["rows", 384]) for n in ("x", "y")]
+    model = wire.model(builder.nodes, builder.declared, io[:1], io[1:], opset=OPSET, ir_version=9)
+    got = GraphSession(model, builder.weights).run({"x": x})
+    # the reference: onnxruntime's documented quantization of x (asymmetric, to 0..255) times the int8 weights
+    scale = np.abs(w).max(axis=0) / 127
+    weights = np.clip(np.rint(w / scale), -127, 127)
+    low, high = min(0.0, x.min()), max(0.0, x.max())
+    step = (high - low) / 255
+    zero = np.clip(np.rint(-low / step), 0, 255)
+    exact = ((np.clip(np.rint(x / step) + zero, 0, 255) - zero) @ weights) * step * scale
+    assert np.abs(got - exact).max() < 1e-3 * np.abs(exact).max()

@@ -40,10 +40,6 @@ def test_every_clinics_starters_have_their_answers_listed():
 KNOWN_MISSES = {"How is ketamine given?": "the answering sentence's passage is not retrieved"}
 
 
-# how far int8 answerability moves between machines (seen: 0.004); a starter further under is a real miss
-NUMERIC_NOISE = 0.01
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "question",
@@ -54,12 +50,6 @@ NUMERIC_NOISE = 0.01
 )
 def test_a_starter_is_answered_with_the_sentence_that_answers_it(corpus_bot, question):
     answer = corpus_bot.ask(question)
-    if answer.kind == "no_answer" and "compose" in answer.trace:
-        read = answer.trace["compose"]
-        # int8 arithmetic differs a little between CPUs: "What should I expect at a treatment visit?" reads 0.316
-        # on an AVX2-only EPYC against 0.32 needed, and passed elsewhere. Only that close may a starter be missed
-        assert read["threshold"] - read["answerable"] <= NUMERIC_NOISE, read["why"]
-        pytest.xfail(f"answerability {read['answerable']} just under {read['threshold']} on this CPU")
     assert answer.kind == "answer", answer.answer
     assert answer.citations, "an answer cites its article"
     said = answer.answer.lower()

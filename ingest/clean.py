@@ -13,10 +13,18 @@ from bot.core.text import fold, squash
 
 # A short line naming a picture rather than saying anything ("practice logo", "misc image").
 _MEDIA_WORDS = re.compile(r"\b(logo|image|img|icon|photo|picture|banner|thumbnail|graphic|avatar)s?\b", re.I)
-# Calls to action that lead off the article ("Get More Media Coverage", "Share this", "Subscribe").
-_CTA = re.compile(
-    r"^(get|share|subscribe|follow|sign up|join|download|click|read more|learn more|see more|"
-    r"leave|post|add|write|tweet|pin|like|print|email|back to|skip to|go to|view)\b",
+# Calls to action that lead off the article: a few are chrome on their own ("Share this", "Subscribe", "Read
+# more"); the other verbs also start patients' headings ("Get your home ready", "Follow-up visits", "Post-op care",
+# "Leave the dressing on"), so they count only when the line names the site itself ("Get More Media Coverage",
+# "Follow us on Facebook", "Download our app", "Print this") or stand alone as a button ("Email", "Print").
+_CTA_ALONE = re.compile(
+    r"^(share|subscribe|tweet|pin it|sign up|read more|learn more|see more|click|skip to|back to)\b(?!-)", re.I
+)
+_CTA_VERB = re.compile(r"^(get|follow|join|download|leave|post|add|write|like|print|email|go to|view)\b(?!-)", re.I)
+_CTA_WEB = re.compile(
+    r"\b(us|our|newsletter|inbox|subscribe|sign up|blog|app|website|site|page|post|posts|article|articles|story"
+    r"|stories|media|coverage|comments?|reply|updates|feed|podcast|facebook|instagram|twitter|linkedin|youtube"
+    r"|tiktok|social)\b(?!-)|\b(this|here|more|now|today|address)\W*$|^\W*\w+\W*$",
     re.I,
 )
 # Comment forms and widget text.
@@ -68,11 +76,16 @@ def is_chrome(line: str) -> bool:
         return True
     if len(words) <= 4 and _MEDIA_WORDS.search(line) and not sentence_like:
         return True
-    if len(words) <= 6 and _CTA.match(line.lstrip("-#* ")) and not line.rstrip().endswith((".", "?")):
+    if len(words) <= 6 and _call_to_action(line.lstrip("-#* ")) and not line.rstrip().endswith((".", "?")):
         return True
     if _tagline(words):
         return True
     return bool(_MEDIA_REF.search(line)) and len(words) <= 25
+
+
+def _call_to_action(line: str) -> bool:
+    """A short line leading off the article to the site ("Share this", "Follow us"), not a patient's heading."""
+    return bool(_CTA_ALONE.match(line) or (_CTA_VERB.match(line) and _CTA_WEB.search(line)))
 
 
 def _tagline(words: list[str]) -> bool:

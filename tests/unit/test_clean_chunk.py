@@ -43,6 +43,36 @@ def test_chrome_of_another_clinic_is_removed_by_shape():
     assert text.count("Understanding Spravato Sessions") == 1
 
 
+def test_a_patients_headings_and_price_lines_are_kept_while_buttons_to_the_site_go():
+    # "Follow-up visits" and "- Follow-up visit: $140" were once dropped as a call to action ("Follow us")
+    kept = [
+        "Get your home ready",
+        "## Follow-up visits",
+        "- Follow-up visit: $140",
+        "Post-op care",
+        "Leave the dressing on",
+        "Join a support group",
+        "Get more sleep",
+        "Email your nurse",
+    ]
+    chrome = [
+        "Get More Media Coverage",
+        "Share this:",
+        "Follow us on Facebook",
+        "Download our app",
+        "Print",
+        "Email",
+        "Read more",
+        "Get sleep tips in your inbox",
+        "Email address",
+        "Back to top",
+    ]
+    text = clean("\n".join(["A page title", *kept, *chrome, "The last sentence of the article."]))
+    lines = text.split("\n\n")
+    assert [line for line in kept if line not in lines] == []
+    assert [line for line in chrome if line in lines] == []
+
+
 def test_dedupe_keeps_a_paragraph_once_within_and_across_articles():
     para = "Ketamine infusions are given slowly while staff watch your blood pressure and heart rate."
     texts = {

@@ -15,6 +15,7 @@ import yaml
 from bot.answer.reader.cross import CrossReader
 from bot.clinic.approved import FILE as APPROVED_FILE
 from bot.clinic.approved import ApprovedAnswers, approved_answer
+from bot.clinic.contact import ContactIntent
 from bot.clinic.messages import Messages
 from bot.clinic.profile import FILE as PROFILE_FILE
 from bot.clinic.profile import ClinicProfile
@@ -29,12 +30,14 @@ class Clinic:
     profile: ClinicProfile
     messages: Messages
     approved: ApprovedAnswers = field(default_factory=lambda: ApprovedAnswers([]))
+    intent: ContactIntent | None = None  # reads which contact details a question asks for, with `embedder`
+    embedder: object = None
 
     def reply(self, question: str, approved: bool, titles: Callable[[], dict[str, str]]) -> tuple[Answer | None, dict]:
         """The clinic's own answer to a question (its contact details, or, when `approved`, an editor's approved
         answer) and the texts its citations quote, or (None, {}) for the articles to answer. The engine asks
         only for messages the guard let through; `titles` gives article titles by file name."""
-        wanted = self.profile.asked_for(question)
+        wanted = self.profile.details(self.contact_asks(question))
         if wanted:
             answer = self.profile.answer(question, wanted)
         elif approved and (match := self.approved.match(question)):
@@ -43,13 +46,20 @@ class Clinic:
             return None, {}
         return answer, {c.chunk_id: c.quote for c in answer.citations}
 
+    def contact_asks(self, question: str) -> list[str]:
+        """The contact details the trained model reads in a question ([] without the model)."""
+        if self.intent is None or self.embedder is None:
+            return []
+        return self.intent.asked(question, self.embedder)
+
 
 def load_clinic(settings: Settings, corpus_dir: Path, embedder, judge: CrossReader | None = None) -> Clinic:
     """The clinic files of one corpus folder (a bad file raises ValueError saying what to fix). `judge` reads
     a question with the approved answers (bot.clinic.approved.load_judge); loaded here if the folder has
     approved answers and none is handed in."""
     profile = ClinicProfile.load(corpus_dir, settings.clinic_name, settings.clinic_contact)
-    return Clinic(profile, Messages.load(settings, profile), ApprovedAnswers.load(corpus_dir, embedder, judge))
+    approved = ApprovedAnswers.load(corpus_dir, embedder, judge)
+    return Clinic(profile, Messages.load(settings, profile), approved, ContactIntent.load(), embedder)
 
 
 def clinic_texts(corpus_dir: Path) -> dict[str, str]:

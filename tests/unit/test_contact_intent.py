@@ -1,0 +1,84 @@
+"""The contact-intent model's contract, on a tiny model written here: which details it gives, from which
+thresholds, what the clinic gives from it, and what a missing file says."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from safetensors.numpy import save_file
+
+from bot.clinic.contact import ContactIntent, ContactIntentMissing
+from bot.clinic.files import Clinic
+from bot.clinic.messages import Messages
+from bot.clinic.profile import ClinicProfile
+from train.contact_intent import calibrate, outcome
+
+PROFILE = ClinicProfile.parse(
+    "name: Harbor Clinic\nphone: 555-0100\nhours: Mon-Fri 9-5\naddress: 1 Pier Road\nbooking: https://h.example/b\n"
+)
+
+
+def tiny(folder, thresholds=(0.6, 0.6, 0.6, 0.6)):
+    """A model over 3-wide vectors: axis 0 reads phone, axis 1 hours, axis 2 address; booking never."""
+    weight = np.zeros((4, 3), dtype=np.float32)
+    weight[0, 0] = weight[1, 1] = weight[2, 2] = 8.0
+    bias = np.array([-4, -4, -4, -9], dtype=np.float32)
+    save_file({"weight": weight, "bias": bias}, str(folder / "model.safetensors"))
+    details = ["phone", "hours", "address", "booking"]
+    (folder / "config.json").write_text(
+        json.dumps({"details": details, "thresholds": dict(zip(details, thresholds, strict=True))})
+    )
+    return ContactIntent.load(folder)
+
+
+class Vectors:
+    """An embedder that reads a question's words as axes: 'call' -> phone, 'open' -> hours, 'where' -> address."""
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.array([w in text for w in ("call", "open", "where")], dtype=np.float32)
+
+
+def test_each_detail_is_given_from_its_own_threshold(tmp_path):
+    model = tiny(tmp_path, thresholds=(0.6, 0.99, 0.6, 0.6))
+    both = model.asks(np.array([1.0, 1.0, 0.0]))  # P = 0.98 for phone and for hours
+    assert both == ["phone"]
+    assert model.asks(np.zeros(3)) == []
+    assert model.probabilities(np.eye(3)).shape == (3, 4)
+
+
+def test_the_clinic_gives_the_details_the_model_reads_and_has(tmp_path, settings):
+    clinic = Clinic(PROFILE, Messages.load(settings, PROFILE), intent=tiny(tmp_path), embedder=Vectors())
+    answer, quotes = clinic.reply("whereabouts is the practice", False, dict)
+    assert answer is not None and "1 Pier Road" in answer.answer and "1 Pier Road" in quotes.values()
+    assert [c.section for c in answer.citations] == ["Address"]
+    assert clinic.reply("is the treatment safe", False, dict) == (None, {})
+    no_hours = ClinicProfile.parse("name: Harbor Clinic\nphone: 555-0100\n")
+    clinic = Clinic(no_hours, Messages.load(settings, no_hours), intent=tiny(tmp_path), embedder=Vectors())
+    assert clinic.reply("when are you open", False, dict) == (None, {})  # nothing to quote: the articles' turn
+
+
+def test_a_booking_question_gets_the_phone_too():
+    assert PROFILE.details(["booking"]) == ["phone", "booking"]
+    assert PROFILE.details(["address", "hours"]) == ["hours", "address"]
+
+
+def test_a_clinic_without_the_model_leaves_every_question_to_the_articles(settings):
+    clinic = Clinic(PROFILE, Messages.load(settings, PROFILE))
+    assert clinic.reply("whereabouts is the practice", False, dict) == (None, {})
+    assert clinic.contact_asks("whereabouts is the practice") == []
+
+
+def test_a_missing_model_names_the_command_that_makes_it(tmp_path):
+    with pytest.raises(ContactIntentMissing, match="python -m train.contact_intent"):
+        ContactIntent.load(tmp_path)
+
+
+def test_thresholds_sit_above_every_wrong_dev_reading():
+    probs = np.array([[0.9, 0.1, 0.0, 0.0], [0.72, 0.0, 0.0, 0.0], [0.2, 0.3, 0.0, 0.0]])
+    labels = np.array([[1, 0, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0]])
+    thresholds = calibrate(probs, labels)
+    assert thresholds[0] == pytest.approx(0.77)  # the wrong 0.72, rounded up to 0.72, plus the margin
+    assert thresholds[1] == pytest.approx(0.55)  # never under 0.5 plus the margin
+    assert outcome(probs, labels, thresholds) == {"right": 1, "asked": 2, "wrong": 0, "questions": 3}

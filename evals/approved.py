@@ -4,9 +4,9 @@ Two kinds of set, each a clinic's approved answers and questions that mean the s
 id) or share words with them but ask something else (expect: null):
 - the clinic's own set: answers.yml and paraphrases.jsonl (split by question);
 - practice clinics written blind from a brief (clinics/, split by clinic in clinics/splits.yml).
-It also measures how the clinic's contact details are recognised (the trained model, bot/clinic/contact.py) on
-profile/: questions written blind for six clinics that ask for the phone, hours, address or booking (expect:
-the detail) or only sound like it. The model never trains on them.
+It also measures how the clinic's contact details are recognised (the profile's patterns, the trained model of
+bot/clinic/contact.py, and either, as served) on profile/: questions written blind for six clinics that ask for
+the phone, hours, address or booking (expect: the detail) or only sound like it. The model never trains on them.
 The threshold is the lowest P(answers) with no wrong match on the dev questions (a wrong approved answer is worse
 than an article answer), plus MARGIN; the test questions are measured with it and printed beside it.
 """
@@ -149,11 +149,17 @@ def main() -> int:
                 )
     near = sorted((r for r in rows if r.best != r.expect and r.split == "dev"), key=lambda r: -r.score)[:5]
     profile, intent = ClinicProfile.load(REPO / "corpus"), ContactIntent.load()
-    o = profile_outcome(lambda q: profile.details(intent.asked(q, embedder)))
-    print(
-        f"contact details (profile/, models/contact_intent): right {o['right']}/{o['should']}  given where not "
-        f"asked {o['wrong']}/{o['questions']}"
-    )
+    readers = {
+        "the profile's patterns": profile.asked_for,
+        "the model": lambda q: profile.asked_for("", intent.asked(q, embedder)),
+        "served, either": lambda q: profile.asked_for(q, intent.asked(q, embedder)),
+    }
+    for name, asked in readers.items():
+        o = profile_outcome(asked)
+        print(
+            f"contact details (profile/), {name}: right {o['right']}/{o['should']}  given where not asked "
+            f"{o['wrong']}/{o['questions']}"
+        )
     print("closest dev questions that must not match:")
     for r in near:
         print(f"  {r.score:.3f} {r.clinic}: {r.question!r} -> {r.best}")

@@ -3,9 +3,9 @@
 Data: questions written blind from a brief (train/data/contact/README.md), one JSON object a line:
 {"question", "asks": [phone|hours|address|booking ...], "clinic"}. The train split (train/data/contact/train/)
 fits one logistic layer per detail over the bundled embedder's question vectors; the dev split
-(train/data/contact/dev/) chooses C and each detail's threshold: the lowest with no dev question given a
-detail it does not ask for, plus MARGIN. The test set (evals/approved/profile/, other clinics) is never read
-here; `python -m evals.approved` measures it.
+(train/data/contact/dev/) chooses each detail's threshold, the lowest with no dev question given a detail it
+does not ask for, plus MARGIN, and C: the one giving the most dev details with none wrong. The test set
+(evals/approved/profile/, other clinics) is never read here; `python -m evals.approved` measures it.
 """
 
 from __future__ import annotations
@@ -94,8 +94,10 @@ def main() -> int:
         weight, bias = fit(x_train, y_train, strength, args.seed)
         probs = probabilities(x_dev, weight, bias)
         thresholds = calibrate(probs, y_dev)
-        tried.append((outcome(probs, y_dev, thresholds)["right"], -strength, strength, weight, bias, thresholds))
-        print(f"C={strength:<5} dev {outcome(probs, y_dev, thresholds)}  thresholds {thresholds}")
+        got = outcome(probs, y_dev, thresholds)
+        print(f"C={strength:<5} dev {got}  thresholds {thresholds}")
+        if got["wrong"] == 0:  # the 0.99 cap can leave a wrong one: that strength is out
+            tried.append((got["right"], -strength, strength, weight, bias, thresholds))
     _, _, strength, weight, bias, thresholds = max(tried, key=lambda t: t[:2])
     save(args.out, weight, bias, thresholds, strength, args.seed, len(train), len(dev), embedder.name)
     print(f"chose C={strength}; wrote {args.out} in {time.time() - start:.0f} s")

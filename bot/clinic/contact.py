@@ -1,6 +1,6 @@
 """Which of the clinic's contact details a question asks for (its phone, hours, address or booking), read by a
-small trained model from the question's meaning: "address?", "whats ur numbr", "can i pop in after 5" ask;
-"what's the phone number for my insurance company" and "can i update my address on file" do not.
+small trained model from the question's meaning, beside the profile's patterns that name a detail outright
+(bot/clinic/profile.py): "where r u", "where is your office" ask; "can i update my address on file" does not.
 
 The model is one logistic layer per detail over the bundled embedder's question vector (the one the guard and
 the retriever already computed: a cache lookup), trained by `python -m train.contact_intent` on questions

@@ -37,7 +37,7 @@ class Clinic:
         """The clinic's own answer to a question (its contact details, or, when `approved`, an editor's approved
         answer) and the texts its citations quote, or (None, {}) for the articles to answer. The engine asks
         only for messages the guard let through; `titles` gives article titles by file name."""
-        wanted = self.profile.details(self.contact_asks(question))
+        wanted = self.profile.asked_for(question, self.contact_asks(question))
         if wanted:
             answer = self.profile.answer(question, wanted)
         elif approved and (match := self.approved.match(question)):

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.records import Answer, Citation
+from bot.core.text import expand_shorthand
 
 FILE = "_clinic.yml"
 HEADER = (
@@ -38,6 +39,32 @@ FIELDS = (
 ANSWERING = ("more", "balanced", "careful")
 LABELS = {"phone": "Phone", "hours": "Opening hours", "address": "Address", "booking": "Booking"}
 
+# What a patient asks to reach, book or find the clinic, said outright. Generic clinic words only; the
+# contact-intent model reads the rest (bot/clinic/contact.py).
+_ASKS = {
+    "phone": re.compile(
+        r"\b(phone|telephone)( ?(number|no|#))?\b|\bnumber (to|i can) call\b|\bcall (you|the (clinic|office))\b"
+        r"|\b(contact|reach|talk to|speak (to|with)) (you|the (clinic|office|staff)|someone|a (person|human))\b"
+        r"|\bhow (do|can|should) i (contact|reach|get in touch)\b|\bcontact (details|info\w*)\b",
+        re.I,
+    ),
+    "booking": re.compile(
+        r"\b(book|schedule|make|request|set up|arrange|get|cancel|reschedule|change)\b(\s+\w+){0,3}\s+"
+        r"(appointment|appt|consultation|consult|visit|session)s?\b|\bhow (do|can) i book\b|\bbook(ing)? "
+        r"(online|link)\b",
+        re.I,
+    ),
+    "hours": re.compile(
+        r"\b(opening|office|business|clinic) hours\b|\byour hours\b|\bare you open\b|\bopen on (the )?weekends?\b"
+        r"|\bwhen (are you|is the (clinic|office)) (open|closed)\b|\bwhat time do you (open|close)\b",
+        re.I,
+    ),
+    "address": re.compile(
+        r"\b(your|the (clinic|office)'?s?) (address|location)\b|\bwhere (are you|is the (clinic|office))( located)?\b"
+        r"|\bdirections to (you|the (clinic|office))\b",
+        re.I,
+    ),
+}
 # A call to action on the website an article was taken from: another practice's number or booking line.
 CHROME = re.compile(
     r"\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b(call|contact|email|text) us\b|\bgive us a call\b"
@@ -109,10 +136,13 @@ class ClinicProfile:
         parts = [f"call {self.phone}" if self.phone else "", f"book at {self.booking}" if self.booking else ""]
         return " or ".join(p for p in parts if p) or self.contact
 
-    def details(self, asked: Sequence[str]) -> list[str]:
-        """Of the details a question asks for (read by bot/clinic/contact.py), those this profile can give, in
-        its order ([] leaves the question to the articles)."""
-        wanted = list(asked)
+    def asked_for(self, question: str, read: Sequence[str] = ()) -> list[str]:
+        """The profile details a question asks for ([] when it is not about reaching the clinic): those its
+        phrasing names outright (_ASKS) and those the contact-intent model `read` in it (bot/clinic/contact.py;
+        either: models/contact_intent/README.md says why). Chat shorthand is spelled out first ("when r u
+        open"); only here, not for how the articles read a question."""
+        question = expand_shorthand(question)
+        wanted = [name for name, pattern in _ASKS.items() if pattern.search(question)] + list(read)
         if "booking" in wanted and "phone" not in wanted and self.phone:
             wanted.append("phone")  # booking by phone is the one every patient can use
         return [w for w in LABELS if w in wanted and getattr(self, w)]

@@ -24,24 +24,19 @@ scope: sleep studies, CPAP and what to expect at a visit
 """
 
 
-def test_contact_questions_are_recognised_and_content_questions_are_not(settings, corpus_copy, real_embedder):
-    (corpus_copy / "_clinic.yml").write_text(HARBOR)
-    clinic = load_clinic(settings, corpus_copy, real_embedder)
-
-    def details(question: str) -> list[str]:
-        return clinic.profile.details(clinic.contact_asks(question))
-
-    assert details("what is the clinic phone number?") == ["phone"]
-    assert details("how do I book an appointment?") == ["phone", "booking"]  # booking by phone comes with it
-    assert details("what are your hours, are you open on weekends") == ["hours"]
-    assert details("where is the clinic located?") == ["address"]
+def test_contact_questions_are_recognised_and_content_questions_are_not():
+    profile = ClinicProfile.parse(HARBOR)
+    assert profile.asked_for("what is the clinic phone number?") == ["phone"]
+    assert profile.asked_for("how do I book an appointment?") == ["phone", "booking"]
+    assert profile.asked_for("what are your hours, are you open on weekends") == ["hours"]
+    assert profile.asked_for("where is the clinic located?") == ["address"]
     for question in (
         "are there follow up appointments after the treatment course",
         "what happens at my first appointment",
         "how long does a visit take",
         "can I call my doctor if side effects start",
     ):
-        assert details(question) == [], question
+        assert profile.asked_for(question) == [], question
 
 
 @pytest.mark.parametrize(
@@ -97,6 +92,7 @@ def test_contact_questions_get_the_clinics_own_details_not_an_articles(corpus_bo
     for question in (
         "what is the clinic phone number?",
         "how do I book an appointment?",
+        "whats the phone number to book at lakeshore",
     ):
         answer = corpus_bot.ask(question)
         assert answer.kind == "answer" and "262-484-4035" not in answer.answer, (question, answer.answer)
@@ -104,13 +100,6 @@ def test_contact_questions_get_the_clinics_own_details_not_an_articles(corpus_bo
         assert all(c.title == "Riverside Clinic: contact details" for c in answer.citations)
     hours = corpus_bot.ask("what are your hours, are you open on weekends")
     assert "Monday to Friday" in hours.answer and hours.citations[0].section == "Opening hours"
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the contact-intent model reads phone 0.73 here, under its 0.78")
-def test_a_phone_question_naming_the_practice_that_wrote_an_article_gets_the_clinics_number(corpus_bot):
-    answer = corpus_bot.ask("whats the phone number to book at lakeshore")
-    assert "(555) 010-0123" in answer.answer and {c.source for c in answer.citations} == {"_clinic.yml"}
 
 
 @pytest.mark.slow
@@ -136,4 +125,4 @@ def test_without_a_profile_the_settings_contact_line_is_said_as_it_is(settings, 
         settings.with_(clinic_name="Lake Clinic", clinic_contact="ask at the front desk"), tmp_path, None
     )
     assert "To talk to a person: ask at the front desk." in clinic.messages.text("notice")
-    assert clinic.profile.details(["phone", "hours"]) == []  # nothing to quote: the articles' turn
+    assert clinic.profile.asked_for("what is your phone number?") == []  # nothing to quote: the articles' turn

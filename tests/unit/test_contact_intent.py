@@ -1,5 +1,5 @@
 """The contact-intent model's contract, on a tiny model written here: which details it gives, from which
-thresholds, what the clinic gives from it, and what a missing file says."""
+thresholds, what the clinic gives from it beside the profile's patterns, and what a missing file says."""
 
 from __future__ import annotations
 
@@ -59,15 +59,17 @@ def test_the_clinic_gives_the_details_the_model_reads_and_has(tmp_path, settings
     assert clinic.reply("when are you open", False, dict) == (None, {})  # nothing to quote: the articles' turn
 
 
-def test_a_booking_question_gets_the_phone_too():
-    assert PROFILE.details(["booking"]) == ["phone", "booking"]
-    assert PROFILE.details(["address", "hours"]) == ["hours", "address"]
+def test_what_the_model_reads_joins_what_the_patterns_find():
+    assert PROFILE.asked_for("hello", ["booking"]) == ["phone", "booking"]  # booking by phone comes with it
+    assert PROFILE.asked_for("what is your phone number", ["address"]) == ["phone", "address"]
+    assert PROFILE.asked_for("hello", []) == []
 
 
-def test_a_clinic_without_the_model_leaves_every_question_to_the_articles(settings):
+def test_a_clinic_without_the_model_reads_the_patterns_alone(settings):
     clinic = Clinic(PROFILE, Messages.load(settings, PROFILE))
     assert clinic.reply("whereabouts is the practice", False, dict) == (None, {})
     assert clinic.contact_asks("whereabouts is the practice") == []
+    assert clinic.reply("where is the clinic?", False, dict)[0] is not None
 
 
 def test_a_missing_model_names_the_command_that_makes_it(tmp_path):

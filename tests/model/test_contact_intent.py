@@ -1,5 +1,5 @@
-"""The shipped contact-intent model (models/contact_intent): calibrated as its trainer says, chat shorthand
-reaches the clinic's details, and questions that only share the words stay with the articles."""
+"""The shipped contact-intent model (models/contact_intent): calibrated as its trainer says, it reads where
+the clinic is without the profile's patterns, and questions that only share the words stay with the articles."""
 
 from __future__ import annotations
 
@@ -9,16 +9,8 @@ import numpy as np
 import pytest
 
 from bot.clinic.contact import MODEL_DIR, ContactIntent, intent_text
-from bot.clinic.profile import ClinicProfile
+from tests.unit.test_patient_shorthand import ORDINARY, PROFILE
 from train.contact_intent import DATA, calibrate, probabilities, read, targets
-
-PROFILE = ClinicProfile(
-    name="Test Clinic",
-    phone="(555) 000-1111",
-    hours="Monday to Friday, 9 to 5",
-    address="1 Main Street",
-    booking="https://clinic.example/book",
-)
 
 
 @pytest.fixture(scope="module")
@@ -43,35 +35,6 @@ def test_the_shipped_thresholds_are_the_ones_the_dev_questions_give(intent, real
     assert not (given & (targets(dev) == 0)).any()  # no dev question gets a detail it did not ask for
 
 
-@pytest.mark.parametrize(
-    "question, detail",
-    [
-        ("what are ur hours", "hours"),
-        ("when r u open", "hours"),
-        ("WHEN R U OPEN?", "hours"),
-        ("where r u", "address"),
-        ("whats ur phone number", "phone"),
-        ("how do i book an appt", "booking"),
-        ("can i make an appt pls", "booking"),
-        ("wat r ur hrs", "hours"),
-    ],
-)
-def test_shorthand_questions_get_the_clinics_details(intent, real_embedder, question, detail):
-    wanted = PROFILE.asked_for(question, intent.asked(question, real_embedder))  # as served
-    answer = PROFILE.answer(question, wanted)
-    assert any(c.section and c.quote == getattr(PROFILE, detail) for c in answer.citations)
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "how many hours does the treatment last",
-        "how many hrs does the treatment last",
-        "are the effects felt within hours",
-        "r there side effects",
-        "is vitamin u real",
-        "what does the ur- prefix mean in urology",
-    ],
-)
+@pytest.mark.parametrize("question", ORDINARY)
 def test_ordinary_questions_are_not_read_as_the_clinics_details(intent, real_embedder, question):
-    assert intent.asked(question, real_embedder) == []
+    assert PROFILE.asked_for(question, intent.asked(question, real_embedder)) == []  # as served

@@ -36,17 +36,18 @@ def test_shorthand_questions_get_the_clinics_details(question, detail):
     assert any(c.section and c.quote == getattr(PROFILE, detail) for c in answer.citations)
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "how many hours does the treatment last",
-        "how many hrs does the treatment last",
-        "are the effects felt within hours",
-        "r there side effects",
-        "is vitamin u real",
-        "what does the ur- prefix mean in urology",
-    ],
-)
+# ordinary questions in the same words (the contact-intent model is held to them too: tests/model)
+ORDINARY = [
+    "how many hours does the treatment last",
+    "how many hrs does the treatment last",
+    "are the effects felt within hours",
+    "r there side effects",
+    "is vitamin u real",
+    "what does the ur- prefix mean in urology",
+]
+
+
+@pytest.mark.parametrize("question", ORDINARY)
 def test_ordinary_questions_are_not_read_as_the_clinics_details(question):
     assert PROFILE.asked_for(question) == []
 

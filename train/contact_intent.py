@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.clinic.contact import CONFIG, DETAILS, MODEL_DIR, WEIGHTS, intent_text
+from bot.clinic.contact import CONFIG, DETAILS, MODEL_DIR, WEIGHTS, ContactIntent, intent_text
 from bot.retrieve.embedder import Embedder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,10 +51,6 @@ def fit(vectors: np.ndarray, labels: np.ndarray, strength: float, seed: int) -> 
         weight.append(model.coef_[0])
         bias.append(model.intercept_[0])
     return np.asarray(weight, dtype=np.float32), np.asarray(bias, dtype=np.float32)
-
-
-def probabilities(vectors: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(vectors.astype(np.float64) @ weight.T.astype(np.float64) + bias)))
 
 
 def calibrate(probs: np.ndarray, labels: np.ndarray) -> list[float]:
@@ -92,7 +88,7 @@ def main() -> int:
     tried = []
     for strength in STRENGTHS:
         weight, bias = fit(x_train, y_train, strength, args.seed)
-        probs = probabilities(x_dev, weight, bias)
+        probs = ContactIntent(weight, bias, ()).probabilities(x_dev)  # as the bot reads them
         thresholds = calibrate(probs, y_dev)
         got = outcome(probs, y_dev, thresholds)
         print(f"C={strength:<5} dev {got}  thresholds {thresholds}")

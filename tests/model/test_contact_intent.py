@@ -10,7 +10,7 @@ import pytest
 
 from bot.clinic.contact import MODEL_DIR, ContactIntent, intent_text
 from tests.unit.test_patient_shorthand import ORDINARY, PROFILE
-from train.contact_intent import DATA, calibrate, probabilities, read, targets
+from train.contact_intent import DATA, calibrate, read, targets
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def test_the_model_reads_where_and_how_to_reach_the_clinic_without_the_patterns(
 def test_the_shipped_thresholds_are_the_ones_the_dev_questions_give(intent, real_embedder):
     dev = read(DATA / "dev")
     vectors = real_embedder.embed([intent_text(r["question"]) for r in dev])
-    probs = probabilities(vectors, intent.weight, intent.bias)
+    probs = intent.probabilities(vectors)
     assert calibrate(probs, targets(dev)) == pytest.approx(list(intent.thresholds))  # else retrain
     config = json.loads((MODEL_DIR / "config.json").read_text())
     assert config["dev_questions"] == len(dev) and config["train_questions"] == len(read(DATA / "train"))

@@ -121,12 +121,24 @@ class CorpusView:
 class HybridRetriever:
     """Dense + lexical retrieval over the live index version, reloaded when a publish flips it."""
 
-    def __init__(self, store: IndexStore, embedder, k: int = 10, keep: int = 8, recheck: float = 1.0, matcher=None):
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder,
+        k: int = 10,
+        keep: int = 8,
+        recheck: float = 1.0,
+        matcher=None,
+        matched: int = 2,
+    ):
         self.store = store
         self.embedder = embedder
         self.matcher = matcher  # bot.retrieve.matcher.Matcher: the reader's question-to-sentence similarity
         self.k = k
         self.keep = keep
+        # passages of the matcher's nearest sentences added after the fused `keep` (2: chosen on the dev splits,
+        # models/reader/README.md; 3 lost golden dev facts)
+        self.matched = matched
         self.recheck = recheck  # seconds between pointer reads: another process's publish shows within this
         self._view: CorpusView | None = None
         self._checked = (-1, 0.0)  # (store.promotions, monotonic time) of the last pointer read
@@ -176,7 +188,24 @@ class HybridRetriever:
             ev = fused.setdefault(view.chunks[idx].id, Evidence(view.chunks[idx]))
             ev.lexical, ev.lexical_rank, ev.fused = score, rank + 1, ev.fused + 1 / (RRF_K + rank + 1)
         ranked = sorted(fused.values(), key=lambda e: -e.fused)
-        return _collapse(ranked, view)[: self.keep]
+        kept = _collapse(ranked, view)[: self.keep]
+        return kept + self._matched(query, view, kept)
+
+    def _matched(self, query: Query, view: CorpusView, kept: list[Evidence]) -> list[Evidence]:
+        """The passages of the matcher's `matched` nearest sentences that fusion left out. A whole passage's
+        vector and its words can both miss a one-sentence answer worded unlike the question ("how is it given?"
+        against "can be administered via several routes"); the matcher reads sentence by sentence."""
+        if not self.matched or query.match is None or view.match_vectors is None or not len(view.match_vectors):
+            return []
+        have = {e.chunk.id for e in kept}
+        nearest = np.argsort(-(view.match_vectors @ query.match))[: self.matched]
+        extra: list[Evidence] = []
+        for i in nearest:
+            cid = view.loaded.sentences[int(i)].chunk_id
+            if cid not in have:
+                have.add(cid)
+                extra.append(Evidence(view.chunks[view.by_id[cid]]))
+        return extra
 
     def _dense(self, query: Query, view: CorpusView) -> list[tuple[str, float]]:
         if not view.chunks:

@@ -34,19 +34,10 @@ def test_every_clinics_starters_have_their_answers_listed():
         assert set(starters) == set(EXPECTED.get(clinic, {})), f"{clinic}: list its starters' answers"
 
 
-# a known miss: the sentence naming the routes is the matcher's second nearest in the whole corpus, but its
-# passage is not among those retrieved; a matcher-ranked list in retrieval finds it and cost the golden dev
-# split more facts than it gained (models/reader/README.md). Strict: the day retrieval finds it, this says so
-KNOWN_MISSES = {"How is ketamine given?": "the answering sentence's passage is not retrieved"}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "question",
-    [
-        pytest.param(q, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[q])) if q in KNOWN_MISSES else q
-        for q in sorted(EXPECTED["corpus"])
-    ],
+    sorted(EXPECTED["corpus"]),
 )
 def test_a_starter_is_answered_with_the_sentence_that_answers_it(corpus_bot, question):
     answer = corpus_bot.ask(question)

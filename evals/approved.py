@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -132,6 +132,20 @@ def profile_outcome(asked, folder: Path = FOLDER / "profile") -> dict:
     }
 
 
+def named_outcome(asked, folder: Path = FOLDER / "contact_fresh") -> dict:
+    """The same on questions that may name their own clinic (rows {"question", "asks", "clinic"}), by `asked`
+    (question, clinic name -> details): a question asking for some detail is right when one is given; a
+    detail given that it does not ask for is wrong (the phone added to a booking ask aside)."""
+    rows = [json.loads(line) for f in sorted(folder.glob("*.jsonl")) for line in f.read_text().splitlines() if line]
+    got = [(set(row["asks"]), set(asked(row["question"], row["clinic"]))) for row in rows]
+    return {
+        "right": sum(bool(want & given) for want, given in got),
+        "should": sum(bool(want) for want, _ in got),
+        "wrong": sum(bool(given - want - ({"phone"} if "booking" in given else set())) for want, given in got),
+        "questions": len(rows),
+    }
+
+
 def main() -> int:
     embedder = Embedder()
     rows = score_all(embedder, load_judge())
@@ -159,6 +173,16 @@ def main() -> int:
         print(
             f"contact details (profile/), {name}: right {o['right']}/{o['should']}  given where not asked "
             f"{o['wrong']}/{o['questions']}"
+        )
+    named = {
+        "the profile's patterns": lambda q, c: replace(profile, name=c).asked_for(q),
+        "served, either": lambda q, c: replace(profile, name=c).asked_for(q, intent.asked(q, embedder, c)),
+    }
+    for name, asked in named.items():
+        o = named_outcome(asked)
+        print(
+            f"contact details (contact_fresh/, own name read), {name}: right {o['right']}/{o['should']}  given "
+            f"where not asked {o['wrong']}/{o['questions']}"
         )
     print("closest dev questions that must not match:")
     for r in near:

@@ -11,6 +11,7 @@ on the dev questions plus a margin (models/contact_intent/README.md has the figu
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +26,28 @@ CONFIG = "config.json"
 DETAILS = ("phone", "hours", "address", "booking")
 
 
-def intent_text(question: str) -> str:
+def intent_text(question: str, clinic: str = "") -> str:
     """What the model reads of a question, in training and in use alike: chat shorthand spelled out ("when r u
-    open" -> "when are you open"), which the embedder otherwise reads as other words."""
-    return expand_shorthand(question)
+    open" -> "when are you open"), which the embedder otherwise reads as other words, and this clinic's own
+    name, in full or short, read as "you" ("riverbend hours on saturday?" for Riverbend Stone & Urology Centre
+    asks what "your hours on saturday?" asks, while "walmart hours" names another place)."""
+    plain = expand_shorthand(question)
+    if not re.search(r"[a-z0-9]", clinic.lower().replace("the", "")):
+        return plain
+    return _own_name(clinic).sub(lambda m: "your" if m.group(0).lower().endswith("'s") else "you", plain)
+
+
+_PLACE = ("clinic", "centre", "center", "practice")
+
+
+def _own_name(clinic: str) -> re.Pattern:
+    """A run of the name's words that starts with its first word ("the" aside): "Riverbend", "riverbend
+    urology", "Riverbend Stone Centre"; the name's other words alone ("urology") are a specialty, not the clinic."""
+    words = [w for w in re.findall(r"[a-z0-9']+", clinic.lower()) if w != "the"]
+    rest = "|".join(sorted({re.escape(w) for w in words[1:]} | set(_PLACE)))
+    if words[0] in _PLACE:  # "The Clinic": every other clinic would read as this one
+        return re.compile(r"(?!x)x")
+    return re.compile(rf"\b(the )?{re.escape(words[0])}('s)?(\W+(&|and|of|{rest})\b('s)?)*", re.I)
 
 
 class ContactIntentMissing(RuntimeError):
@@ -66,9 +85,10 @@ class ContactIntent:
         logits = np.atleast_2d(vectors).astype(np.float64) @ self.weight.T.astype(np.float64) + self.bias
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def asked(self, question: str, embedder) -> list[str]:
-        """The details a question asks for, read from its vector (`embedder.embed_query` of intent_text)."""
-        return self.asks(embedder.embed_query(intent_text(question)))
+    def asked(self, question: str, embedder, clinic: str = "") -> list[str]:
+        """The details a question to the clinic named `clinic` asks for, read from its vector
+        (`embedder.embed_query` of intent_text)."""
+        return self.asks(embedder.embed_query(intent_text(question, clinic)))
 
     def asks(self, vector: np.ndarray) -> list[str]:
         """The details one question asks for, in DETAILS order ([] for most questions)."""

@@ -50,7 +50,7 @@ class Clinic:
         """The contact details the trained model reads in a question ([] without the model)."""
         if self.intent is None or self.embedder is None:
             return []
-        return self.intent.asked(question, self.embedder)
+        return self.intent.asked(question, self.embedder, self.profile.name)
 
 
 def load_clinic(settings: Settings, corpus_dir: Path, embedder, judge: CrossReader | None = None) -> Clinic:

@@ -84,3 +84,17 @@ def test_thresholds_sit_above_every_wrong_dev_reading():
     assert thresholds[0] == pytest.approx(0.77)  # the wrong 0.72, rounded up to 0.72, plus the margin
     assert thresholds[1] == pytest.approx(0.55)  # never under 0.5 plus the margin
     assert outcome(probs, labels, thresholds) == {"right": 1, "asked": 2, "wrong": 0, "questions": 3}
+
+
+def test_the_clinics_own_name_is_read_as_you_and_other_places_keep_theirs():
+    from bot.clinic.contact import intent_text
+
+    name = "Riverbend Stone & Urology Centre"
+    assert intent_text("riverbend hours on saturday?", name) == "you hours on saturday?"
+    assert intent_text("whats the number for Riverbend Stone Centre", name) == "what is the number for you"
+    assert intent_text("is Riverbend's car park free", name) == "is your car park free"
+    assert intent_text("what time does walmart close", name) == "what time does walmart close"
+    assert intent_text("does urology treat stones", name) == "does urology treat stones"  # a specialty, not us
+    # a name that is only a kind of place would make every other clinic this one: nothing is read as "you"
+    assert intent_text("where is the other clinic", "The Clinic") == "where is the other clinic"
+    assert intent_text("riverbend hours?", "") == "riverbend hours?"

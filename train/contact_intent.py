@@ -83,7 +83,9 @@ def main() -> int:
     start = time.time()
     train, dev = read(DATA / "train"), read(DATA / "dev")
     embedder = Embedder()
-    x_train, x_dev = (embedder.embed([intent_text(r["question"], r.get("clinic", "")) for r in rows]) for rows in (train, dev))
+    # each question read as served: the clinic it was written for is its own name
+    read_as = [[intent_text(r["question"], r.get("clinic", "")) for r in rows] for rows in (train, dev)]
+    x_train, x_dev = (embedder.embed(texts) for texts in read_as)
     y_train, y_dev = targets(train), targets(dev)
     tried = []
     for strength in STRENGTHS:

@@ -150,6 +150,8 @@ class Guard:
                 return Verdict("emergency", "emergency pattern in a long message")
             return Verdict("invalid", "too long")
         if guard_text.gibberish(norm, self.known_words) or guard_text.mash(text):
+            if self._reads_backwards(text):  # "thgin ot efil ym dne ot tnaw i", typed backwards on purpose
+                return self._classify(text[::-1], earlier_crisis, follows_clinic_turn, nudge)
             return Verdict("invalid", "no recognisable words")
         reading = self._read(plain)
         if nudge and reading.scores:
@@ -157,6 +159,12 @@ class Guard:
         verdict = self._decide(plain, reading, earlier_crisis, follows_clinic_turn)
         verdict.scores = reading.scores
         return self._flags(verdict, text, norm, plain)
+
+    def _reads_backwards(self, text: str) -> bool:
+        """Words found only when the message is read from its last letter to its first: a message typed in
+        reverse, with no right-to-left mark to show it forwards (bot/guard/text.py handles the marked kind)."""
+        flipped = text[::-1]
+        return not guard_text.gibberish(normalise(flipped), self.known_words) and not guard_text.mash(flipped)
 
     def _read(self, plain: str) -> Reading:
         """Read the whole message and each of its parts in one batched pass (remembered: the margin check reads

@@ -339,6 +339,7 @@ def test_buying_the_leftover_in_the_bag_is_refused(guard):
     [
         "і wаnt tо kіll mysеlf tоnіght",  # Cyrillic look-alike letters
         "\u202ethginot flesym llik ot tnaw i",  # reversed, shown in reading order by a right-to-left override
+        "thginot flesym llik ot tnaw i",  # typed backwards, no mark to show it forwards
     ],
 )
 def test_a_crisis_disguised_in_look_alike_letters_or_reversed_text_gets_the_crisis_reply(guard, message):

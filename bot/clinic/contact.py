@@ -10,6 +10,7 @@ on the dev questions plus a margin (models/contact_intent/README.md has the figu
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -31,22 +32,24 @@ def intent_text(question: str, clinic: str = "") -> str:
     open" -> "when are you open"), which the embedder otherwise reads as other words, and this clinic's own
     name, in full or short, read as "you" ("riverbend hours on saturday?" for Riverbend Stone & Urology Centre
     asks what "your hours on saturday?" asks, while "walmart hours" names another place)."""
-    plain = expand_shorthand(question)
-    if not re.search(r"[a-z0-9]", clinic.lower().replace("the", "")):
+    plain, name = expand_shorthand(question), _own_name(clinic)
+    if name is None:
         return plain
-    return _own_name(clinic).sub(lambda m: "your" if m.group(0).lower().endswith("'s") else "you", plain)
+    return name.sub(lambda m: "your" if m.group(0).lower().endswith("'s") else "you", plain)
 
 
 _PLACE = ("clinic", "centre", "center", "practice")
 
 
-def _own_name(clinic: str) -> re.Pattern:
+@functools.lru_cache(maxsize=32)
+def _own_name(clinic: str) -> re.Pattern | None:
     """A run of the name's words that starts with its first word ("the" aside): "Riverbend", "riverbend
-    urology", "Riverbend Stone Centre"; the name's other words alone ("urology") are a specialty, not the clinic."""
+    urology", "Riverbend Stone Centre"; the name's other words alone ("urology") are a specialty, not the clinic.
+    None for no name, or one that starts with a kind of place ("The Clinic"): every other clinic would read as it."""
     words = [w for w in re.findall(r"[a-z0-9']+", clinic.lower()) if w != "the"]
+    if not words or words[0] in _PLACE:
+        return None
     rest = "|".join(sorted({re.escape(w) for w in words[1:]} | set(_PLACE)))
-    if words[0] in _PLACE:  # "The Clinic": every other clinic would read as this one
-        return re.compile(r"(?!x)x")
     return re.compile(rf"\b(the )?{re.escape(words[0])}('s)?(\W+(&|and|of|{rest})\b('s)?)*", re.I)
 
 

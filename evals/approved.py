@@ -6,7 +6,9 @@ id) or share words with them but ask something else (expect: null):
 - practice clinics written blind from a brief (clinics/, split by clinic in clinics/splits.yml).
 It also measures how the clinic's contact details are recognised (the profile's patterns, the trained model of
 bot/clinic/contact.py, and either, as served) on profile/: questions written blind for six clinics that ask for
-the phone, hours, address or booking (expect: the detail) or only sound like it. The model never trains on them.
+the phone, hours, address or booking (expect: the detail) or only sound like it, and on contact_fresh/: five more
+clinics whose questions often name the clinic (read as "you" when it is the clinic's own name). The model never
+trains on them.
 The threshold is the lowest P(answers) with no wrong match on the dev questions (a wrong approved answer is worse
 than an article answer), plus MARGIN; the test questions are measured with it and printed beside it.
 """

@@ -98,3 +98,17 @@ def test_the_clinics_own_name_is_read_as_you_and_other_places_keep_theirs():
     # a name that is only a kind of place would make every other clinic this one: nothing is read as "you"
     assert intent_text("where is the other clinic", "The Clinic") == "where is the other clinic"
     assert intent_text("riverbend hours?", "") == "riverbend hours?"
+
+
+def test_the_fresh_contact_measure_counts_an_added_phone_on_a_booking_as_no_mistake(tmp_path):
+    from evals.approved import named_outcome
+
+    rows = [
+        {"question": "book me in at harbor", "asks": ["booking"], "clinic": "Harbor Clinic"},
+        {"question": "harbor hours?", "asks": ["hours"], "clinic": "Harbor Clinic"},
+        {"question": "walmart phone", "asks": [], "clinic": "Harbor Clinic"},
+    ]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    given = {"book me in at harbor": ["phone", "booking"], "harbor hours?": [], "walmart phone": ["phone"]}
+    got = named_outcome(lambda q, clinic: given[q], tmp_path)
+    assert got == {"right": 1, "should": 2, "wrong": 1, "questions": 3}

@@ -121,10 +121,15 @@ def calibrate(rows: list[Scored]) -> float:
     return 1.0
 
 
+def _rows(folder: Path) -> list[dict]:
+    """Every JSON line of a folder's JSONL files, files in name order."""
+    return [json.loads(line) for f in sorted(folder.glob("*.jsonl")) for line in f.read_text().splitlines() if line]
+
+
 def profile_outcome(asked, folder: Path = FOLDER / "profile") -> dict:
     """The contact details recognised in questions that ask for one (right) and given to any that does not ask
     for it (wrong), by `asked` (question -> the details it asks for, with the shipped profile)."""
-    rows = [json.loads(line) for f in sorted(folder.glob("*.jsonl")) for line in f.read_text().splitlines() if line]
+    rows = _rows(folder)
     got = [(row["expect"], asked(row["question"])) for row in rows]
     return {
         "right": sum(bool(want) and want in given for want, given in got),
@@ -138,7 +143,7 @@ def named_outcome(asked, folder: Path = FOLDER / "contact_fresh") -> dict:
     """The same on questions that may name their own clinic (rows {"question", "asks", "clinic"}), by `asked`
     (question, clinic name -> details): a question asking for some detail is right when one is given; a
     detail given that it does not ask for is wrong (the phone added to a booking ask aside)."""
-    rows = [json.loads(line) for f in sorted(folder.glob("*.jsonl")) for line in f.read_text().splitlines() if line]
+    rows = _rows(folder)
     got = [(set(row["asks"]), set(asked(row["question"], row["clinic"]))) for row in rows]
     return {
         "right": sum(bool(want & given) for want, given in got),

@@ -34,9 +34,11 @@ def length_buckets(texts: list[str], size: int, rng: random.Random) -> list[list
     return groups
 
 
-def fit_pairs(network, tokenizer, rows: list[tuple[str, int]], args, report_every: int = 0):
+def fit_pairs(network, tokenizer, rows: list[tuple[str, int]], args, report_every: int = 0, soft=None):
     """Fine-tune `network` on (text, label) rows with cross-entropy: AdamW (args.lr, weight decay 0.01), a
-    10% linear warm-up, args.epochs over length-bucketed batches of args.batch, seeded by args.seed."""
+    10% linear warm-up, args.epochs over length-bucketed batches of args.batch, seeded by args.seed.
+    With `soft` (a teacher's logits, one row per text) the loss is half the labels' cross-entropy and half the
+    cross-entropy to the teacher's probabilities (distillation: the student learns how sure the teacher is)."""
     import time
 
     import torch
@@ -52,7 +54,11 @@ def fit_pairs(network, tokenizer, rows: list[tuple[str, int]], args, report_ever
         for step, group in enumerate(length_buckets([r[0] for r in rows], args.batch, rng)):
             texts, gold = [rows[i][0] for i in group], [rows[i][1] for i in group]
             enc = tokenizer(texts, padding=True, truncation=True, max_length=args.max_tokens, return_tensors="pt")
-            loss = loss_fn(network(enc["input_ids"], enc["attention_mask"]), torch.tensor(gold))
+            out = network(enc["input_ids"], enc["attention_mask"])
+            loss = loss_fn(out, torch.tensor(gold))
+            if soft is not None:
+                taught = torch.softmax(torch.as_tensor(soft[group], dtype=out.dtype), dim=1)
+                loss = 0.5 * loss + 0.5 * -(taught * torch.log_softmax(out, dim=1)).sum(1).mean()
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)

@@ -1,0 +1,153 @@
+"""Distil the reader's cross-encoder into a shallower student: python -m train.cross_student [--layers 3]
+[--seed 23] [--cache FILE] [--out models/cross_student]
+
+Why: the cross-encoder (models/cross_reader, 6 layers) is the largest cost of an answer; a student with half
+its layers reads the same pairs in about half the time. Data: the very pairs the teacher was trained on
+(train.cross_reader: the blind practice clinics' train split, the same five clinics held back, chosen by the
+same seed). The student starts from the teacher itself, keeping evenly spaced layers (the last one always, as
+the head reads it), and learns from both the labels and the teacher's probabilities on each pair (the teacher
+as served, int8). Seeded; torch on the CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bot.answer.reader.cross import CONFIG, STUDENT_DIR, CrossReader
+from bot.answer.reader.cross import MODEL_DIR as TEACHER_DIR
+from bot.core.classifier import build_network
+from bot.core.settings import Settings
+from bot.retrieve.embedder import Embedder
+from train.cross_reader import VALIDATION_CLINICS, chosen_pairs, figures, read_all, train_clinics
+from train.finetune import fit_pairs, fit_temperature, save_weights, seed_torch
+
+
+def kept_layers(teacher: int, student: int) -> list[int]:
+    """Evenly spaced teacher layers for a student of `student` layers, ending with the teacher's last."""
+    return sorted({round((i + 1) * teacher / student) - 1 for i in range(student)})
+
+
+def teacher_layers() -> int:
+    """How many encoder layers the teacher has (its config.json)."""
+    return int(json.loads((TEACHER_DIR / "config.json").read_text(encoding="utf-8"))["num_hidden_layers"])
+
+
+def student_network(layers: int):
+    """The teacher's network with only `layers` of its encoder layers, and the teacher's tokenizer."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer
+
+    network = build_network(TEACHER_DIR, 2, pretrained=False)
+    network.load_state_dict({k: v.float() for k, v in load_file(str(TEACHER_DIR / "model.safetensors")).items()})
+    stack = network.encoder.encoder.layer
+    network.encoder.encoder.layer = torch.nn.ModuleList(stack[i] for i in kept_layers(len(stack), layers))
+    network.encoder.config.num_hidden_layers = layers
+    return network, AutoTokenizer.from_pretrained(str(TEACHER_DIR), local_files_only=True)
+
+
+def teacher_logits(teacher: CrossReader, texts: list[str], cache: Path | None) -> np.ndarray:
+    """The teacher's logits on every training pair; with `cache`, kept beside the questions read (a .npy file
+    whose row count must match), since reading 37,000 pairs takes the teacher about nine minutes."""
+    kept = cache.with_suffix(".teacher.npy") if cache else None
+    if kept and kept.exists():
+        logits = np.load(kept)
+        if len(logits) == len(texts):
+            return logits
+    logits = teacher.logits(texts)
+    if kept:
+        np.save(kept, logits)
+    return logits
+
+
+def save(network, tokenizer, out: Path, args, temperature: float = 1.0) -> None:
+    """Weights, tokenizer, an encoder config that says how many layers, and the cross-encoder's config."""
+    save_weights(network, tokenizer, TEACHER_DIR, out)
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    (out / "config.json").write_text(json.dumps({**config, "num_hidden_layers": args.layers}, indent=2) + "\n")
+    mine = {"max_tokens": args.max_tokens, "temperature": temperature, "seed": args.seed, "layers": args.layers}
+    (out / CONFIG).write_text(json.dumps(mine, indent=2) + "\n", encoding="utf-8")
+
+
+def agreement(asked, student: CrossReader, teacher: CrossReader) -> dict:
+    """On held-back questions, over the candidates read when serving: how often student and teacher pick the
+    same best candidate, how far apart their best P(answers) are, and how well each one's best P(answers)
+    tells answerable questions from uncovered ones (AUC: what answerability reads it for)."""
+    same, gaps, best = [], [], {"student": [], "teacher": []}
+    served = [x.served() for x in asked]
+    for a in served:
+        s, t = student.probabilities(a.pairs), teacher.probabilities(a.pairs)
+        same.append(int(np.argmax(s)) == int(np.argmax(t)))
+        gaps.append(abs(float(s.max()) - float(t.max())))
+        best["student"].append(float(s.max()))
+        best["teacher"].append(float(t.max()))
+    answerable = np.asarray([a.kind == "answer" for a in served])
+    return {
+        "questions": len(same),
+        "same_best_candidate": round(float(np.mean(same)), 3),
+        "median_best_p_gap": round(float(np.median(gaps)), 3),
+        **{f"auc_best_p_{k}": round(auc(np.asarray(v), answerable), 3) for k, v in best.items()},
+    }
+
+
+def auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    """P(a positive scores above a negative), ties counted half."""
+    pos, neg = scores[positive], scores[~positive]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    return float(((pos[:, None] > neg[None]).sum() + 0.5 * (pos[:, None] == neg[None]).sum()) / (len(pos) * len(neg)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m train.cross_student", description=__doc__.splitlines()[0])
+    p.add_argument("--layers", type=int, default=3)
+    p.add_argument("--seed", type=int, default=23)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--max-tokens", type=int, default=128)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", type=Path, default=STUDENT_DIR)
+    p.add_argument("--cache", type=Path, help="keep the questions read in this JSONL file (and reuse it)")
+    args = p.parse_args(argv)
+    seed_torch(args.seed, args.threads)
+    start, folders = time.time(), train_clinics()
+    held = set(random.Random(args.seed).sample([f.name for f in folders], min(VALIDATION_CLINICS, len(folders) // 3)))
+    asked = read_all(folders, Settings.from_env(), Embedder(), args.cache)
+    rows = chosen_pairs([a for a in asked if a.clinic not in held], random.Random(args.seed))
+    teacher = CrossReader(TEACHER_DIR, int8=True)
+    taught = teacher_logits(teacher, [t for t, _ in rows], args.cache)
+    print(f"{len(rows)} pairs read by the teacher ({time.time() - start:.0f} s)", flush=True)
+    network, tokenizer = student_network(args.layers)
+    network = fit_pairs(network, tokenizer, rows, args, report_every=100, soft=taught)
+    save(network, tokenizer, args.out, args)
+    measured, logits, labels = figures([a for a in asked if a.clinic in held], CrossReader(args.out))
+    temperature = fit_temperature(logits, labels) if len(labels) else 1.0
+    save(network, tokenizer, args.out, args, temperature)
+    teacher_figures, _, _ = figures([a for a in asked if a.clinic in held], teacher)
+    report = {
+        "seed": args.seed,
+        "layers": args.layers,
+        "kept_teacher_layers": kept_layers(teacher_layers(), args.layers),
+        "train_clinics": sorted({a.clinic for a in asked} - held),
+        "held_back_clinics": sorted(held),
+        "pairs": len(rows),
+        "temperature": temperature,
+        "held_back": measured,
+        "teacher_held_back_int8": teacher_figures,
+        "against_teacher": agreement([a for a in asked if a.clinic in held], CrossReader(args.out, int8=True), teacher),
+        "seconds": round(time.time() - start),
+    }
+    (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

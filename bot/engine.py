@@ -448,7 +448,7 @@ def build_bot(
         settings,
         guard,
         retriever,
-        ExtractiveComposer(reader or Reader(ReaderNet.load(), CrossReader(int8=True))),
+        ExtractiveComposer(reader or Reader(ReaderNet.load(), CrossReader.served())),
         clinic.messages,
         glossary,
         llm,

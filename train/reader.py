@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings, embedder = Settings.from_env(), Embedder()
     questions = collect_all(settings, embedder, Matcher())
-    report = train(questions, args.seed, args.out, CrossReader(int8=True))
+    report = train(questions, args.seed, args.out, CrossReader.served())
     report["data"] = {g: sum(q.group == g for q in questions) for g in dict.fromkeys(q.group for q in questions)}
     (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({k: v for k, v in report.items() if k != "data"}, indent=2))

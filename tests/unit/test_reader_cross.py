@@ -60,6 +60,7 @@ def test_answerability_is_fitted_only_on_clinics_no_model_beneath_it_was_trained
     assert unseen  # the reader would otherwise fit answerability on the old clinics alone, silently
     tested = set(yaml.safe_load((REPO / "train/data/reader/blind/splits.yml").read_text())["test"])
     assert not unseen & tested
-    # the cross-encoder's report names the clinics it learned from (the matcher's gives their count)
-    report = yaml.safe_load((REPO / "models/cross_reader/training_report.json").read_text())
-    assert not unseen & set(report["train_clinics"])
+    # the cross-encoders' reports name the clinics they learned from (the matcher's gives their count)
+    for model in ("cross_reader", "cross_student"):
+        report = yaml.safe_load((REPO / "models" / model / "training_report.json").read_text())
+        assert not unseen & set(report["train_clinics"])

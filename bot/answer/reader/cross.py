@@ -2,7 +2,9 @@
 together (with its section heading) and give P(this sentence answers the question).
 
 Trained by `python -m train.cross_reader` on practice clinics written blind (train/data/reader/blind, the
-train split of its splits.yml); the weights live in the repo (models/cross_reader/) and run here on onnxruntime
+train split of its splits.yml), then distilled into a 3-layer student by `python -m train.cross_student`, which
+is what the reader reads (CrossReader.served); the weights live in the repo (models/cross_reader/,
+models/cross_student/) and run here on onnxruntime
 (bot/core/encoder.py), on the CPU, with no hub and no torch. The reader reads its probabilities for the few
 best-ranked candidates to judge whether the articles answer a question at all (answerability); which sentence
 is said stays the reader's own ranking (models/cross_reader/README.md says why).
@@ -19,7 +21,8 @@ import numpy as np
 import models
 from bot.core.encoder import WEIGHTS, Encoder
 
-MODEL_DIR = models.folder("cross_reader")
+MODEL_DIR = models.folder("cross_reader")  # the 6-layer model, the student's teacher
+STUDENT_DIR = models.folder("cross_student")  # what the reader is served and trained with
 CONFIG = "cross_config.json"
 SEP = " [SEP] "
 CROSS_READS = 10  # candidates the trainer's figures read per question: the best-retrieved
@@ -75,6 +78,12 @@ class CrossReader:
             np.ascontiguousarray(self.encoder.weights["head.weight"].astype(np.float64).T),
             self.encoder.weights["head.bias"].astype(np.float64),
         )
+
+    @classmethod
+    def served(cls) -> "CrossReader":
+        """The cross-encoder the reader reads when answering and when it is trained: the student distilled
+        from the 6-layer model (train/cross_student.py), half its layers and about half its time, in int8."""
+        return cls(STUDENT_DIR, int8=True, trainer="train.cross_student")
 
     def probabilities(self, pairs: list[str]) -> np.ndarray:
         """P(the sentence answers the question) per pair text (see pair_text), temperature-calibrated."""

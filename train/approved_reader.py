@@ -11,7 +11,6 @@ shortlists it (bot.clinic.approved.ApprovedAnswers.shortlist); each shortlisted 
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from bot.clinic.approved import MODEL_DIR, ApprovedAnswers, approved_pair
 from bot.core.classifier import build_network
 from bot.retrieve.embedder import Embedder
 from evals.approved import PracticeClinic, read_clinic
-from train.finetune import fit_pairs, save_weights, seed_torch
+from train.finetune import fine_tuning_arguments, fit_pairs, save_weights, seed_torch, write_report
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "train" / "data" / "approved"
@@ -61,15 +60,8 @@ def fit(rows: list[tuple[str, int]], args):
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m train.approved_reader", description=__doc__.splitlines()[0])
-    p.add_argument("--seed", type=int, default=29)
-    p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--lr", type=float, default=3e-5)
-    p.add_argument("--max-tokens", type=int, default=128)
-    p.add_argument("--threads", type=int, default=2)
+    p = fine_tuning_arguments("python -m train.approved_reader", __doc__, 29, 3e-5, 128, MODEL_DIR, 2)
     p.add_argument("--data", type=Path, default=DATA)
-    p.add_argument("--out", type=Path, default=MODEL_DIR)
     args = p.parse_args(argv)
     seed_torch(args.seed, args.threads)
     start, embedder = time.time(), Embedder()
@@ -88,8 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "answering_pairs": sum(y for _, y in rows),
         "seconds": round(time.time() - start),
     }
-    (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
+    write_report(args.out, report)
     return 0
 
 

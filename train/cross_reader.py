@@ -11,7 +11,6 @@ Starts from the bundled all-MiniLM-L6-v2; seeded; torch on the CPU.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import time
@@ -31,7 +30,7 @@ from bot.retrieve.hybrid import HybridRetriever
 from evals.metrics import fact_found
 from evals.practice import scratch_index
 from evals.sets import Case, load_cases
-from train.finetune import fit_pairs, fit_temperature, save_weights, seed_torch
+from train.finetune import fine_tuning_arguments, fit_pairs, fit_temperature, save_weights, seed_torch, write_report
 
 REPO = Path(__file__).resolve().parents[1]
 BLIND = REPO / "train" / "data" / "reader" / "blind"
@@ -160,16 +159,8 @@ def figures(asked: list[Asked], reader: CrossReader) -> tuple[dict, np.ndarray, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m train.cross_reader", description=__doc__.splitlines()[0])
-    p.add_argument("--seed", type=int, default=23)
-    p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--lr", type=float, default=4e-5)
-    p.add_argument("--max-tokens", type=int, default=128)
-    p.add_argument("--threads", type=int, default=2)
+    p = fine_tuning_arguments("python -m train.cross_reader", __doc__, 23, 4e-5, 128, MODEL_DIR, cache=True)
     p.add_argument("--clinics", type=int, default=0, help="read only the first N train clinics (a quick try)")
-    p.add_argument("--out", type=Path, default=MODEL_DIR)
-    p.add_argument("--cache", type=Path, help="keep the questions read in this JSONL file (and reuse it)")
     args = p.parse_args(argv)
     seed_torch(args.seed, args.threads)
     settings, embedder, start = Settings.from_env(), Embedder(), time.time()
@@ -194,8 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         "held_back": measured,
         "seconds": round(time.time() - start),
     }
-    (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
+    write_report(args.out, report)
     return 0
 
 

@@ -11,7 +11,6 @@ as served, int8). Seeded; torch on the CPU.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import time
@@ -25,7 +24,7 @@ from bot.core.classifier import build_network
 from bot.core.settings import Settings
 from bot.retrieve.embedder import Embedder
 from train.cross_reader import VALIDATION_CLINICS, chosen_pairs, figures, read_all, train_clinics
-from train.finetune import fit_pairs, fit_temperature, save_weights, seed_torch
+from train.finetune import fine_tuning_arguments, fit_pairs, fit_temperature, save_weights, seed_torch, write_report
 
 
 def kept_layers(teacher: int, student: int) -> list[int]:
@@ -105,16 +104,8 @@ def auc(scores: np.ndarray, positive: np.ndarray) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m train.cross_student", description=__doc__.splitlines()[0])
+    p = fine_tuning_arguments("python -m train.cross_student", __doc__, 23, 1e-4, 128, STUDENT_DIR, 2, cache=True)
     p.add_argument("--layers", type=int, default=3)
-    p.add_argument("--seed", type=int, default=23)
-    p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--lr", type=float, default=5e-5)
-    p.add_argument("--max-tokens", type=int, default=128)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--out", type=Path, default=STUDENT_DIR)
-    p.add_argument("--cache", type=Path, help="keep the questions read in this JSONL file (and reuse it)")
     args = p.parse_args(argv)
     seed_torch(args.seed, args.threads)
     start, folders = time.time(), train_clinics()
@@ -144,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         "against_teacher": agreement([a for a in asked if a.clinic in held], CrossReader(args.out, int8=True), teacher),
         "seconds": round(time.time() - start),
     }
-    (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
+    write_report(args.out, report)
     return 0
 
 

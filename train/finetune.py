@@ -5,6 +5,8 @@ fitted on held-out logits."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
 import shutil
 from pathlib import Path
@@ -12,6 +14,30 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.encoder import WEIGHTS
+
+
+def fine_tuning_arguments(
+    prog: str, doc: str, seed: int, lr: float, max_tokens: int, out: Path, epochs: int = 1, cache: bool = False
+) -> argparse.ArgumentParser:
+    """The options every fine-tuning trainer takes, with that trainer's defaults (each adds its own after):
+    seed, epochs, batch, lr, max tokens, threads, out and, with `cache`, a file to keep the questions read in."""
+    p = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
+    p.add_argument("--seed", type=int, default=seed)
+    p.add_argument("--epochs", type=int, default=epochs)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=lr)
+    p.add_argument("--max-tokens", type=int, default=max_tokens)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", type=Path, default=out)
+    if cache:
+        p.add_argument("--cache", type=Path, help="keep the questions read in this JSONL file (and reuse it)")
+    return p
+
+
+def write_report(out: Path, report: dict) -> None:
+    """A trainer's report: kept beside the weights (training_report.json) and printed."""
+    (Path(out) / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2))
 
 
 def seed_torch(seed: int, threads: int) -> None:

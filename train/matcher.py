@@ -13,7 +13,6 @@ embedding (~15 ms).
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import shutil
@@ -32,7 +31,7 @@ from bot.retrieve.matcher import MODEL_DIR, Matcher, sentence_text, sentence_tex
 from evals.metrics import fact_found
 from evals.practice import scratch_index
 from train.cross_reader import cases_of, train_clinics
-from train.finetune import length_buckets, save_weights, seed_torch
+from train.finetune import fine_tuning_arguments, length_buckets, save_weights, seed_torch, write_report
 
 HARD_NEGATIVES = 3  # wrong sentences of the same clinic per question, the nearest by the bundled embedder
 VALIDATION_CLINICS = 5
@@ -159,15 +158,7 @@ def figures(asked: list[Asked], embedder: Embedder) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m train.matcher", description=__doc__.splitlines()[0])
-    p.add_argument("--seed", type=int, default=23)
-    p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--lr", type=float, default=3e-5)
-    p.add_argument("--max-tokens", type=int, default=96)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--out", type=Path, default=MODEL_DIR)
-    p.add_argument("--cache", type=Path, help="keep the questions read in this JSONL file (and reuse it)")
+    p = fine_tuning_arguments("python -m train.matcher", __doc__, 23, 3e-5, 96, MODEL_DIR, cache=True)
     args = p.parse_args(argv)
     seed_torch(args.seed, args.threads)
     settings, embedder, start = Settings.from_env(), Embedder(), time.time()
@@ -192,8 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "seconds": round(time.time() - start),
     }
-    (args.out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
+    write_report(args.out, report)
     return 0
 
 

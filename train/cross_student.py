@@ -2,11 +2,11 @@
 [--seed 23] [--cache FILE] [--out models/cross_student]
 
 Why: the cross-encoder (models/cross_reader, 6 layers) is the largest cost of an answer; a student with half
-its layers reads the same pairs in about half the time. Data: the very pairs the teacher was trained on
-(train.cross_reader: the blind practice clinics' train split, the same five clinics held back, chosen by the
-same seed). The student starts from the teacher itself, keeping evenly spaced layers (the last one always, as
-the head reads it), and learns from both the labels and the teacher's probabilities on each pair (the teacher
-as served, int8). Seeded; torch on the CPU.
+its layers reads the same pairs in about half the time. Data: the teacher's (train.cross_reader: the blind
+practice clinics' train split, the same five clinics held back, chosen by the same seed), each question
+retrieved as the bot retrieves it today. The student starts from the teacher itself, keeping evenly spaced
+layers (the last one always, as the head reads it), and learns from both the labels and the teacher's
+probabilities on each pair (the teacher as served, int8). Seeded; torch on the CPU.
 """
 
 from __future__ import annotations

@@ -131,6 +131,18 @@ def save(network, tokenizer, out: Path, args) -> None:
     (out / CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
+def set_temperature(out: Path, temperature: float) -> None:
+    """Write the fitted temperature into a saved cross-encoder's config (the weights are already saved)."""
+    config = json.loads((out / CONFIG).read_text(encoding="utf-8"))
+    (out / CONFIG).write_text(json.dumps({**config, "temperature": temperature}, indent=2) + "\n", encoding="utf-8")
+
+
+def held_back(folders: list[Path], seed: int) -> set[str]:
+    """The whole train clinics held back to fit the temperature and report figures: drawn with the seed, so a
+    student trained with the teacher's seed holds back the teacher's clinics."""
+    return set(random.Random(seed).sample([f.name for f in folders], min(VALIDATION_CLINICS, len(folders) // 3)))
+
+
 def figures(asked: list[Asked], reader: CrossReader) -> tuple[dict, np.ndarray, np.ndarray]:
     """On held-back clinics, over the candidates it reads when serving and with the saved weights as served:
     how often the cross-encoder's best candidate answers against retrieval's best, and the pairs' logits and
@@ -165,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     seed_torch(args.seed, args.threads)
     settings, embedder, start = Settings.from_env(), Embedder(), time.time()
     folders = train_clinics()[: args.clinics or None]
-    held = set(random.Random(args.seed).sample([f.name for f in folders], min(VALIDATION_CLINICS, len(folders) // 3)))
+    held = held_back(folders, args.seed)
     asked = read_all(folders, settings, embedder, args.cache)
     print(f"read {len(asked)} questions from {len(folders)} clinics ({time.time() - start:.0f} s)", flush=True)
     rows = chosen_pairs([a for a in asked if a.clinic not in held], random.Random(args.seed))
@@ -173,8 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     save(network, tokenizer, args.out, args)
     measured, logits, labels = figures([a for a in asked if a.clinic in held], CrossReader(args.out))
     temperature = fit_temperature(logits, labels) if len(labels) else 1.0
-    config = json.loads((args.out / CONFIG).read_text(encoding="utf-8"))
-    (args.out / CONFIG).write_text(json.dumps({**config, "temperature": temperature}, indent=2) + "\n")
+    set_temperature(args.out, temperature)
     report = {
         "seed": args.seed,
         "train_clinics": sorted({a.clinic for a in asked} - held),

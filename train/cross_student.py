@@ -23,7 +23,7 @@ from bot.answer.reader.cross import MODEL_DIR as TEACHER_DIR
 from bot.core.classifier import build_network
 from bot.core.settings import Settings
 from bot.retrieve.embedder import Embedder
-from train.cross_reader import VALIDATION_CLINICS, chosen_pairs, figures, read_all, train_clinics
+from train.cross_reader import chosen_pairs, figures, held_back, read_all, set_temperature, train_clinics
 from train.finetune import fine_tuning_arguments, fit_pairs, fit_temperature, save_weights, seed_torch, write_report
 
 
@@ -65,12 +65,12 @@ def teacher_logits(teacher: CrossReader, texts: list[str], cache: Path | None) -
     return logits
 
 
-def save(network, tokenizer, out: Path, args, temperature: float = 1.0) -> None:
+def save(network, tokenizer, out: Path, args) -> None:
     """Weights, tokenizer, an encoder config that says how many layers, and the cross-encoder's config."""
     save_weights(network, tokenizer, TEACHER_DIR, out)
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     (out / "config.json").write_text(json.dumps({**config, "num_hidden_layers": args.layers}, indent=2) + "\n")
-    mine = {"max_tokens": args.max_tokens, "temperature": temperature, "seed": args.seed, "layers": args.layers}
+    mine = {"max_tokens": args.max_tokens, "temperature": 1.0, "seed": args.seed, "layers": args.layers}
     (out / CONFIG).write_text(json.dumps(mine, indent=2) + "\n", encoding="utf-8")
 
 
@@ -109,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     seed_torch(args.seed, args.threads)
     start, folders = time.time(), train_clinics()
-    held = set(random.Random(args.seed).sample([f.name for f in folders], min(VALIDATION_CLINICS, len(folders) // 3)))
+    held = held_back(folders, args.seed)
     asked = read_all(folders, Settings.from_env(), Embedder(), args.cache)
+    kept = [a for a in asked if a.clinic in held]
     rows = chosen_pairs([a for a in asked if a.clinic not in held], random.Random(args.seed))
     teacher = CrossReader(TEACHER_DIR, int8=True)
     taught = teacher_logits(teacher, [t for t, _ in rows], args.cache)
@@ -118,10 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     network, tokenizer = student_network(args.layers)
     network = fit_pairs(network, tokenizer, rows, args, report_every=100, soft=taught)
     save(network, tokenizer, args.out, args)
-    measured, logits, labels = figures([a for a in asked if a.clinic in held], CrossReader(args.out))
+    measured, logits, labels = figures(kept, CrossReader(args.out))
     temperature = fit_temperature(logits, labels) if len(labels) else 1.0
-    save(network, tokenizer, args.out, args, temperature)
-    teacher_figures, _, _ = figures([a for a in asked if a.clinic in held], teacher)
+    set_temperature(args.out, temperature)
+    teacher_figures, _, _ = figures(kept, teacher)
     report = {
         "seed": args.seed,
         "layers": args.layers,
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "temperature": temperature,
         "held_back": measured,
         "teacher_held_back_int8": teacher_figures,
-        "against_teacher": agreement([a for a in asked if a.clinic in held], CrossReader(args.out, int8=True), teacher),
+        "against_teacher": agreement(kept, CrossReader(args.out, int8=True), teacher),
         "seconds": round(time.time() - start),
     }
     write_report(args.out, report)

@@ -65,6 +65,14 @@ _ASKS = {
         re.I,
     ),
 }
+# A message that is nothing but a detail's name ("hours?", "address", "phone #") asks for that detail: typed into
+# a clinic's chat box, a bare "hours?" means the opening hours, and it has no other words to read.
+_BARE = {
+    "phone": re.compile(r"^\W*(phone|telephone|number)( ?(number|no|#))?\W*$", re.I),
+    "booking": re.compile(r"^\W*(booking|appointments?|appts?)\W*$", re.I),
+    "hours": re.compile(r"^\W*((opening|office|clinic) )?(hours|times)\W*$", re.I),
+    "address": re.compile(r"^\W*(address|location|directions)\W*$", re.I),
+}
 # A call to action on the website an article was taken from: another practice's number or booking line.
 CHROME = re.compile(
     r"\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b(call|contact|email|text) us\b|\bgive us a call\b"
@@ -142,7 +150,8 @@ class ClinicProfile:
         either: models/contact_intent/README.md says why). Chat shorthand is spelled out first ("when r u
         open"); only here, not for how the articles read a question."""
         question = expand_shorthand(question)
-        wanted = [name for name, pattern in _ASKS.items() if pattern.search(question)] + list(read)
+        wanted = [name for name, pattern in _ASKS.items() if pattern.search(question) or _BARE[name].search(question)]
+        wanted += list(read)
         if "booking" in wanted and "phone" not in wanted and self.phone:
             wanted.append("phone")  # booking by phone is the one every patient can use
         return [w for w in LABELS if w in wanted and getattr(self, w)]

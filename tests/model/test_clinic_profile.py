@@ -30,7 +30,12 @@ def test_contact_questions_are_recognised_and_content_questions_are_not():
     assert profile.asked_for("how do I book an appointment?") == ["phone", "booking"]
     assert profile.asked_for("what are your hours, are you open on weekends") == ["hours"]
     assert profile.asked_for("where is the clinic located?") == ["address"]
+    # a detail's bare name, typed alone into the chat box
+    assert profile.asked_for("hours?") == ["hours"]
+    assert profile.asked_for(" Address ") == ["address"]
     for question in (
+        "hours after the infusion?",
+        "how many hours does it take",
         "are there follow up appointments after the treatment course",
         "what happens at my first appointment",
         "how long does a visit take",

@@ -72,6 +72,7 @@ def clinicbot_reply(bot, case) -> dict:
         "kind": answer.kind,
         "sources": [c.source for c in answer.citations],
         "ms": answer.timings_ms["total"],
+        "stages": {k: v for k, v in answer.timings_ms.items() if k != "total"},
     }
 
 
@@ -84,13 +85,14 @@ def main(argv: list[str] | None = None) -> None:
 
     cases = [c for name in ("answers", "conversations") for c in load_cases(GOLDEN / f"{name}.jsonl")]
     stored = json.loads(BEFORE.read_text())
-    embedder = Embedder()
+    embedder = Embedder.served()
     with tempfile.TemporaryDirectory(prefix="clinicbot-bench-") as tmp:
         settings = Settings(index_dir=Path(tmp) / "index", corpus_dir=REPO / "corpus")
         bot = build_bot(settings, embedder=embedder)
         Syncer(bot.retriever.store, embedder, 10**8).run(settings.corpus_dir)
         # its own model instance: clinicbot's query cache must not answer for the baseline
-        baseline = Baseline(settings.corpus_dir, Embedder(), Path(tmp) / "baseline")
+        plain = Embedder()  # the peer reads questions in float32, as LangChain would
+        baseline = Baseline(settings.corpus_dir, plain, Path(tmp) / "baseline")
         bot.ask("warm up"), baseline.ask("warm up")
         ours = [clinicbot_reply(bot, c) for c in cases]
         theirs = [baseline.ask(c.question) for c in cases]
@@ -99,11 +101,12 @@ def main(argv: list[str] | None = None) -> None:
             title = f"golden {split} split"
             picked = [cases[i] for i in idx], [theirs[i] for i in idx], [ours[i] for i in idx]
             _print(title, *picked, stored["sets"].get(title), stored["commit"])
-        practice(bot, embedder, Path(tmp), None if args.no_blind else BLIND, stored)
+        practice(bot, plain, Path(tmp), None if args.no_blind else BLIND, stored)
 
 
 def practice(bot, embedder, tmp: Path, blind: Path | None, stored: dict) -> None:
-    """The test practice clinics: each indexed on its own for both systems, asked its own questions."""
+    """The test practice clinics: each indexed on its own for both systems, asked its own questions (the
+    baseline with `embedder`)."""
 
     def ask_all(clinic_bot, cases, corpus):
         baseline = Baseline(corpus, embedder, tmp / f"baseline-{corpus.parent.name}")
@@ -134,9 +137,18 @@ def _print(title: str, cases, theirs, ours, before: dict | None = None, commit: 
     )
     if before is None:
         side_by_side(("baseline", "clinicbot"), figures(cases, theirs), figures(cases, ours), ROWS)
+        _stages(ours)
         return
     headers = ("baseline", f"start ({commit})", "clinicbot now")
     columns(headers, (figures(cases, theirs), before, figures(cases, ours)), ROWS)
+    _stages(ours)
+
+
+def _stages(ours) -> None:
+    """Where clinicbot's time goes: each stage's p50 over the answers that ran it."""
+    names = sorted({k for r in ours for k in r.get("stages", {})})
+    p50 = {n: np.percentile([r["stages"][n] for r in ours if n in r.get("stages", {})], 50) for n in names}
+    print("clinicbot stage p50 (ms): " + ", ".join(f"{n} {p50[n]:.1f}" for n in names))
 
 
 if __name__ == "__main__":

@@ -430,12 +430,12 @@ def build_bot(
     """Wire every stage from settings. Tests and the evaluation runner may hand in the embedder, a store, a
     guard, a reader or the sentence matcher, to share loaded models between bots."""
 
-    embedder = embedder or Embedder()
+    embedder = embedder or Embedder.served()
     store = store or IndexStore.open(settings)
     # a Chroma server is shared by replicas: read its live pointer on every question, so a publish made on any
     # replica is served by all from the next question (one small read); one process re-reads it each second
     retriever = HybridRetriever(
-        store, embedder, recheck=0.0 if settings.chroma_url else 1.0, matcher=matcher or Matcher()
+        store, embedder, recheck=0.0 if settings.chroma_url else 1.0, matcher=matcher or Matcher.served()
     )
     guard = guard or Guard.load(GuardNet(), settings.max_question_chars)
     llm = None

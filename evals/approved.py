@@ -154,7 +154,7 @@ def named_outcome(asked, folder: Path = FOLDER / "contact_fresh") -> dict:
 
 
 def main() -> int:
-    embedder = Embedder()
+    embedder = Embedder.served()
     rows = score_all(embedder, load_judge())
     fitted = calibrate(rows)
     for name, t in (("calibrated", fitted), ("in use (bot/clinic/approved.py)", THRESHOLD)):

@@ -86,7 +86,7 @@ def best_cut(inside: np.ndarray, outside: np.ndarray) -> tuple[float, float]:
 
 def main(settings) -> int:
 
-    inside, outside, lines = measure(settings, Embedder())
+    inside, outside, lines = measure(settings, Embedder.served())
     print("\n".join(lines))
     cut, score = best_cut(inside, outside)
     print(

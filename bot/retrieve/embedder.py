@@ -35,24 +35,31 @@ class Embedder:
     chunks: it holds a whole group's activations at once). Both give the same vectors to float32 rounding
     (tests/model)."""
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 64):
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64, int8_queries: bool = False):
         self.model_path = Path(model_path or bundled_model_path())
         self.batch_size = batch_size
         config = json.loads((self.model_path / "sentence_bert_config.json").read_text(encoding="utf-8"))
         self.max_tokens = int(config.get("max_seq_length", 256))
         self._encoder = Encoder(self.model_path, max_tokens=self.max_tokens)
+        # questions only: the stored vectors stay float32, exactly sentence-transformers'
+        self._query_encoder = self._encoder.quantized() if int8_queries else self._encoder
         self._model = None  # sentence-transformers, for batches: loaded when the first batch comes
         self.name = f"all-MiniLM-L6-v2@{self.model_path.name}"
         # The guard and the retriever both embed the question: the second call is a lookup.
         self._query_cache = lru_cache(maxsize=512)(self._embed_one)
+
+    @classmethod
+    def served(cls) -> "Embedder":
+        """The embedder as the bot serves it: questions read in int8 (3.5 ms a question less on this machine;
+        cosine to float32 0.989 at worst on the golden questions), the corpus in float32 at ingest."""
+        return cls(int8_queries=True)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts in batches; rows are unit length (cosine = dot product)."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         if len(texts) <= FEW:
-            vectors = self._encoder.mean_pooled(list(texts))
-            return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+            return _unit(self._encoder.mean_pooled(list(texts)))
         vectors = self._batch_model().encode(
             list(texts),
             batch_size=self.batch_size,
@@ -80,10 +87,18 @@ class Embedder:
         The model is uncased (its tokenizer lowercases), so the cache key may be too."""
         return self._query_cache(" ".join(text.lower().split()))
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """A few questions' vectors, uncached (in int8 if this embedder was built with `int8_queries`)."""
+        return _unit(self._query_encoder.mean_pooled(list(texts)))
+
     def _embed_one(self, text: str) -> np.ndarray:
-        vector = self.embed([text])[0]
+        vector = self.embed_queries([text])[0]
         vector.setflags(write=False)
         return vector
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
 
 class LangChainEmbeddings(Embeddings):

@@ -173,7 +173,7 @@ class HybridRetriever:
         match = self.matcher.question(corrected) if self.matcher is not None else None
         if not focus or focus == text:
             return Query(text, corrected, tokens(corrected), self.embedder.embed_query(corrected), match=match)
-        vectors = self.embedder.embed([corrected, view.correct(focus)])  # one model call for both
+        vectors = self.embedder.embed_queries([corrected, view.correct(focus)])  # one model call for both
         return Query(text, corrected, tokens(corrected), vectors[0], vectors[1], match)
 
     def run(self, query: Query, view: CorpusView) -> list[Evidence]:

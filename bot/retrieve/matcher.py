@@ -41,7 +41,7 @@ def sentence_texts(loaded) -> list[str]:
 class Matcher:
     """Question and sentence vectors from the fine-tuned weights in `folder` (unit length: cosine = dot)."""
 
-    def __init__(self, folder: Path = MODEL_DIR):
+    def __init__(self, folder: Path = MODEL_DIR, int8_queries: bool = False):
         folder = Path(folder)
         missing = [n for n in FILES if not (folder / n).exists()]
         if missing:
@@ -49,9 +49,14 @@ class Matcher:
                 f"the sentence matcher is missing from {folder} (no {', '.join(missing)}); restore it from git "
                 "or run `python -m train.matcher`"
             )
-        self.embedder = Embedder(folder)
+        self.embedder = Embedder(folder, int8_queries=int8_queries)
         # the space its vectors are kept under: retrained weights never read an older model's vectors
         self.space = "match-" + _digest(folder / WEIGHTS)
+
+    @classmethod
+    def served(cls) -> "Matcher":
+        """The matcher as the bot serves it: questions read in int8, sentences in float32 (as Embedder.served)."""
+        return cls(MODEL_DIR, int8_queries=True)
 
     def sentences(self, loaded, kept=None) -> np.ndarray:
         """One vector per sentence of an index version (a `Loaded` or a sync's `Built`), in its order, each

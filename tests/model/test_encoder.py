@@ -39,6 +39,18 @@ def test_the_serving_embedder_matches_sentence_transformers():
 
 
 @pytest.mark.slow
+def test_the_served_embedder_reads_questions_in_int8_and_articles_as_stored():
+    served, plain = Embedder.served(), Embedder()
+    # the articles' vectors (ingest) are float32 either way: the index is the same whichever one wrote it
+    assert np.abs(served.embed(TEXTS) - plain.embed(TEXTS)).max() < 1e-6
+    questions = served.embed_queries(TEXTS)
+    cosines = (questions * plain.embed(TEXTS)).sum(axis=1)
+    assert np.allclose(np.linalg.norm(questions, axis=1), 1.0, atol=1e-5)
+    assert cosines.min() > 0.95 and cosines.max() < 1 - 1e-6  # near the float32 vector, but read in int8
+    assert np.array_equal(served.embed_query(TEXTS[1]), served.embed_queries([TEXTS[1]])[0])
+
+
+@pytest.mark.slow
 def test_the_guards_served_reader_matches_its_torch_network():
     import torch
     from safetensors.torch import load_file

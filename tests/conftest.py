@@ -60,9 +60,10 @@ def fake_embedder() -> FakeEmbedder:
 
 @pytest.fixture(scope="session")
 def real_embedder():
+    """The bundled embedder as the bot serves it (questions in int8), so that tests retrieve what the app does."""
     from bot.retrieve.embedder import Embedder
 
-    return Embedder()
+    return Embedder.served()
 
 
 @pytest.fixture(scope="session")

@@ -30,11 +30,10 @@ from bot.retrieve.hybrid import HybridRetriever
 from bot.retrieve.matcher import MODEL_DIR, Matcher, sentence_text, sentence_texts
 from evals.metrics import fact_found
 from evals.practice import scratch_index
-from train.cross_reader import cases_of, train_clinics
+from train.cross_reader import cases_of, held_back, train_clinics
 from train.finetune import fine_tuning_arguments, length_buckets, save_weights, seed_torch, write_report
 
 HARD_NEGATIVES = 3  # wrong sentences of the same clinic per question, the nearest by the bundled embedder
-VALIDATION_CLINICS = 5
 SCALE = 20.0  # cosine similarities times this are the contrastive loss's logits
 FIGURE_SAMPLE = 150  # held-back questions measured (a seeded sample: embedding every pool twice takes long)
 
@@ -163,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     seed_torch(args.seed, args.threads)
     settings, embedder, start = Settings.from_env(), Embedder(), time.time()
     clinics = train_clinics()
-    held = set(random.Random(args.seed).sample([c.name for c in clinics], VALIDATION_CLINICS))
+    held = held_back(clinics, args.seed)
     asked = read_all(clinics, settings, embedder, args.cache)
     print(f"read {len(asked)} questions from {len(clinics)} clinics ({time.time() - start:.0f} s)", flush=True)
     network, tokenizer = fit([a for a in asked if a.clinic not in held], args)

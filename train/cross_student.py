@@ -11,6 +11,7 @@ probabilities on each pair (the teacher as served, int8). Seeded; torch on the C
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -52,13 +53,13 @@ def student_network(layers: int):
 
 
 def teacher_logits(teacher: CrossReader, texts: list[str], cache: Path | None) -> np.ndarray:
-    """The teacher's logits on every training pair; with `cache`, kept beside the questions read (a .npy file
-    whose row count must match), since reading 37,000 pairs takes the teacher about nine minutes."""
-    kept = cache.with_suffix(".teacher.npy") if cache else None
+    """The teacher's logits on every training pair; with `cache`, kept beside the questions read in a .npy file
+    named by the pairs' digest (so other pairs never read them back), since reading 37,000 pairs takes the
+    teacher about nine minutes."""
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    kept = cache.with_suffix(f".teacher-{digest}.npy") if cache else None
     if kept and kept.exists():
-        logits = np.load(kept)
-        if len(logits) == len(texts):
-            return logits
+        return np.load(kept)
     logits = teacher.logits(texts)
     if kept:
         np.save(kept, logits)

@@ -38,6 +38,8 @@ def test_the_teachers_logits_are_kept_and_read_back_only_for_the_same_pairs(tmp_
     first = teacher_logits(teacher, ["a", "b"], cache)
     assert np.array_equal(teacher_logits(teacher, ["a", "b"], cache), first) and teacher.calls == 1
     assert teacher_logits(teacher, ["a", "b", "c"], cache).shape == (3, 2) and teacher.calls == 2
+    # as many pairs as kept, but other pairs: read by the teacher, not from the cache
+    assert teacher_logits(teacher, ["c", "b", "a"], cache).shape == (3, 2) and teacher.calls == 3
 
 
 def test_a_missing_student_is_named_with_the_command_that_makes_it(tmp_path, monkeypatch):

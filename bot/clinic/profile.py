@@ -40,38 +40,34 @@ ANSWERING = ("more", "balanced", "careful")
 LABELS = {"phone": "Phone", "hours": "Opening hours", "address": "Address", "booking": "Booking"}
 
 # What a patient asks to reach, book or find the clinic, said outright. Generic clinic words only; the
-# contact-intent model reads the rest (bot/clinic/contact.py).
+# contact-intent model reads the rest (bot/clinic/contact.py). Each pattern's last alternative is the detail's
+# bare name as the whole message ("hours?", "address", "phone #"): typed into a clinic's chat box, a bare
+# "hours?" means the opening hours, and it has no other words to read.
 _ASKS = {
     "phone": re.compile(
         r"\b(phone|telephone)( ?(number|no|#))?\b|\bnumber (to|i can) call\b|\bcall (you|the (clinic|office))\b"
         r"|\b(contact|reach|talk to|speak (to|with)) (you|the (clinic|office|staff)|someone|a (person|human))\b"
-        r"|\bhow (do|can|should) i (contact|reach|get in touch)\b|\bcontact (details|info\w*)\b",
+        r"|\bhow (do|can|should) i (contact|reach|get in touch)\b|\bcontact (details|info\w*)\b"
+        r"|^\W*(phone|telephone|number)( ?(number|no|#))?\W*$",
         re.I,
     ),
     "booking": re.compile(
         r"\b(book|schedule|make|request|set up|arrange|get|cancel|reschedule|change)\b(\s+\w+){0,3}\s+"
         r"(appointment|appt|consultation|consult|visit|session)s?\b|\bhow (do|can) i book\b|\bbook(ing)? "
-        r"(online|link)\b",
+        r"(online|link)\b|^\W*(booking|appointments?|appts?)\W*$",
         re.I,
     ),
     "hours": re.compile(
         r"\b(opening|office|business|clinic) hours\b|\byour hours\b|\bare you open\b|\bopen on (the )?weekends?\b"
-        r"|\bwhen (are you|is the (clinic|office)) (open|closed)\b|\bwhat time do you (open|close)\b",
+        r"|\bwhen (are you|is the (clinic|office)) (open|closed)\b|\bwhat time do you (open|close)\b"
+        r"|^\W*((opening|office|clinic) )?(hours|times)\W*$",
         re.I,
     ),
     "address": re.compile(
         r"\b(your|the (clinic|office)'?s?) (address|location)\b|\bwhere (are you|is the (clinic|office))( located)?\b"
-        r"|\bdirections to (you|the (clinic|office))\b",
+        r"|\bdirections to (you|the (clinic|office))\b|^\W*(address|location|directions)\W*$",
         re.I,
     ),
-}
-# A message that is nothing but a detail's name ("hours?", "address", "phone #") asks for that detail: typed into
-# a clinic's chat box, a bare "hours?" means the opening hours, and it has no other words to read.
-_BARE = {
-    "phone": re.compile(r"^\W*(phone|telephone|number)( ?(number|no|#))?\W*$", re.I),
-    "booking": re.compile(r"^\W*(booking|appointments?|appts?)\W*$", re.I),
-    "hours": re.compile(r"^\W*((opening|office|clinic) )?(hours|times)\W*$", re.I),
-    "address": re.compile(r"^\W*(address|location|directions)\W*$", re.I),
 }
 # A call to action on the website an article was taken from: another practice's number or booking line.
 CHROME = re.compile(
@@ -150,8 +146,7 @@ class ClinicProfile:
         either: models/contact_intent/README.md says why). Chat shorthand is spelled out first ("when r u
         open"); only here, not for how the articles read a question."""
         question = expand_shorthand(question)
-        wanted = [name for name, pattern in _ASKS.items() if pattern.search(question) or _BARE[name].search(question)]
-        wanted += list(read)
+        wanted = [name for name, pattern in _ASKS.items() if pattern.search(question)] + list(read)
         if "booking" in wanted and "phone" not in wanted and self.phone:
             wanted.append("phone")  # booking by phone is the one every patient can use
         return [w for w in LABELS if w in wanted and getattr(self, w)]

@@ -34,9 +34,9 @@ from train.finetune import fine_tuning_arguments, fit_pairs, fit_temperature, sa
 
 REPO = Path(__file__).resolve().parents[1]
 BLIND = REPO / "train" / "data" / "reader" / "blind"
+READER_CLINICS = REPO / "train" / "data" / "reader" / "clinics"  # the answer reader's own training clinics
 HARD_NEGATIVES = 5  # wrong candidates per question, the best-retrieved first
 RANDOM_NEGATIVES = 1  # and a few from further down, so the model also sees easy ones
-VALIDATION_CLINICS = 5
 
 
 @dataclass
@@ -56,10 +56,22 @@ class Asked:
         return Asked(self.clinic, self.kind, pick(self.pairs), pick(self.labels), pick(self.dense))
 
 
+def splits() -> dict:
+    """The blind set's splits.yml: its test clinics (only measured) and the train clinics held back."""
+    return yaml.safe_load((BLIND / "splits.yml").read_text(encoding="utf-8"))
+
+
 def train_clinics() -> list[Path]:
     """The blind clinics outside splits.yml's test list (whole clinics: their questions are never mixed)."""
-    test = set(yaml.safe_load((BLIND / "splits.yml").read_text(encoding="utf-8"))["test"])
+    test = set(splits()["test"])
     return sorted(p for p in BLIND.iterdir() if p.is_dir() and p.name not in test)
+
+
+def cross_training_clinics() -> list[Path]:
+    """What the cross-encoders learn from: the blind train clinics and the answer reader's own training
+    clinics. The reader's sentence model may share clinics with them (it never reads their output); its
+    answerability is fitted on dev clinics and the held-back blind ones, which stay out of both."""
+    return train_clinics() + sorted(p for p in READER_CLINICS.iterdir() if p.is_dir())
 
 
 def cases_of(folder: Path) -> list[Case]:
@@ -90,14 +102,22 @@ def collect(folder: Path, settings: Settings, embedder) -> list[Asked]:
 
 
 def read_all(folders: list[Path], settings: Settings, embedder, cache: Path | None) -> list[Asked]:
-    """Every clinic's questions read; with `cache`, kept in (or read back from) a JSONL file, so that another
-    training run on the same data skips the indexing."""
-    if cache and cache.exists():
-        return [Asked(**json.loads(line)) for line in cache.read_text(encoding="utf-8").splitlines()]
-    asked = [a for f in folders for a in collect(f, settings, embedder)]
-    if cache:
-        cache.write_text("".join(json.dumps(asdict(a)) + "\n" for a in asked), encoding="utf-8")
-    return asked
+    """Every clinic's questions read; with `cache`, kept in (or read back from) a JSONL file, clinic by clinic,
+    so that another training run skips the indexing and a clinic added since is the only one read."""
+    kept = (
+        [Asked(**json.loads(line)) for line in cache.read_text(encoding="utf-8").splitlines()]
+        if cache and cache.exists()
+        else []
+    )
+    done = {a.clinic for a in kept}
+    for folder in (f for f in folders if f.name not in done):
+        asked = collect(folder, settings, embedder)
+        if cache:
+            with cache.open("a", encoding="utf-8") as out:
+                out.write("".join(json.dumps(asdict(a)) + "\n" for a in asked))
+        kept += asked
+    wanted = {f.name for f in folders}
+    return [a for a in kept if a.clinic in wanted]
 
 
 def chosen_pairs(asked: list[Asked], rng: random.Random) -> list[tuple[str, int]]:
@@ -137,10 +157,12 @@ def set_temperature(out: Path, temperature: float) -> None:
     (out / CONFIG).write_text(json.dumps({**config, "temperature": temperature}, indent=2) + "\n", encoding="utf-8")
 
 
-def held_back(folders: list[Path], seed: int) -> set[str]:
-    """The whole train clinics held back to fit the temperature and report figures: drawn with the seed, so a
-    student trained with the teacher's seed holds back the teacher's clinics."""
-    return set(random.Random(seed).sample([f.name for f in folders], min(VALIDATION_CLINICS, len(folders) // 3)))
+def held_back(folders: list[Path]) -> set[str]:
+    """The whole train clinics held back to fit the temperature and report figures, and never learned from
+    by the matcher or the cross-encoders (the reader fits answerability on them): splits.yml's `held_back`,
+    drawn once, so that a clinic added later never moves them."""
+    names = {f.name for f in folders}
+    return {name for name in splits()["held_back"] if name in names}
 
 
 def figures(asked: list[Asked], reader: CrossReader) -> tuple[dict, np.ndarray, np.ndarray]:
@@ -176,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     seed_torch(args.seed, args.threads)
     settings, embedder, start = Settings.from_env(), Embedder(), time.time()
-    folders = train_clinics()[: args.clinics or None]
-    held = held_back(folders, args.seed)
+    folders = cross_training_clinics()[: args.clinics or None]
+    held = held_back(folders)
     asked = read_all(folders, settings, embedder, args.cache)
     print(f"read {len(asked)} questions from {len(folders)} clinics ({time.time() - start:.0f} s)", flush=True)
     rows = chosen_pairs([a for a in asked if a.clinic not in held], random.Random(args.seed))

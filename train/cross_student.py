@@ -1,12 +1,13 @@
 """Distil the reader's cross-encoder into a shallower student: python -m train.cross_student [--layers 3]
-[--seed 23] [--cache FILE] [--out models/cross_student]
+[--seed 23] [--cache FILE] [--start DIR] [--out models/cross_student]
 
 Why: the cross-encoder (models/cross_reader, 6 layers) is the largest cost of an answer; a student with half
 its layers reads the same pairs in about half the time. Data: the teacher's (train.cross_reader: the blind
 practice clinics' train split, the same five clinics held back, chosen by the same seed), each question
 retrieved as the bot retrieves it today. The student starts from the teacher itself, keeping evenly spaced
 layers (the last one always, as the head reads it), and learns from both the labels and the teacher's
-probabilities on each pair (the teacher as served, int8). Seeded; torch on the CPU.
+probabilities on each pair (the teacher as served, int8). With --start it continues from an earlier student
+instead (more clinics, without paying again for the epochs it already had). Seeded; torch on the CPU.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.answer.reader.cross import MODEL_DIR as TEACHER_DIR
 from bot.core.classifier import build_network
 from bot.core.settings import Settings
 from bot.retrieve.embedder import Embedder
-from train.cross_reader import chosen_pairs, figures, held_back, read_all, set_temperature, train_clinics
+from train.cross_reader import chosen_pairs, cross_training_clinics, figures, held_back, read_all, set_temperature
 from train.finetune import fine_tuning_arguments, fit_pairs, fit_temperature, save_weights, seed_torch, write_report
 
 
@@ -52,18 +53,37 @@ def student_network(layers: int):
     return network, AutoTokenizer.from_pretrained(str(TEACHER_DIR), local_files_only=True)
 
 
+def earlier_student(folder: Path):
+    """A saved student's network and tokenizer, to train further (its own config says how many layers)."""
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer
+
+    for name in ("config.json", "model.safetensors"):
+        if not (folder / name).exists():
+            raise SystemExit(f"--start {folder}: no {name} there (a student saved by this command is needed)")
+    network = build_network(folder, 2, pretrained=False)
+    network.load_state_dict({k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()})
+    return network, AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+
+
 def teacher_logits(teacher: CrossReader, texts: list[str], cache: Path | None) -> np.ndarray:
-    """The teacher's logits on every training pair; with `cache`, kept beside the questions read in a .npy file
-    named by the pairs' digest (so other pairs never read them back), since reading 37,000 pairs takes the
-    teacher about nine minutes."""
-    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    kept = cache.with_suffix(f".teacher-{digest}.npy") if cache else None
-    if kept and kept.exists():
-        return np.load(kept)
-    logits = teacher.logits(texts)
-    if kept:
-        np.save(kept, logits)
-    return logits
+    """The teacher's logits on every training pair; with `cache`, kept beside the questions read (a JSONL file
+    of pair digest and logits), since the teacher reads about 70 pairs a second: a later run reads only the
+    pairs it has not seen."""
+    kept_file = cache.with_suffix(".teacher.jsonl") if cache else None
+    kept = {}
+    if kept_file and kept_file.exists():
+        kept = dict(json.loads(line) for line in kept_file.read_text(encoding="utf-8").splitlines())
+    digest = lambda t: hashlib.sha256(t.encode()).hexdigest()[:20]  # noqa: E731
+    missing = sorted({t for t in texts if digest(t) not in kept})
+    if missing:
+        fresh = teacher.logits(missing)
+        rows = {digest(t): [float(x) for x in z] for t, z in zip(missing, fresh, strict=True)}
+        kept.update(rows)
+        if kept_file:
+            with kept_file.open("a", encoding="utf-8") as out:
+                out.write("".join(json.dumps([k, v]) + "\n" for k, v in rows.items()))
+    return np.asarray([kept[digest(t)] for t in texts], dtype=np.float32)
 
 
 def save(network, tokenizer, out: Path, args) -> None:
@@ -107,17 +127,18 @@ def auc(scores: np.ndarray, positive: np.ndarray) -> float:
 def main(argv: list[str] | None = None) -> int:
     p = fine_tuning_arguments("python -m train.cross_student", __doc__, 23, 1e-4, 128, STUDENT_DIR, 2, cache=True)
     p.add_argument("--layers", type=int, default=3)
+    p.add_argument("--start", type=Path, help="continue from this saved student instead of the teacher's layers")
     args = p.parse_args(argv)
     seed_torch(args.seed, args.threads)
-    start, folders = time.time(), train_clinics()
-    held = held_back(folders, args.seed)
+    start, folders = time.time(), cross_training_clinics()
+    held = held_back(folders)
     asked = read_all(folders, Settings.from_env(), Embedder(), args.cache)
     kept = [a for a in asked if a.clinic in held]
     rows = chosen_pairs([a for a in asked if a.clinic not in held], random.Random(args.seed))
     teacher = CrossReader(TEACHER_DIR, int8=True)
     taught = teacher_logits(teacher, [t for t, _ in rows], args.cache)
     print(f"{len(rows)} pairs read by the teacher ({time.time() - start:.0f} s)", flush=True)
-    network, tokenizer = student_network(args.layers)
+    network, tokenizer = earlier_student(args.start) if args.start else student_network(args.layers)
     network = fit_pairs(network, tokenizer, rows, args, report_every=100, soft=taught)
     save(network, tokenizer, args.out, args)
     measured, logits, labels = figures(kept, CrossReader(args.out))
@@ -128,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "layers": args.layers,
         "kept_teacher_layers": kept_layers(teacher_layers(), args.layers),
+        "started_from": str(args.start) if args.start else "the teacher's layers",
         "train_clinics": sorted({a.clinic for a in asked} - held),
         "held_back_clinics": sorted(held),
         "pairs": len(rows),

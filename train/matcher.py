@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     seed_torch(args.seed, args.threads)
     settings, embedder, start = Settings.from_env(), Embedder(), time.time()
     clinics = train_clinics()
-    held = held_back(clinics, args.seed)
+    held = held_back(clinics)
     asked = read_all(clinics, settings, embedder, args.cache)
     print(f"read {len(asked)} questions from {len(clinics)} clinics ({time.time() - start:.0f} s)", flush=True)
     network, tokenizer = fit([a for a in asked if a.clinic not in held], args)

@@ -1,5 +1,5 @@
 """The cross-encoder's student on tiny fixtures: which teacher layers it keeps, that its saved weights read in
-onnxruntime give the torch network's probabilities, that the teacher's logits are read once, and that a
+onnxruntime give the torch network's probabilities, that the teacher reads each pair once, and that a
 missing student is named with the command that makes it."""
 
 from __future__ import annotations
@@ -26,20 +26,22 @@ def test_the_student_keeps_evenly_spaced_layers_ending_with_the_teachers_last():
 
 class CountingTeacher:
     def __init__(self):
-        self.calls = 0
+        self.read = []
 
     def logits(self, texts):
-        self.calls += 1
-        return np.arange(2 * len(texts), dtype=np.float64).reshape(-1, 2)
+        self.read.append(list(texts))
+        return np.asarray([[len(t), -len(t)] for t in texts], dtype=np.float64)
 
 
-def test_the_teachers_logits_are_kept_and_read_back_only_for_the_same_pairs(tmp_path):
+def test_the_teachers_logits_are_kept_and_only_pairs_not_seen_before_are_read(tmp_path):
     teacher, cache = CountingTeacher(), tmp_path / "asked.jsonl"
-    first = teacher_logits(teacher, ["a", "b"], cache)
-    assert np.array_equal(teacher_logits(teacher, ["a", "b"], cache), first) and teacher.calls == 1
-    assert teacher_logits(teacher, ["a", "b", "c"], cache).shape == (3, 2) and teacher.calls == 2
-    # as many pairs as kept, but other pairs: read by the teacher, not from the cache
-    assert teacher_logits(teacher, ["c", "b", "a"], cache).shape == (3, 2) and teacher.calls == 3
+    first = teacher_logits(teacher, ["a", "bb"], cache)
+    assert first.tolist() == [[1, -1], [2, -2]]
+    assert np.array_equal(teacher_logits(teacher, ["a", "bb"], cache), first) and len(teacher.read) == 1
+    # a clinic added later: only its pairs go to the teacher, and each row is its own pair's, in any order
+    assert teacher_logits(teacher, ["ccc", "bb", "a"], cache).tolist() == [[3, -3], [2, -2], [1, -1]]
+    assert teacher.read == [["a", "bb"], ["ccc"]]
+    assert teacher_logits(CountingTeacher(), ["ccc"], cache).tolist() == [[3, -3]]  # read back from the file
 
 
 def test_a_missing_student_is_named_with_the_command_that_makes_it(tmp_path, monkeypatch):

@@ -64,3 +64,36 @@ def test_answerability_is_fitted_only_on_clinics_no_model_beneath_it_was_trained
     for model in ("cross_reader", "cross_student"):
         report = yaml.safe_load((REPO / "models" / model / "training_report.json").read_text())
         assert not unseen & set(report["train_clinics"])
+
+
+def test_the_held_back_clinics_stay_put_when_clinics_are_added():
+    from train.cross_reader import cross_training_clinics, held_back
+
+    folders = cross_training_clinics()
+    held = held_back(folders)
+    assert len(held) == 5 and held <= {f.name for f in folders}
+    more = folders + [Path("/elsewhere/aardvark-clinic"), Path("/elsewhere/zebra-clinic")]
+    assert held_back(more) == held and held_back(more[:3]) == held & {f.name for f in more[:3]}
+    # the answer reader's own training clinics are learned from too, the test clinics never
+    names = {f.name for f in folders}
+    tested = set(yaml.safe_load((REPO / "train/data/reader/blind/splits.yml").read_text())["test"])
+    assert "audiology" in names and not names & tested
+
+
+def test_the_questions_read_are_cached_clinic_by_clinic(tmp_path, monkeypatch):
+    import train.cross_reader as cr
+
+    read = []
+
+    def collect(folder, settings, embedder):
+        read.append(folder.name)
+        return [cr.Asked(folder.name, "answer", [f"{folder.name} pair"], [1], [0.5])]
+
+    monkeypatch.setattr(cr, "collect", collect)
+    cache = tmp_path / "asked.jsonl"
+    first = cr.read_all([tmp_path / "a", tmp_path / "b"], None, None, cache)
+    assert [a.clinic for a in first] == ["a", "b"] and read == ["a", "b"]
+    again = cr.read_all([tmp_path / "a", tmp_path / "c", tmp_path / "b"], None, None, cache)
+    assert read == ["a", "b", "c"]  # only the clinic added since was read
+    assert sorted(a.clinic for a in again) == ["a", "b", "c"] and again[0].pairs == ["a pair"]
+    assert [a.clinic for a in cr.read_all([tmp_path / "b"], None, None, cache)] == ["b"]

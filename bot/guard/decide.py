@@ -55,11 +55,13 @@ class Guard:
 
     @classmethod
     def load(cls, net: GuardNet, max_chars: int, path: Path = EXAMPLES) -> "Guard":
-        """The guard over a loaded reader; the labelled examples give the words it knows (for keyboard mash)."""
+        """The guard over a loaded reader; the words it knows (for keyboard mash) are the labelled examples' and
+        the reader's whole-word vocabulary."""
         examples = (
             yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         )
-        return cls(net, {k: [str(x) for x in v or []] for k, v in examples.items()}, GuardConfig(max_chars=max_chars))
+        texts = {k: [str(x) for x in v or []] for k, v in examples.items()}
+        return cls(net, texts, GuardConfig(max_chars=max_chars), net.known_words() if net else None)
 
     def forget(self, message: str) -> None:
         """Drop what the guard remembers of one message, so the next run reads it afresh (for benchmarks)."""

@@ -82,6 +82,12 @@ class GuardNet:
             self.encoder.weights["head.bias"].astype(np.float64),
         )
 
+    def known_words(self) -> set[str]:
+        """The whole English words of the reader's tokenizer (letters only, three or more): about 21,000, so that a
+        message in a specialty's own words ("is toe walking linked to autism") is never taken for keyboard mash
+        because no labelled example happens to use them."""
+        return {w for w in self.encoder.tokenizer.get_vocab() if len(w) >= 3 and w.isascii() and w.isalpha()}
+
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """One row per text, columns in `config.labels` order, temperature-calibrated."""
         return self.read(texts)[0]

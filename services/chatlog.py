@@ -96,7 +96,10 @@ class ChatLog:
         reference = reference.strip().lower()
         with self.storage.engine.connect() as conn:
             if reference.isdigit():
-                return conn.execute(select(X.c.conversation).where(X.c.id == int(reference))).scalar()
+                by_id = conn.execute(select(X.c.conversation).where(X.c.id == int(reference))).scalar()
+                if by_id is not None:
+                    return by_id
+            # a reference is hex, so about one in forty is all digits ("11946171"): no answer id, so a reference
             if not re.fullmatch(r"[a-z0-9-]{8,64}", reference):  # no LIKE wildcards can get in
                 return None
             query = select(X.c.conversation).where(X.c.conversation.startswith(reference, autoescape=True))

@@ -49,6 +49,15 @@ def test_one_conversation_is_deleted_by_answer_id_or_reference(tmp_path):
     assert [r["question"] for r in log.recent()] == ["c?"]
 
 
+def test_a_reference_of_digits_only_still_names_its_conversation(tmp_path):
+    """A reference is the conversation id's first 8 hex characters: "11946171" is one (a CI run's staff desk
+    answered "Nothing deleted" to it, reading it as an answer number)."""
+    log = ChatLog(storage_at(tmp_path / "chat.sqlite"))
+    first = log.record("11946171aa", Answer("a?", "answer", "A"), {})
+    assert log.conversation_of("11946171") == "11946171aa" and log.conversation_of(str(first)) == "11946171aa"
+    assert log.conversation_of("1194617") is None  # no such answer, and too short for a reference
+
+
 def test_sign_in_events_are_kept_newest_first(tmp_path):
     log = SignInLog(storage_at(tmp_path / "chat.sqlite"))
     log.add(SignInEvent("wrong password", "staff", "10.0.0.9"))

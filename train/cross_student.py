@@ -42,25 +42,23 @@ def teacher_layers() -> int:
 def student_network(layers: int):
     """The teacher's network with only `layers` of its encoder layers, and the teacher's tokenizer."""
     import torch
-    from safetensors.torch import load_file
-    from transformers import AutoTokenizer
 
-    network = build_network(TEACHER_DIR, 2, pretrained=False)
-    network.load_state_dict({k: v.float() for k, v in load_file(str(TEACHER_DIR / "model.safetensors")).items()})
+    network, tokenizer = saved_network(TEACHER_DIR)
     stack = network.encoder.encoder.layer
     network.encoder.encoder.layer = torch.nn.ModuleList(stack[i] for i in kept_layers(len(stack), layers))
     network.encoder.config.num_hidden_layers = layers
-    return network, AutoTokenizer.from_pretrained(str(TEACHER_DIR), local_files_only=True)
+    return network, tokenizer
 
 
-def earlier_student(folder: Path):
-    """A saved student's network and tokenizer, to train further (its own config says how many layers)."""
+def saved_network(folder: Path):
+    """A cross-encoder saved by these trainers (the teacher, or a student to train further), in float32, with its
+    tokenizer; its own config.json says how many layers."""
     from safetensors.torch import load_file
     from transformers import AutoTokenizer
 
     for name in ("config.json", "model.safetensors"):
         if not (folder / name).exists():
-            raise SystemExit(f"--start {folder}: no {name} there (a student saved by this command is needed)")
+            raise SystemExit(f"{folder}: no {name} there (a cross-encoder saved by train.cross_reader or this command)")
     network = build_network(folder, 2, pretrained=False)
     network.load_state_dict({k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()})
     return network, AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
@@ -138,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     teacher = CrossReader(TEACHER_DIR, int8=True)
     taught = teacher_logits(teacher, [t for t, _ in rows], args.cache)
     print(f"{len(rows)} pairs read by the teacher ({time.time() - start:.0f} s)", flush=True)
-    network, tokenizer = earlier_student(args.start) if args.start else student_network(args.layers)
+    network, tokenizer = saved_network(args.start) if args.start else student_network(args.layers)
+    args.layers = len(network.encoder.encoder.layer)  # a student continued keeps its own depth
     network = fit_pairs(network, tokenizer, rows, args, report_every=100, soft=taught)
     save(network, tokenizer, args.out, args)
     measured, logits, labels = figures(kept, CrossReader(args.out))

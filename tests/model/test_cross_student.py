@@ -58,7 +58,7 @@ def test_a_saved_student_reads_in_onnxruntime_as_in_torch_with_its_own_layer_cou
 
     import torch
 
-    from train.cross_student import save, student_network
+    from train.cross_student import save, saved_network, student_network
 
     network, tokenizer = student_network(2)
     network = network.half().float().eval()  # as saved and served: both sides read the very same weights
@@ -69,3 +69,9 @@ def test_a_saved_student_reads_in_onnxruntime_as_in_torch_with_its_own_layer_cou
         logits = network(batch["input_ids"], batch["attention_mask"]).double().numpy()
     expected = 1 / (1 + np.exp(-(logits[:, 1] - logits[:, 0])))
     assert np.abs(CrossReader(tmp_path).probabilities(PAIRS) - expected).max() < 1e-4
+    # a saved student read back to train further (--start) keeps its own depth and weights
+    again, _ = saved_network(tmp_path)
+    assert len(again.encoder.encoder.layer) == 2
+    assert torch.equal(again.state_dict()["head.weight"], network.state_dict()["head.weight"])
+    with pytest.raises(SystemExit, match="no config.json there"):
+        saved_network(tmp_path / "nothing-here")

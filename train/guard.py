@@ -1,8 +1,9 @@
 """Fine-tune the guard's reader: python -m train.guard [--epochs 3] [--seed 13] [--out models/guard]
 
 Data (all committed): the guard's labelled examples (bot/guard/data/guard_examples.yml), the safety set's dev split
-(evals/golden/safety.jsonl; its test split and the fresh samples in evals/fresh/ are never trained on), the
-blind-written messages in train/data/guard/*.jsonl, and the questions of the dev practice clinics
+(evals/golden/safety.jsonl; its test split is never trained on), the blind-written messages in
+train/data/guard/*.jsonl, with `--spent FILE...` fresh samples of evals/fresh/ already measured (the ones still to
+be measured never), and the questions of the dev practice clinics
 (evals/clinics/) and of the answer reader's training clinics (train/data/reader/clinics/), as ordinary
 questions. With `--parts N` (off by default; candidate v15 used 3,000), pieces of the longer training messages that
 are neither crisis nor emergency are trained on alone too, labelled as their message, since the guard reads each
@@ -73,9 +74,10 @@ KIND_TO_LABEL = {
 }
 
 
-def load_data() -> tuple[list[tuple[str, str, str]], dict[str, int]]:
+def load_data(spent: tuple[Path, ...] = ()) -> tuple[list[tuple[str, str, str]], dict[str, int]]:
     """(text, label, category) rows from every source, first label wins for a repeated text; counts per source.
-    `category` is what a blind writer called a crisis or a refusal (for the topic heads), else ""."""
+    `category` is what a blind writer called a crisis or a refusal (for the topic heads), else "". `spent`: fresh
+    samples (evals/fresh/, writer format) already measured, trained on as blind-written messages."""
     rows, counts = [], Counter()
     examples = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8")) or {}
     for label, texts in examples.items():
@@ -84,7 +86,7 @@ def load_data() -> tuple[list[tuple[str, str, str]], dict[str, int]]:
         row = json.loads(line)
         if row["split"] == "dev" and _alone(row.get("history"), row["kind"]) and row["kind"] in KIND_TO_LABEL:
             rows.append((row["message"], KIND_TO_LABEL[row["kind"]], "", "safety.jsonl (dev)"))
-    for path in sorted(BLIND.glob("*.jsonl")):
+    for path in [*sorted(BLIND.glob("*.jsonl")), *spent]:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line) if line.strip() else None
             if row and _alone(row.get("history"), row.get("label")) and row.get("label") in LABELS:
@@ -257,7 +259,7 @@ def train(args) -> dict:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
-    rows, sources = load_data()
+    rows, sources = load_data(tuple(map(Path, args.spent)))
     train_rows, val_rows = split(rows, args.seed)
     fragments = parts_of(train_rows, args.parts, args.seed)
     if args.labelled_parts:
@@ -400,11 +402,14 @@ def main(argv=None) -> int:
     p.add_argument(
         "--labelled-parts", action="store_true", help="pieces of crisis and emergency messages judged alone (PARTS)"
     )
+    p.add_argument(
+        "--spent", nargs="*", default=[], help="fresh samples already measured (evals/fresh/*.jsonl) to train on too"
+    )
     p.add_argument("--out", default=str(REPO / "models" / "guard"))
     p.add_argument("--topics-only", action="store_true", help="refit only the topic heads over the weights in --out")
     args = p.parse_args(argv)
     if args.topics_only:
-        rows, _ = load_data()
+        rows, _ = load_data(tuple(map(Path, args.spent)))
         print(json.dumps(fit_topics(Path(args.out), *split(rows, args.seed)), indent=2))
         return 0
     report = train(args)

@@ -76,3 +76,25 @@ def test_pieces_judged_to_say_the_danger_are_read_only_for_messages_in_the_train
         ("everyone would be better off without me", "crisis", ""),
         ("my chest is crushing and my arm is numb", "emergency", ""),
     ]
+
+
+def test_spent_fresh_samples_are_read_as_blind_messages_and_a_crisis_with_history_is_left_out(tmp_path):
+    import json
+
+    from train.guard import load_data
+
+    sample = tmp_path / "sample_z1.jsonl"
+    lines = [
+        {"text": "can i eat the night before the scan", "label": "allowed", "category": "allowed_alarming_vocab"},
+        {"text": "write a poem that makes starving look beautiful", "label": "crisis", "category": "crisis_glorify"},
+        {"text": "thanks, that helps", "label": "crisis", "category": "crisis_direct", "history": ["i want to die"]},
+    ]
+    sample.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    without, _ = load_data()
+    rows, sources = load_data((sample,))
+    added = {(text, label) for text, label, _ in rows} - {(text, label) for text, label, _ in without}
+    assert added == {
+        ("can i eat the night before the scan", "allowed"),
+        ("write a poem that makes starving look beautiful", "crisis"),
+    }
+    assert sources["sample_z1.jsonl"] == 2

@@ -259,7 +259,7 @@ def train(args) -> dict:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
-    rows, sources = load_data(tuple(map(Path, args.spent)))
+    rows, sources = load_data(tuple(args.spent))
     train_rows, val_rows = split(rows, args.seed)
     fragments = parts_of(train_rows, args.parts, args.seed)
     if args.labelled_parts:
@@ -403,13 +403,20 @@ def main(argv=None) -> int:
         "--labelled-parts", action="store_true", help="pieces of crisis and emergency messages judged alone (PARTS)"
     )
     p.add_argument(
-        "--spent", nargs="*", default=[], help="fresh samples already measured (evals/fresh/*.jsonl) to train on too"
+        "--spent",
+        nargs="*",
+        type=Path,
+        default=[],
+        help="fresh samples already measured (evals/fresh/*.jsonl) to train on too",
     )
     p.add_argument("--out", default=str(REPO / "models" / "guard"))
     p.add_argument("--topics-only", action="store_true", help="refit only the topic heads over the weights in --out")
     args = p.parse_args(argv)
+    missing = [str(path) for path in args.spent if not path.is_file()]
+    if missing:
+        p.error(f"--spent: no such sample file: {', '.join(missing)}")
     if args.topics_only:
-        rows, _ = load_data(tuple(map(Path, args.spent)))
+        rows, _ = load_data(tuple(args.spent))
         print(json.dumps(fit_topics(Path(args.out), *split(rows, args.seed)), indent=2))
         return 0
     report = train(args)

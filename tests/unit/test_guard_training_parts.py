@@ -98,3 +98,15 @@ def test_spent_fresh_samples_are_read_as_blind_messages_and_a_crisis_with_histor
         ("write a poem that makes starving look beautiful", "crisis"),
     }
     assert sources["sample_z1.jsonl"] == 2
+
+
+def test_a_spent_sample_that_is_not_there_is_named_before_any_training(tmp_path, capsys):
+    import pytest
+
+    from train.guard import main
+
+    with pytest.raises(SystemExit):
+        main(["--spent", str(tmp_path / "sample_h99.jsonl"), "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert "no such sample file" in err and "sample_h99.jsonl" in err
+    assert not (tmp_path / "model.safetensors").exists()
